@@ -1,0 +1,9 @@
+import { getDb } from '@/lib/db/client';
+import { handleIngest } from '@/lib/ingest/http';
+import { clientIp } from '@/lib/server/request';
+
+export const dynamic = 'force-dynamic';
+
+export async function POST(request: Request) {
+  return handleIngest(await getDb(), request, '/batch', clientIp(request));
+}

@@ -1,0 +1,62 @@
+// Node-side database client: an embedded libSQL file by default, a remote libSQL/Turso URL when configured.
+// Migrations from drizzle/ are applied once per process before the first query.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createClient, type Client } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import * as schema from './schema';
+import type { Db } from './types';
+
+export const DEFAULT_DATABASE_URL = 'file:./.data/spillway.db';
+
+export interface OpenOptions {
+  url?: string;
+  authToken?: string;
+  migrationsFolder?: string;
+}
+
+export interface Database {
+  db: Db;
+  client: Client;
+  url: string;
+  close(): void;
+}
+
+/** Opens (and migrates) a database. Tests call this with a fresh file each. */
+export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
+  const url = opts.url ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  if (url.startsWith('file:')) {
+    const path = url.slice('file:'.length).split('?')[0];
+    if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  }
+  const client = createClient({
+    url,
+    authToken: opts.authToken ?? process.env.DATABASE_AUTH_TOKEN,
+    // native busy timeout (ms), kept short because it blocks the event loop; lib/db/write retries async
+    timeout: 250,
+  } as Parameters<typeof createClient>[0]);
+  if (url.startsWith('file:')) {
+    // WAL lets readers (UI, export) run while ingestion writes; persistent in the file
+    await client.execute('PRAGMA journal_mode=WAL');
+    await client.execute('PRAGMA synchronous=NORMAL');
+  }
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder: opts.migrationsFolder ?? resolve(process.cwd(), 'drizzle') });
+  return { db, client, url, close: () => client.close() };
+}
+
+let shared: Promise<Database> | undefined;
+
+/** The process-wide database used by the app's routes and scheduler. */
+export function getDatabase(): Promise<Database> {
+  shared ??= openDatabase().catch((e) => {
+    shared = undefined;
+    throw e;
+  });
+  return shared;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}

@@ -1,0 +1,318 @@
+// The whole product's schema. Times are integer milliseconds since the epoch (UTC) unless named otherwise.
+// Imports only drizzle's sqlite-core so the export engine can share it on any runtime.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+
+export const organizations = sqliteTable('organizations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+});
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    // null until an invited user sets a password
+    passwordHash: text('password_hash'),
+    role: text('role', { enum: ['admin', 'member'] }).notNull().default('member'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('users_email').on(t.email)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    // SHA-256 of the cookie token: a leaked database does not leak live sessions
+    idHash: text('id_hash').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+export const invitations = sqliteTable('invitations', {
+  tokenHash: text('token_hash').primaryKey(),
+  orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  role: text('role', { enum: ['admin', 'member'] }).notNull(),
+  invitedBy: integer('invited_by').references(() => users.id, { onDelete: 'set null' }),
+  expiresAt: integer('expires_at').notNull(),
+  acceptedAt: integer('accepted_at'),
+});
+
+export const projects = sqliteTable(
+  'projects',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    isPortfolio: integer('is_portfolio', { mode: 'boolean' }).notNull().default(false),
+    // portfolio projects have none: they cannot receive events
+    apiKey: text('api_key'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('projects_api_key').on(t.apiKey)],
+);
+
+// One row per amplitude_id. user_id is set once the id belongs to a known user.
+export const amplitudeUsers = sqliteTable(
+  'amplitude_users',
+  {
+    amplitudeId: integer('amplitude_id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id'),
+    // event_time of the first event of this user (user_creation_time)
+    createdTime: integer('created_time').notNull(),
+    // JSON object, the user's properties after every operation applied so far
+    userProperties: text('user_properties').notNull().default('{}'),
+    // set when this id was merged into another (the user's original id)
+    mergedInto: integer('merged_into'),
+  },
+  (t) => [uniqueIndex('amplitude_users_user').on(t.projectId, t.userId)],
+);
+
+// device_id -> the amplitude_id currently used on that device and its last known user
+export const devices = sqliteTable(
+  'devices',
+  {
+    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id').notNull(),
+    amplitudeId: integer('amplitude_id').notNull(),
+    lastUserId: text('last_user_id'),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.deviceId] })],
+);
+
+export const merges = sqliteTable(
+  'merges',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    // scope of a merge is the project (amplitude_ids are per project here; documented in README)
+    scope: integer('scope').notNull(),
+    mergeTime: integer('merge_time').notNull(),
+    mergeServerTime: integer('merge_server_time').notNull(),
+    amplitudeId: integer('amplitude_id').notNull(),
+    mergedAmplitudeId: integer('merged_amplitude_id').notNull(),
+  },
+  (t) => [index('merges_project_hour').on(t.projectId, t.mergeServerTime, t.id)],
+);
+
+export const groups = sqliteTable(
+  'groups',
+  {
+    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    groupType: text('group_type').notNull(),
+    groupName: text('group_name').notNull(),
+    properties: text('properties').notNull().default('{}'),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.groupType, t.groupName] })],
+);
+
+// $insert_id dedupe window (7 days), keyed by device (or user when no device)
+export const insertIds = sqliteTable(
+  'insert_ids',
+  {
+    projectId: integer('project_id').notNull(),
+    idKey: text('id_key').notNull(),
+    insertId: text('insert_id').notNull(),
+    seenAt: integer('seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.idKey, t.insertId] })],
+);
+
+// One row per stored event; columns hold exactly what the export schema needs.
+// Dict fields are JSON text, spliced into the export line without re-parsing.
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id').notNull(),
+    uuid: text('uuid').notNull(),
+    eventType: text('event_type').notNull(),
+    amplitudeEventType: text('amplitude_event_type'),
+    amplitudeId: integer('amplitude_id').notNull(),
+    userId: text('user_id'),
+    deviceId: text('device_id'),
+    sessionId: integer('session_id').notNull().default(-1),
+    insertId: text('insert_id'),
+    serverReceivedTime: integer('server_received_time').notNull(),
+    serverUploadTime: integer('server_upload_time').notNull(),
+    processedTime: integer('processed_time').notNull(),
+    clientUploadTime: integer('client_upload_time'),
+    clientEventTime: integer('client_event_time').notNull(),
+    eventTime: integer('event_time').notNull(),
+    userCreationTime: integer('user_creation_time'),
+    appVersion: text('version_name'),
+    startVersion: text('start_version'),
+    platform: text('platform'),
+    osName: text('os_name'),
+    osVersion: text('os_version'),
+    deviceBrand: text('device_brand'),
+    deviceManufacturer: text('device_manufacturer'),
+    deviceModel: text('device_model'),
+    deviceFamily: text('device_family'),
+    deviceType: text('device_type'),
+    deviceCarrier: text('device_carrier'),
+    country: text('country'),
+    region: text('region'),
+    city: text('city'),
+    dma: text('dma'),
+    language: text('language'),
+    locationLat: real('location_lat'),
+    locationLng: real('location_lng'),
+    ipAddress: text('ip_address'),
+    library: text('library'),
+    idfa: text('idfa'),
+    adid: text('adid'),
+    paying: integer('paying', { mode: 'boolean' }),
+    isAttributionEvent: integer('is_attribution_event', { mode: 'boolean' }),
+    amplitudeAttributionIds: text('amplitude_attribution_ids'),
+    eventProperties: text('event_properties').notNull().default('{}'),
+    userProperties: text('user_properties').notNull().default('{}'),
+    groups: text('groups').notNull().default('{}'),
+    groupProperties: text('group_properties').notNull().default('{}'),
+    data: text('data').notNull().default('{}'),
+  },
+  (t) => [index('events_project_hour').on(t.projectId, t.serverUploadTime, t.id)],
+);
+
+export const destinations = sqliteTable(
+  'destinations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    name: text('name').notNull().default('Amazon S3'),
+    exportEvents: integer('export_events', { mode: 'boolean' }).notNull().default(true),
+    exportMerged: integer('export_merged', { mode: 'boolean' }).notNull().default(false),
+    awsAccountId: text('aws_account_id'),
+    bucket: text('bucket').notNull(),
+    region: text('region').notNull().default('us-east-1'),
+    prefix: text('prefix').notNull().default(''),
+    // S3-compatible stores: endpoint URL and path-style addressing; '' for AWS
+    endpoint: text('endpoint').notNull().default(''),
+    forcePathStyle: integer('force_path_style', { mode: 'boolean' }).notNull().default(false),
+    kmsKeyArn: text('kms_key_arn'),
+    // role assumed with STS for this destination; null = the server's own credentials
+    roleArn: text('role_arn'),
+    // per-destination static keys, encrypted with SPILLWAY_SECRET_KEY (AES-GCM); null = from env
+    accessKeyId: text('access_key_id'),
+    secretAccessKeyEnc: text('secret_access_key_enc'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    disabledAt: integer('disabled_at'),
+    // first hour (ms) hourly planning covers; planning then advances plannedUntil
+    startHour: integer('start_hour').notNull(),
+    plannedUntil: integer('planned_until').notNull(),
+    verifiedAt: integer('verified_at'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('destinations_project').on(t.projectId), index('destinations_bucket').on(t.endpoint, t.bucket)],
+);
+
+export const JOB_STATES = ['pending', 'running', 'retry', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export type ExportKind = 'events' | 'merged';
+
+export const exportJobs = sqliteTable(
+  'export_jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    destinationId: integer('destination_id').notNull().references(() => destinations.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['events', 'merged'] }).notNull(),
+    hour: integer('hour').notNull(),
+    state: text('state', { enum: JOB_STATES }).notNull().default('pending'),
+    origin: text('origin', { enum: ['hourly', 'backfill'] }).notNull().default('hourly'),
+    backfillId: integer('backfill_id'),
+    // the earliest time a worker may take it (retry backoff, closed-hour grace)
+    dueAt: integer('due_at').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    tries: integer('tries').notNull().default(0),
+    // resume point: parts already uploaded and the last (server_upload_time, id) written
+    partsDone: integer('parts_done').notNull().default(0),
+    cursorTime: integer('cursor_time'),
+    cursorId: integer('cursor_id'),
+    events: integer('events').notNull().default(0),
+    bytes: integer('bytes').notNull().default(0),
+    rawBytes: integer('raw_bytes').notNull().default(0),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+    durationMs: integer('duration_ms'),
+    errorKind: text('error_kind', { enum: ['access', 'transient', 'internal'] }),
+    errorPermission: text('error_permission'),
+    errorMessage: text('error_message'),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('export_jobs_unique').on(t.destinationId, t.kind, t.hour),
+    index('export_jobs_due').on(t.state, t.dueAt),
+  ],
+);
+
+export const exportedFiles = sqliteTable(
+  'exported_files',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: integer('job_id').notNull().references(() => exportJobs.id, { onDelete: 'cascade' }),
+    part: integer('part').notNull(),
+    key: text('key').notNull(),
+    events: integer('events').notNull(),
+    bytes: integer('bytes').notNull(),
+    rawBytes: integer('raw_bytes').notNull(),
+    etag: text('etag'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('exported_files_part').on(t.jobId, t.part)],
+);
+
+export const backfills = sqliteTable('backfills', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  destinationId: integer('destination_id').notNull().references(() => destinations.id, { onDelete: 'cascade' }),
+  requestedBy: integer('requested_by').references(() => users.id, { onDelete: 'set null' }),
+  fromHour: integer('from_hour').notNull(),
+  // exclusive
+  toHour: integer('to_hour').notNull(),
+  // planning cursor: hours before it have jobs
+  nextHour: integer('next_hour').notNull(),
+  state: text('state', { enum: ['running', 'done', 'cancelled'] }).notNull().default('running'),
+  createdAt: integer('created_at').notNull().default(now),
+  finishedAt: integer('finished_at'),
+});
+
+// Alarm per destination: set when a job fails, cleared by the next success. One email per alarm.
+export const alarms = sqliteTable('alarms', {
+  destinationId: integer('destination_id').primaryKey().references(() => destinations.id, { onDelete: 'cascade' }),
+  jobId: integer('job_id'),
+  permission: text('permission'),
+  message: text('message').notNull(),
+  raisedAt: integer('raised_at').notNull(),
+});
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    destinationId: integer('destination_id'),
+    jobId: integer('job_id'),
+    recipients: text('recipients').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('outbox_unsent').on(t.sentAt)],
+);

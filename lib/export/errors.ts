@@ -1,0 +1,114 @@
+// Export errors told apart: access (a permission or setting on the customer's side), transient (retry),
+// internal (ours). The one place that maps an S3/KMS/STS failure to the missing permission and the
+// troubleshooting text shown in the UI and sent by email.
+export type Operation = 'PutObject' | 'ListObjectsV2' | 'HeadBucket' | 'GetBucketLocation' | 'DeleteObject' | 'AssumeRole';
+export type Permission =
+  | 's3:PutObject' | 's3:ListBucket' | 's3:GetBucketLocation' | 's3:DeleteObject' | 'kms:GenerateDataKey'
+  | 'sts:AssumeRole' | 'bucket' | 'region' | 'credentials';
+export type ErrorKind = 'access' | 'transient' | 'internal';
+
+export const OPERATION_PERMISSION: Record<Operation, Permission> = {
+  PutObject: 's3:PutObject',
+  ListObjectsV2: 's3:ListBucket',
+  HeadBucket: 's3:ListBucket',
+  GetBucketLocation: 's3:GetBucketLocation',
+  DeleteObject: 's3:DeleteObject',
+  AssumeRole: 'sts:AssumeRole',
+};
+
+export class ExportError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly operation: Operation | 'export',
+    message: string,
+    readonly permission: Permission | null = null,
+    readonly code: string | null = null,
+    readonly status: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ExportError';
+  }
+}
+
+const TRANSIENT_CODES = new Set([
+  'SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'Throttling', 'ThrottlingException',
+  'TooManyRequestsException', 'RequestTimeTooSkewed', 'OperationAborted', 'TimeoutError', 'NetworkingError',
+]);
+const CREDENTIAL_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'InvalidClientTokenId', 'CredentialsProviderError']);
+const REGION_CODES = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', 'IncorrectEndpoint']);
+
+/** Maps one failed call to an ExportError. `status` is undefined for network failures. */
+export function classify(op: Operation, status: number | undefined, code: string | undefined, message: string, usesKms: boolean): ExportError {
+  const c = code ?? '';
+  const where = `${op}${status ? ` answered ${status}` : ' failed'}${c ? ` ${c}` : ''}${message ? `: ${message}` : ''}`;
+  if (status === undefined || status >= 500 || status === 429 || TRANSIENT_CODES.has(c)) {
+    return new ExportError('transient', op, where, null, c || null, status ?? null);
+  }
+  if (c === 'NoSuchBucket' || (status === 404 && (op === 'HeadBucket' || op === 'GetBucketLocation' || op === 'ListObjectsV2'))) {
+    return new ExportError('access', op, where, 'bucket', c || 'NoSuchBucket', status);
+  }
+  if (REGION_CODES.has(c) || status === 301) return new ExportError('access', op, where, 'region', c || null, status);
+  if (CREDENTIAL_CODES.has(c)) return new ExportError('access', op, where, 'credentials', c, status);
+  const kmsHint = /kms/i.test(c) || /kms|key ?id|encryption key/i.test(message);
+  if (op === 'PutObject' && usesKms && (kmsHint || (status === 400 && c !== 'AccessDenied'))) {
+    return new ExportError('access', op, where, 'kms:GenerateDataKey', c || null, status);
+  }
+  if (status === 403 || c === 'AccessDenied' || c === 'Forbidden') {
+    return new ExportError('access', op, where, OPERATION_PERMISSION[op], c || 'AccessDenied', status);
+  }
+  return new ExportError('internal', op, where, null, c || null, status);
+}
+
+/** Reads the error out of an AWS SDK exception. */
+export function fromSdkError(op: Operation, e: unknown, usesKms: boolean): ExportError {
+  if (e instanceof ExportError) return e;
+  const err = e as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+  const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
+  let code = err?.Code ?? err?.name;
+  // a 403 with no body (HeadBucket) comes back named 'Unknown' or '403'
+  if (code === 'Unknown' || (code && /^\d+$/.test(code))) code = status === 403 ? 'AccessDenied' : status === 404 ? 'NotFound' : undefined;
+  if (code === 'Error' || code === 'TypeError') code = undefined;
+  return classify(op, status, code, err?.message ?? String(e), usesKms);
+}
+
+/** Reads `<Code>` and `<Message>` from an S3 XML error body. */
+export function parseXmlError(text: string): { code?: string; message?: string } {
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+  return { code, message };
+}
+
+const PERMISSION_HELP: Record<Permission, string> = {
+  's3:PutObject': 'The bucket policy does not allow s3:PutObject on the export prefix. Add "s3:PutObject" to the Action list of the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
+  's3:ListBucket': 'The bucket policy does not allow s3:ListBucket on the bucket. Add "s3:ListBucket" to the statement whose Resource is "arn:aws:s3:::BUCKET".',
+  's3:GetBucketLocation': 'The bucket policy does not allow s3:GetBucketLocation. Add "s3:GetBucketLocation" to the statement whose Resource is "arn:aws:s3:::BUCKET".',
+  's3:DeleteObject': 'The bucket policy does not allow s3:DeleteObject on the export prefix (needed to remove stale parts when an hour is re-exported). Add "s3:DeleteObject" to the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
+  'kms:GenerateDataKey': 'The KMS key cannot be used to encrypt the export files. Add kms:GenerateDataKey (and kms:Decrypt) for the export principal to the KMS key policy, and check that the key ARN is right and the key is enabled.',
+  'sts:AssumeRole': "Spillway could not assume the project's IAM role. Check that the role exists and that its trust policy allows Spillway's principal to call sts:AssumeRole.",
+  bucket: 'The bucket does not exist (or the name is misspelled). Create it, or fix the bucket name in the connection settings.',
+  region: 'The bucket is in another region than the one configured. Fix the region in the connection settings.',
+  credentials: "Spillway's AWS credentials were refused (invalid, expired or revoked keys). Check the credentials the server is configured with.",
+};
+
+export interface Troubleshooting {
+  permission: Permission | null;
+  summary: string;
+  help: string;
+}
+
+/** Human text for an error: what is missing, what call failed, how to fix it. */
+export function troubleshoot(err: ExportError, bucket: string, prefix: string): Troubleshooting {
+  if (err.kind === 'access' && err.permission) {
+    const help = PERMISSION_HELP[err.permission].replace(/BUCKET/g, bucket).replace(/PREFIX/g, prefix);
+    const summary =
+      err.permission === 'bucket' ? `Bucket "${bucket}" does not exist` :
+      err.permission === 'region' ? `Wrong region for bucket "${bucket}"` :
+      err.permission === 'credentials' ? 'AWS credentials refused' :
+      `Missing permission ${err.permission}`;
+    return { permission: err.permission, summary, help: `${help}\nFailed call: ${err.message}` };
+  }
+  if (err.kind === 'transient') {
+    return { permission: null, summary: 'Temporary S3 error', help: `S3 or the network failed temporarily; Spillway retries with backoff.\nFailed call: ${err.message}` };
+  }
+  return { permission: null, summary: 'Export error', help: err.message };
+}

@@ -1,0 +1,123 @@
+// Streams rows into gzip parts, cutting a new part once a part's uncompressed NDJSON passes
+// `partBytes` (always at a line boundary). Lines are encoded straight into a reusable buffer with
+// encodeInto (exact UTF-8 byte counts at native speed); compression runs while the next lines are
+// built. Memory holds one compressed part plus one buffer, whatever the hour's size.
+import { gzipStream, type GzipOptions } from './gzip';
+
+export interface PartOutput<C> {
+  part: number;
+  body: Uint8Array;
+  events: number;
+  rawBytes: number;
+  /** position of the last row in this part, to resume after it */
+  cursor: C;
+}
+
+export interface PartitionOptions<R, C> {
+  toLine: (row: R) => string;
+  cursorOf: (row: R) => C;
+  partBytes: number;
+  /** number given to the first part produced (resuming after parts already uploaded) */
+  firstPart: number;
+  gzip?: GzipOptions;
+}
+
+const BUF = 1 << 20;
+
+class PartWriter {
+  private writer: WritableStreamDefaultWriter<Uint8Array>;
+  private output: Promise<Uint8Array>;
+  private writeError: unknown = null;
+  private buf = new Uint8Array(BUF);
+  private off = 0;
+  private encoder = new TextEncoder();
+  rawBytes = 0;
+  events = 0;
+
+  constructor(gzip: GzipOptions | undefined) {
+    const ts = gzipStream(gzip);
+    this.writer = ts.writable.getWriter();
+    this.output = collect(ts.readable);
+  }
+
+  async add(line: string) {
+    if (BUF - this.off < line.length * 3 + 1) await this.flush();
+    let written: number;
+    if (line.length * 3 + 1 > BUF) {
+      const bytes = this.encoder.encode(line);
+      await this.push(bytes);
+      this.buf[this.off++] = 10;
+      written = bytes.length;
+    } else {
+      written = this.encoder.encodeInto(line, this.buf.subarray(this.off)).written;
+      this.off += written;
+      this.buf[this.off++] = 10;
+    }
+    this.rawBytes += written + 1;
+    this.events++;
+  }
+
+  private async push(chunk: Uint8Array) {
+    if (this.writeError) throw this.writeError;
+    await this.writer.ready;
+    // not awaited: compression of this chunk overlaps building the next one
+    this.writer.write(chunk).catch((e) => (this.writeError ??= e));
+  }
+
+  private async flush() {
+    if (this.off === 0) return;
+    const chunk = this.buf.subarray(0, this.off);
+    this.buf = new Uint8Array(BUF);
+    this.off = 0;
+    await this.push(chunk);
+  }
+
+  async finish(): Promise<Uint8Array> {
+    await this.flush();
+    await this.writer.close();
+    if (this.writeError) throw this.writeError;
+    return this.output;
+  }
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
+
+/** Yields finished parts in order; an input with no rows yields nothing. */
+export async function* writeParts<R, C>(pages: AsyncIterable<R[]>, opts: PartitionOptions<R, C>): AsyncGenerator<PartOutput<C>> {
+  let part = opts.firstPart;
+  let w: PartWriter | null = null;
+  let last: R | undefined;
+  for await (const rows of pages) {
+    for (const row of rows) {
+      w ??= new PartWriter(opts.gzip);
+      await w.add(opts.toLine(row));
+      last = row;
+      if (w.rawBytes >= opts.partBytes) {
+        const body = await w.finish();
+        yield { part: part++, body, events: w.events, rawBytes: w.rawBytes, cursor: opts.cursorOf(row) };
+        w = null;
+      }
+    }
+  }
+  if (w && last !== undefined) {
+    const body = await w.finish();
+    yield { part, body, events: w.events, rawBytes: w.rawBytes, cursor: opts.cursorOf(last) };
+  }
+}

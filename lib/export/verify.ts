@@ -1,0 +1,116 @@
+// Access verification for setup: checks each thing the export needs and returns a result per
+// permission (what is missing and the policy line that grants it), never a bare "failed".
+import { ExportError, troubleshoot, type Permission } from './errors';
+import { normalizePrefix } from './naming';
+import { S3Access, type S3Destination, type S3Settings } from './s3';
+
+export type CheckId = 'sts:AssumeRole' | 'bucket' | 's3:ListBucket' | 's3:GetBucketLocation' | 's3:PutObject' | 'kms:GenerateDataKey' | 's3:DeleteObject';
+
+export interface CheckResult {
+  id: CheckId;
+  label: string;
+  status: 'ok' | 'failed' | 'skipped';
+  detail?: string;
+  fix?: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+const LABELS: Record<CheckId, string> = {
+  'sts:AssumeRole': "Assume the project's IAM role",
+  bucket: 'Bucket exists',
+  's3:ListBucket': 'List the bucket (s3:ListBucket)',
+  's3:GetBucketLocation': 'Read the bucket region (s3:GetBucketLocation)',
+  's3:PutObject': 'Write export files (s3:PutObject)',
+  'kms:GenerateDataKey': 'Encrypt with the KMS key (kms:GenerateDataKey)',
+  's3:DeleteObject': 'Remove stale parts (s3:DeleteObject)',
+};
+
+function failure(id: CheckId, e: unknown, dest: S3Destination): CheckResult {
+  const err = e instanceof ExportError ? e : new ExportError('internal', 'export', (e as Error)?.message ?? String(e));
+  const t = troubleshoot(err, dest.bucket, normalizePrefix(dest.prefix));
+  return { id, label: LABELS[id], status: 'failed', detail: t.summary, fix: t.help };
+}
+
+/** Which check a classified error belongs to (a PutObject can fail for KMS reasons). */
+function checkFor(perm: Permission | null, fallback: CheckId): CheckId {
+  return perm === 'kms:GenerateDataKey' || perm === 'bucket' ? perm : fallback;
+}
+
+export async function verifyAccess(dest: S3Destination, settings: S3Settings = {}): Promise<VerifyResult> {
+  const checks: CheckResult[] = [];
+  const ids: CheckId[] = [
+    ...(dest.roleArn ? (['sts:AssumeRole'] as const) : []),
+    'bucket', 's3:ListBucket', 's3:GetBucketLocation', 's3:PutObject',
+    ...(dest.kmsKeyArn ? (['kms:GenerateDataKey'] as const) : []),
+    's3:DeleteObject',
+  ];
+  const done = (r: CheckResult) => checks.push(r);
+  const skipRest = (reason: string) => {
+    for (const id of ids) if (!checks.some((c) => c.id === id)) checks.push({ id, label: LABELS[id], status: 'skipped', detail: reason });
+  };
+
+  let s3: S3Access;
+  try {
+    s3 = await S3Access.open(dest, settings);
+    if (dest.roleArn) done({ id: 'sts:AssumeRole', label: LABELS['sts:AssumeRole'], status: 'ok' });
+  } catch (e) {
+    done(failure(dest.roleArn ? 'sts:AssumeRole' : 'bucket', e, dest));
+    skipRest('needs working credentials first');
+    return { ok: false, checks };
+  }
+  try {
+    // bucket existence and ListBucket
+    try {
+      await s3.headBucket();
+      done({ id: 'bucket', label: LABELS.bucket, status: 'ok' });
+      await s3.list(`${normalizePrefix(dest.prefix)}spillway-access-check`);
+      done({ id: 's3:ListBucket', label: LABELS['s3:ListBucket'], status: 'ok' });
+    } catch (e) {
+      const perm = e instanceof ExportError ? e.permission : null;
+      if (perm === 'bucket' || perm === 'region' || perm === 'credentials') {
+        done(failure('bucket', e, dest));
+        skipRest('needs the bucket first');
+        return { ok: false, checks };
+      }
+      done({ id: 'bucket', label: LABELS.bucket, status: 'skipped', detail: 'cannot tell without s3:ListBucket' });
+      done(failure('s3:ListBucket', e, dest));
+    }
+    try {
+      const location = await s3.bucketLocation();
+      const region = dest.region || 'us-east-1';
+      // custom endpoints name their zones freely (radosgw says "default"); compare only real AWS regions
+      if (/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(location) && location !== region) {
+        done({ id: 's3:GetBucketLocation', label: LABELS['s3:GetBucketLocation'], status: 'failed', detail: `The bucket is in ${location}, not ${region}`, fix: `Set the region to ${location}.` });
+      } else done({ id: 's3:GetBucketLocation', label: LABELS['s3:GetBucketLocation'], status: 'ok', detail: `region ${location}` });
+    } catch (e) {
+      done(failure('s3:GetBucketLocation', e, dest));
+    }
+    const key = `${normalizePrefix(dest.prefix)}spillway-access-check-${crypto.randomUUID()}.txt`;
+    try {
+      await s3.put(key, new TextEncoder().encode('Spillway access check: safe to delete.\n'));
+      done({ id: 's3:PutObject', label: LABELS['s3:PutObject'], status: 'ok' });
+      if (dest.kmsKeyArn) done({ id: 'kms:GenerateDataKey', label: LABELS['kms:GenerateDataKey'], status: 'ok' });
+    } catch (e) {
+      const id = checkFor(e instanceof ExportError ? e.permission : null, 's3:PutObject');
+      done(failure(id, e, dest));
+      if (id === 'kms:GenerateDataKey') done({ id: 's3:PutObject', label: LABELS['s3:PutObject'], status: 'skipped', detail: 'cannot tell until the KMS key works' });
+      else if (dest.kmsKeyArn) done({ id: 'kms:GenerateDataKey', label: LABELS['kms:GenerateDataKey'], status: 'skipped', detail: 'needs s3:PutObject first' });
+    }
+    try {
+      // deleting a missing key still needs s3:DeleteObject, so this works whether or not the PUT did
+      await s3.delete(key);
+      done({ id: 's3:DeleteObject', label: LABELS['s3:DeleteObject'], status: 'ok' });
+    } catch (e) {
+      done(failure('s3:DeleteObject', e, dest));
+    }
+  } finally {
+    s3.close();
+  }
+  const order = new Map(ids.map((id, i) => [id, i]));
+  checks.sort((a, b) => (order.get(a.id) ?? 99) - (order.get(b.id) ?? 99));
+  return { ok: checks.every((c) => c.status === 'ok'), checks };
+}

@@ -1,0 +1,125 @@
+// Identity resolution over the identities a batch touches, loaded up front and changed in memory;
+// the caller writes the changes back in the same transaction.
+//   - a new device without user gets a new amplitude_id;
+//   - the first user_id seen on a device takes that device's anonymous amplitude_id;
+//   - a known user_id keeps its amplitude_id on any device;
+//   - an anonymous amplitude_id whose device logs in as an already-known user is merged into that user;
+//   - user_ids are never merged with each other; an anonymous event goes to the device's last user.
+import type { JsonObject } from './validate';
+
+export interface AmpUser {
+  amplitudeId: number;
+  userId: string | null;
+  createdTime: number;
+  props: JsonObject;
+  mergedInto: number | null;
+  isNew: boolean;
+  dirty: boolean;
+}
+
+export interface Device {
+  deviceId: string;
+  amplitudeId: number;
+  lastUserId: string | null;
+  isNew: boolean;
+  dirty: boolean;
+}
+
+export interface MergeRecord {
+  amplitudeId: number;
+  mergedAmplitudeId: number;
+  mergeTime: number;
+  mergeServerTime: number;
+}
+
+export interface Resolution {
+  user: AmpUser;
+  firstEvent: boolean;
+  mergedAmplitudeId?: number;
+}
+
+export class IdentityState {
+  readonly users = new Map<number, AmpUser>();
+  readonly byUserId = new Map<string, number>();
+  readonly devices = new Map<string, Device>();
+  readonly merges: MergeRecord[] = [];
+
+  constructor(private nextAmplitudeId: number) {}
+
+  addUser(u: Omit<AmpUser, 'isNew' | 'dirty'>) {
+    this.users.set(u.amplitudeId, { ...u, isNew: false, dirty: false });
+    if (u.userId !== null) this.byUserId.set(u.userId, u.amplitudeId);
+  }
+
+  addDevice(d: Omit<Device, 'isNew' | 'dirty'>) {
+    this.devices.set(d.deviceId, { ...d, isNew: false, dirty: false });
+  }
+
+  private create(userId: string | null, eventTime: number): AmpUser {
+    const u: AmpUser = { amplitudeId: this.nextAmplitudeId++, userId, createdTime: eventTime, props: {}, mergedInto: null, isNew: true, dirty: true };
+    this.users.set(u.amplitudeId, u);
+    if (userId !== null) this.byUserId.set(userId, u.amplitudeId);
+    return u;
+  }
+
+  private user(aid: number): AmpUser {
+    const u = this.users.get(aid);
+    if (!u) throw new Error(`identity state: amplitude_id ${aid} was not loaded`);
+    return u;
+  }
+
+  private point(deviceId: string, aid: number, lastUserId: string | null) {
+    const d = this.devices.get(deviceId);
+    if (!d) {
+      this.devices.set(deviceId, { deviceId, amplitudeId: aid, lastUserId, isNew: true, dirty: true });
+    } else if (d.amplitudeId !== aid || d.lastUserId !== lastUserId) {
+      d.amplitudeId = aid;
+      d.lastUserId = lastUserId;
+      d.dirty = true;
+    }
+  }
+
+  resolve(userId: string | undefined, deviceId: string | undefined, eventTime: number, serverTime: number): Resolution {
+    const device = deviceId !== undefined ? this.devices.get(deviceId) : undefined;
+    if (userId === undefined) {
+      if (device) return { user: this.user(device.amplitudeId), firstEvent: false };
+      const u = this.create(null, eventTime);
+      this.point(deviceId!, u.amplitudeId, null);
+      return { user: u, firstEvent: true };
+    }
+
+    const known = this.byUserId.get(userId);
+    const deviceUser = device ? this.user(device.amplitudeId) : undefined;
+    const anonymousOnDevice = deviceUser && deviceUser.userId === null ? deviceUser : undefined;
+
+    if (known !== undefined) {
+      const u = this.user(known);
+      let mergedAmplitudeId: number | undefined;
+      if (anonymousOnDevice && anonymousOnDevice.amplitudeId !== u.amplitudeId) {
+        // the anonymous id turns out to be this user: merge it in
+        anonymousOnDevice.mergedInto = u.amplitudeId;
+        anonymousOnDevice.dirty = true;
+        u.props = { ...anonymousOnDevice.props, ...u.props };
+        u.createdTime = Math.min(u.createdTime, anonymousOnDevice.createdTime);
+        u.dirty = true;
+        this.merges.push({ amplitudeId: anonymousOnDevice.amplitudeId, mergedAmplitudeId: u.amplitudeId, mergeTime: eventTime, mergeServerTime: serverTime });
+        mergedAmplitudeId = anonymousOnDevice.amplitudeId;
+      }
+      if (deviceId !== undefined) this.point(deviceId, u.amplitudeId, userId);
+      return { user: u, firstEvent: false, mergedAmplitudeId };
+    }
+
+    if (anonymousOnDevice) {
+      // first user seen on this device adopts its anonymous id
+      anonymousOnDevice.userId = userId;
+      anonymousOnDevice.dirty = true;
+      this.byUserId.set(userId, anonymousOnDevice.amplitudeId);
+      this.point(deviceId!, anonymousOnDevice.amplitudeId, userId);
+      return { user: anonymousOnDevice, firstEvent: false };
+    }
+
+    const u = this.create(userId, eventTime);
+    if (deviceId !== undefined) this.point(deviceId, u.amplitudeId, userId);
+    return { user: u, firstEvent: true };
+  }
+}

@@ -1,0 +1,60 @@
+// Events-per-second limits per device and per user, Amplitude style: a request whose events would push
+// a device or user over its limit in the current second is refused whole with 429, listing them.
+// In-process state: one app instance is the unit that enforces it.
+import { errorBody, type IngestResult } from './responses';
+
+export interface ThrottleInput {
+  projectId: number;
+  events: { index: number; user_id?: string; device_id?: string }[];
+  epsLimit: number;
+  now: number;
+}
+
+export class Throttle {
+  private second = 0;
+  private counts = new Map<string, number>();
+
+  /** Returns a 429 result, or null and counts the events as accepted. */
+  check({ projectId, events, epsLimit, now }: ThrottleInput): IngestResult | null {
+    const sec = Math.floor(now / 1000);
+    if (sec !== this.second) {
+      this.second = sec;
+      this.counts.clear();
+    }
+    const pending = new Map<string, number>();
+    const throttledDevices: Record<string, number> = {};
+    const throttledUsers: Record<string, number> = {};
+    const throttledEvents: number[] = [];
+    for (const e of events) {
+      let over = false;
+      for (const [kind, id] of [['d', e.device_id], ['u', e.user_id]] as const) {
+        if (id === undefined) continue;
+        const key = `${projectId}:${kind}:${id}`;
+        const n = (this.counts.get(key) ?? 0) + (pending.get(key) ?? 0) + 1;
+        pending.set(key, (pending.get(key) ?? 0) + 1);
+        if (n > epsLimit) {
+          over = true;
+          if (kind === 'd') throttledDevices[id] = n;
+          else throttledUsers[id] = n;
+        }
+      }
+      if (over) throttledEvents.push(e.index);
+    }
+    if (throttledEvents.length > 0) {
+      return {
+        ...errorBody(429, {
+          error: 'Too many requests for some devices and users',
+          eps_threshold: epsLimit,
+          throttled_devices: throttledDevices,
+          throttled_users: throttledUsers,
+          throttled_events: throttledEvents,
+          exceeded_daily_quota_devices: {},
+          exceeded_daily_quota_users: {},
+        }),
+        headers: { 'Retry-After': '1' },
+      };
+    }
+    for (const [k, n] of pending) this.counts.set(k, (this.counts.get(k) ?? 0) + n);
+    return null;
+  }
+}

@@ -1,0 +1,204 @@
+// Request and event validation with Amplitude HTTP V2 semantics: a request is accepted whole or rejected
+// whole, and a rejection lists the offending event indices the way the SDKs read them.
+import { errorBody, type IngestResult } from './responses';
+
+export const LIMITS = {
+  httpapi: { maxBytes: 1_000_000, maxEvents: 2_000 },
+  batch: { maxBytes: 20_000_000, maxEvents: 2_000 },
+  maxString: 1_024,
+  maxDepth: 40,
+  defaultMinIdLength: 5,
+};
+
+// ids Amplitude refuses outright (case-insensitive)
+const INVALID_IDS = new Set([
+  'null', 'none', 'nil', '(null)', 'undefined', 'unknown', 'empty', 'n/a', 'na', '-1', '0', '',
+  '00000000-0000-0000-0000-000000000000', 'lmy47d', 'dummy', 'anonymous', 'default',
+]);
+
+const STRING_FIELDS = [
+  'user_id', 'device_id', 'event_type', 'app_version', 'version_name', 'platform', 'os_name', 'os_version',
+  'device_brand', 'device_manufacturer', 'device_model', 'device_type', 'device_family', 'carrier', 'country',
+  'region', 'city', 'dma', 'language', 'ip', 'idfa', 'idfv', 'adid', 'android_id', 'insert_id', 'library',
+  'productId', 'revenueType', 'partner_id', 'start_version', 'amplitude_attribution_ids',
+] as const;
+const INTEGER_FIELDS = ['time', 'event_id', 'session_id', 'quantity'] as const;
+const NUMBER_FIELDS = ['price', 'revenue', 'location_lat', 'location_lng'] as const;
+const OBJECT_FIELDS = ['event_properties', 'user_properties', 'groups', 'group_properties', 'plan', 'ingestion_metadata'] as const;
+// strings that must stay whole (truncating an id would change whose event it is)
+const STRICT_STRINGS = new Set(['user_id', 'device_id', 'event_type', 'insert_id']);
+
+export type JsonObject = { [k: string]: unknown };
+
+/** An event after validation: strings truncated, short ids removed, types known good. */
+export interface ValidEvent {
+  index: number;
+  user_id?: string;
+  device_id?: string;
+  event_type: string;
+  time?: number;
+  event_id?: number;
+  session_id?: number;
+  insert_id?: string;
+  event_properties?: JsonObject;
+  user_properties?: JsonObject;
+  groups?: JsonObject;
+  group_properties?: JsonObject;
+  [k: string]: unknown;
+}
+
+export interface ValidRequest {
+  apiKey: string;
+  events: ValidEvent[];
+  clientUploadTime: number | null;
+  minIdLength: number;
+}
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deepest nesting of objects/arrays, stopping early past the limit. */
+function depthExceeds(v: unknown, limit: number, depth = 1): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (depth > limit) return true;
+  for (const child of Array.isArray(v) ? v : Object.values(v)) {
+    if (depthExceeds(child, limit, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** Truncates every string inside properties to the limit, as Amplitude does. */
+function truncateStrings(v: unknown, max: number): unknown {
+  if (typeof v === 'string') return v.length > max ? v.slice(0, max) : v;
+  if (Array.isArray(v)) return v.map((x) => truncateStrings(x, max));
+  if (isObject(v)) {
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v)) out[k.length > max ? k.slice(0, max) : k] = truncateStrings(x, max);
+    return out;
+  }
+  return v;
+}
+
+function parseClientUploadTime(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? null : t;
+  }
+  return null;
+}
+
+/**
+ * Validates a parsed body. Returns the request or the Amplitude 400 body to send.
+ * `maxEvents` is checked by the caller's endpoint limits (413).
+ */
+export function validateRequest(body: unknown, maxEvents: number): ValidRequest | IngestResult {
+  if (!isObject(body)) return errorBody(400, { error: 'Invalid request body: expected a JSON object' });
+  const apiKey = body.api_key;
+  if (apiKey === undefined || apiKey === null || apiKey === '') {
+    return errorBody(400, { error: 'Request missing required field', missing_field: 'api_key' });
+  }
+  if (typeof apiKey !== 'string' || apiKey.length > 256) {
+    return errorBody(400, { error: 'Invalid API key: api_key must be a string' });
+  }
+  if (body.events === undefined || body.events === null) {
+    return errorBody(400, { error: 'Request missing required field', missing_field: 'events' });
+  }
+  if (!Array.isArray(body.events)) {
+    return errorBody(400, { error: 'Invalid field type: events must be an array of event objects', missing_field: 'events' });
+  }
+  if (body.events.length === 0) {
+    return errorBody(400, { error: 'Request missing required field', missing_field: 'events' });
+  }
+  if (body.events.length > maxEvents) {
+    return errorBody(413, { error: 'Payload too large' });
+  }
+  let minIdLength = LIMITS.defaultMinIdLength;
+  if (body.options !== undefined && body.options !== null) {
+    if (!isObject(body.options)) return errorBody(400, { error: 'Invalid field type: options must be an object' });
+    const m = body.options.min_id_length;
+    if (m !== undefined && m !== null) {
+      if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > LIMITS.maxString) {
+        return errorBody(400, { error: 'Invalid options: min_id_length must be an integer from 1 to 1024' });
+      }
+      minIdLength = m;
+    }
+  }
+
+  const invalid: Record<string, number[]> = {};
+  const missing: Record<string, number[]> = {};
+  const idLengths: Record<string, number[]> = {};
+  const add = (map: Record<string, number[]>, field: string, i: number) => (map[field] ??= []).push(i);
+  const events: ValidEvent[] = [];
+
+  body.events.forEach((raw: unknown, i: number) => {
+    if (!isObject(raw)) {
+      add(invalid, 'event', i);
+      return;
+    }
+    const e: ValidEvent = { index: i, event_type: '' };
+    let ok = true;
+    for (const f of STRING_FIELDS) {
+      const v = raw[f];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string') { add(invalid, f, i); ok = false; continue; }
+      if (v.length > LIMITS.maxString) {
+        if (STRICT_STRINGS.has(f)) { add(invalid, f, i); ok = false; continue; }
+        e[f] = v.slice(0, LIMITS.maxString);
+      } else e[f] = v;
+    }
+    for (const f of INTEGER_FIELDS) {
+      const v = raw[f];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || (f === 'time' && v < 0)) { add(invalid, f, i); ok = false; continue; }
+      e[f] = v;
+    }
+    for (const f of NUMBER_FIELDS) {
+      const v = raw[f];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v)) { add(invalid, f, i); ok = false; continue; }
+      e[f] = v;
+    }
+    for (const f of OBJECT_FIELDS) {
+      const v = raw[f];
+      if (v === undefined || v === null) continue;
+      if (!isObject(v) || depthExceeds(v, LIMITS.maxDepth)) { add(invalid, f, i); ok = false; continue; }
+      e[f] = truncateStrings(v, LIMITS.maxString) as JsonObject;
+    }
+    if (typeof raw.paying === 'boolean') e.paying = raw.paying;
+    if (typeof raw.is_attribution_event === 'boolean') e.is_attribution_event = raw.is_attribution_event;
+
+    if (!e.event_type) {
+      if (!invalid.event_type?.includes(i)) add(missing, 'event_type', i);
+      ok = false;
+    }
+    // Amplitude removes a too-short id; the event survives when the other id is good
+    const short: string[] = [];
+    for (const f of ['user_id', 'device_id'] as const) {
+      const v = e[f];
+      if (v === undefined) continue;
+      if (INVALID_IDS.has(v.trim().toLowerCase())) { add(invalid, f, i); ok = false; continue; }
+      if (v.length < minIdLength) { short.push(f); delete e[f]; }
+    }
+    if (ok && e.user_id === undefined && e.device_id === undefined) {
+      if (short.length > 0) for (const f of short) add(idLengths, f, i);
+      else { add(missing, 'user_id', i); add(missing, 'device_id', i); }
+      ok = false;
+    }
+    if (ok) events.push(e);
+  });
+
+  const hasInvalid = Object.keys(invalid).length > 0;
+  const hasMissing = Object.keys(missing).length > 0;
+  const hasIdLen = Object.keys(idLengths).length > 0;
+  if (hasInvalid || hasMissing || hasIdLen) {
+    return errorBody(400, {
+      error: hasMissing ? 'Request missing required field' : 'Invalid field values on some events',
+      ...(hasMissing ? { events_with_missing_fields: missing } : {}),
+      ...(hasInvalid ? { events_with_invalid_fields: invalid } : {}),
+      ...(hasIdLen ? { events_with_invalid_id_lengths: idLengths } : {}),
+    });
+  }
+  return { apiKey, events, clientUploadTime: parseClientUploadTime(body.client_upload_time), minIdLength };
+}

@@ -1,0 +1,76 @@
+// Failure alarms: the first failed job of a destination raises its alarm and queues one email to the
+// organisation's admins and the connection's creator; later failures under the same alarm send nothing.
+// A later success clears the alarm and re-queues the failed hours, so no hour stays missing.
+import { and, eq, or } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Tx } from '../db/types';
+import { troubleshoot, type ExportError } from '../export/errors';
+import { hourParts } from '../export/time';
+import type { Destination } from './destinations';
+
+export interface AlarmContext {
+  destination: Destination;
+  job: typeof s.exportJobs.$inferSelect;
+  error: ExportError;
+  tries: number;
+  now: number;
+  appUrl?: string;
+}
+
+export function alarmText(ctx: AlarmContext) {
+  const { destination: d, job, error } = ctx;
+  const t = troubleshoot(error, d.bucket, d.prefix);
+  const { date, h } = hourParts(job.hour);
+  const subject = `Spillway: export to s3://${d.bucket} failed — ${t.summary}`;
+  const body = [
+    `The ${job.kind === 'events' ? 'event' : 'merged Amplitude ID'} export of project ${d.projectId} to s3://${d.bucket}/${d.prefix} failed after ${ctx.tries} attempts.`,
+    '',
+    `Hour: ${date} ${h}:00 UTC`,
+    `Problem: ${t.summary}`,
+    ...(t.permission ? [`Missing permission: ${t.permission}`] : []),
+    '',
+    'How to fix it:',
+    t.help,
+    '',
+    'Once fixed, the next export succeeds and Spillway re-exports the failed hours by itself.',
+    ...(ctx.appUrl ? ['', `Connection: ${ctx.appUrl.replace(/\/$/, '')}/destinations/${d.id}`] : []),
+  ].join('\n');
+  return { subject, body, troubleshooting: t };
+}
+
+/** Raises the destination's alarm if none is up; returns whether an email was queued. */
+export async function raiseAlarm(tx: Tx, ctx: AlarmContext): Promise<boolean> {
+  const { subject, body, troubleshooting } = alarmText(ctx);
+  const raised = await tx
+    .insert(s.alarms)
+    .values({ destinationId: ctx.destination.id, jobId: ctx.job.id, permission: troubleshooting.permission, message: `${troubleshooting.summary}\n${troubleshooting.help}`, raisedAt: ctx.now })
+    .onConflictDoNothing()
+    .returning({ id: s.alarms.destinationId });
+  if (raised.length === 0) return false;
+  const recipients = await tx
+    .select({ email: s.users.email })
+    .from(s.users)
+    .where(and(eq(s.users.orgId, ctx.destination.orgId), or(eq(s.users.role, 'admin'), ctx.destination.createdBy ? eq(s.users.id, ctx.destination.createdBy) : undefined)));
+  const to = [...new Set(recipients.map((r) => r.email))].sort();
+  await tx.insert(s.outbox).values({
+    orgId: ctx.destination.orgId,
+    destinationId: ctx.destination.id,
+    jobId: ctx.job.id,
+    recipients: to.join(', '),
+    subject,
+    body,
+    createdAt: ctx.now,
+  });
+  return true;
+}
+
+/** After a success: clear the alarm and give the failed hours a fresh run. */
+export async function clearAlarm(tx: Tx, destinationId: number, now: number) {
+  const cleared = await tx.delete(s.alarms).where(eq(s.alarms.destinationId, destinationId)).returning({ id: s.alarms.destinationId });
+  if (cleared.length > 0) {
+    await tx
+      .update(s.exportJobs)
+      .set({ state: 'retry', tries: 0, dueAt: now, updatedAt: now })
+      .where(and(eq(s.exportJobs.destinationId, destinationId), eq(s.exportJobs.state, 'failed')));
+  }
+}

@@ -1,0 +1,95 @@
+// Manual exports (backfills): any date range, planned lazily by tick(), with progress derived from
+// the jobs they own, cancellable, and surviving restarts (everything lives in the database).
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { writeTx } from '../db/write';
+import { floorHour, HOUR_MS } from '../export/time';
+import type { EngineConfig } from './config';
+import { kindsOf, lastClosedHour } from './plan';
+
+export class BackfillError extends Error {}
+
+export interface BackfillRequest {
+  destinationId: number;
+  /** inclusive start and exclusive end, epoch ms (rounded out to whole UTC hours) */
+  from: number;
+  to: number;
+  requestedBy?: number | null;
+}
+
+export async function startBackfill(db: Db, config: EngineConfig, req: BackfillRequest, now = Date.now()) {
+  if (!Number.isFinite(req.from) || !Number.isFinite(req.to)) throw new BackfillError('Choose a start and an end date');
+  const fromHour = floorHour(req.from);
+  const closedEnd = lastClosedHour(now, config.graceMs) + HOUR_MS;
+  const toHour = Math.min(Math.ceil(req.to / HOUR_MS) * HOUR_MS, closedEnd);
+  if (fromHour < Date.UTC(2000, 0, 1)) throw new BackfillError('The start date is too far in the past');
+  if (toHour <= fromHour) {
+    throw new BackfillError(req.from >= closedEnd ? 'That range has not ended yet: only hours that are over can be exported' : 'The end must be after the start');
+  }
+  return writeTx(db, async (tx) => {
+    const [b] = await tx
+      .insert(s.backfills)
+      .values({ destinationId: req.destinationId, requestedBy: req.requestedBy ?? null, fromHour, toHour, nextHour: fromHour, createdAt: now })
+      .returning();
+    return b;
+  });
+}
+
+export interface BackfillProgress {
+  id: number;
+  state: 'running' | 'done' | 'cancelled';
+  fromHour: number;
+  toHour: number;
+  hoursTotal: number;
+  jobsTotal: number;
+  jobsDone: number;
+  jobsFailed: number;
+  events: number;
+  bytes: number;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export async function backfillProgress(db: Db, destinationId: number): Promise<BackfillProgress[]> {
+  const [d] = await db.select().from(s.destinations).where(eq(s.destinations.id, destinationId));
+  if (!d) return [];
+  const list = await db.select().from(s.backfills).where(eq(s.backfills.destinationId, destinationId)).orderBy(sql`${s.backfills.id} desc`).limit(20);
+  const kinds = kindsOf(d).length || 1;
+  const out: BackfillProgress[] = [];
+  for (const b of list) {
+    const [agg] = await db
+      .select({
+        done: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'done' then 1 else 0 end), 0)`,
+        failed: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'failed' then 1 else 0 end), 0)`,
+        events: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'done' then ${s.exportJobs.events} else 0 end), 0)`,
+        bytes: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'done' then ${s.exportJobs.bytes} else 0 end), 0)`,
+      })
+      .from(s.exportJobs)
+      .where(eq(s.exportJobs.backfillId, b.id));
+    const hoursTotal = (b.toHour - b.fromHour) / HOUR_MS;
+    out.push({
+      id: b.id, state: b.state, fromHour: b.fromHour, toHour: b.toHour, hoursTotal, jobsTotal: hoursTotal * kinds,
+      jobsDone: Number(agg.done), jobsFailed: Number(agg.failed), events: Number(agg.events), bytes: Number(agg.bytes),
+      createdAt: b.createdAt, finishedAt: b.finishedAt,
+    });
+  }
+  return out;
+}
+
+/** Stops a backfill: waiting hours are dropped (hours exported before keep their earlier result). */
+export async function cancelBackfill(db: Db, destinationId: number, backfillId: number, now = Date.now()): Promise<boolean> {
+  return writeTx(db, async (tx) => {
+    const r = await tx
+      .update(s.backfills)
+      .set({ state: 'cancelled', finishedAt: now })
+      .where(and(eq(s.backfills.id, backfillId), eq(s.backfills.destinationId, destinationId), eq(s.backfills.state, 'running')))
+      .returning({ id: s.backfills.id });
+    if (r.length === 0) return false;
+    const waiting = and(eq(s.exportJobs.backfillId, backfillId), inArray(s.exportJobs.state, ['pending', 'retry']));
+    await tx.update(s.exportJobs).set({ state: 'done', updatedAt: now }).where(and(waiting, isNotNull(s.exportJobs.finishedAt)));
+    await tx.update(s.exportJobs).set({ state: 'cancelled', updatedAt: now }).where(and(waiting, isNull(s.exportJobs.finishedAt)));
+    return true;
+  });
+}
+

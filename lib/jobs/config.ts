@@ -1,0 +1,41 @@
+// Engine settings. Built from env at the Node edge (lib/server/config.ts) or by tests; the engine never
+// reads the environment itself.
+import type { S3Settings } from '../export/s3';
+
+export interface EngineConfig {
+  s3: S3Settings;
+  /** cut a new part once a part's uncompressed NDJSON passes this many bytes */
+  partBytes: number;
+  /** set to use fflate at this level instead of the platform's CompressionStream */
+  gzipLevel?: number;
+  /** attempts before a job is failed and the alarm email goes out */
+  maxTries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** an hour is exported once it ended this long ago */
+  graceMs: number;
+  leaseMs: number;
+  /** hours of a backfill planned per tick (backfills are planned lazily) */
+  backfillPlanHours: number;
+  /** a template for the per-project IAM role: {projectId} is replaced; empty = no role */
+  roleArnTemplate?: string;
+  /** the principal trusted by policies when no role is used (the account root or a user) */
+  principalArn?: string;
+  /** shown in emails */
+  appUrl?: string;
+}
+
+export const DEFAULT_CONFIG: Omit<EngineConfig, 's3'> = {
+  partBytes: 256 * 1024 * 1024,
+  maxTries: 5,
+  retryBaseMs: 30_000,
+  retryMaxMs: 15 * 60_000,
+  graceMs: 5 * 60_000,
+  leaseMs: 5 * 60_000,
+  backfillPlanHours: 1_000,
+};
+
+export function backoffMs(config: EngineConfig, tries: number): number {
+  const base = Math.min(config.retryMaxMs, config.retryBaseMs * 2 ** Math.max(0, tries - 1));
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}

@@ -1,0 +1,110 @@
+// Planning: turns due hours into job rows (one per destination, data kind and hour; a unique key).
+//   hourly: every closed hour from the destination's planning cursor, catching up hours missed while
+//           the process was down;
+//   backfill: lazily, a slice of hours per tick, re-queuing hours exported before (a re-export writes
+//           identical objects, so overlaps never duplicate).
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { writeTx } from '../db/write';
+import { floorHour, HOUR_MS } from '../export/time';
+import type { EngineConfig } from './config';
+
+const MAX_HOURS_PER_PLAN = 1_000;
+
+export function kindsOf(d: { exportEvents: boolean; exportMerged: boolean }): ('events' | 'merged')[] {
+  return [...(d.exportEvents ? (['events'] as const) : []), ...(d.exportMerged ? (['merged'] as const) : [])];
+}
+
+/** The start of the newest hour that may be exported at `now`. */
+export function lastClosedHour(now: number, graceMs: number): number {
+  return floorHour(now - graceMs) - HOUR_MS;
+}
+
+export async function planHourly(db: Db, config: EngineConfig, now: number): Promise<number> {
+  const last = lastClosedHour(now, config.graceMs);
+  const due = await db
+    .select()
+    .from(s.destinations)
+    .where(and(eq(s.destinations.enabled, true), lte(s.destinations.plannedUntil, last)));
+  let planned = 0;
+  for (const d of due) {
+    const end = Math.min(last, d.plannedUntil + (MAX_HOURS_PER_PLAN - 1) * HOUR_MS);
+    const rows: (typeof s.exportJobs.$inferInsert)[] = [];
+    for (let h = d.plannedUntil; h <= end; h += HOUR_MS) {
+      for (const kind of kindsOf(d)) rows.push({ destinationId: d.id, kind, hour: h, origin: 'hourly', dueAt: now, updatedAt: now });
+    }
+    planned += await writeTx(db, async (tx) => {
+      // the cursor moves only if nobody planned these hours meanwhile
+      const moved = await tx
+        .update(s.destinations)
+        .set({ plannedUntil: end + HOUR_MS })
+        .where(and(eq(s.destinations.id, d.id), eq(s.destinations.plannedUntil, d.plannedUntil)))
+        .returning({ id: s.destinations.id });
+      if (moved.length === 0) return 0;
+      for (let i = 0; i < rows.length; i += 500) await tx.insert(s.exportJobs).values(rows.slice(i, i + 500)).onConflictDoNothing();
+      return rows.length;
+    });
+  }
+  return planned;
+}
+
+export async function planBackfills(db: Db, config: EngineConfig, now: number): Promise<number> {
+  const running = await db.select().from(s.backfills).where(eq(s.backfills.state, 'running'));
+  let planned = 0;
+  for (const b of running) {
+    const [d] = await db.select().from(s.destinations).where(eq(s.destinations.id, b.destinationId));
+    if (!d) continue;
+    if (b.nextHour >= b.toHour) {
+      const [{ open }] = await db
+        .select({ open: sql<number>`count(*)` })
+        .from(s.exportJobs)
+        .where(and(eq(s.exportJobs.backfillId, b.id), inArray(s.exportJobs.state, ['pending', 'running', 'retry'])));
+      if (Number(open) === 0) {
+        await writeTx(db, (tx) => tx.update(s.backfills).set({ state: 'done', finishedAt: now }).where(and(eq(s.backfills.id, b.id), eq(s.backfills.state, 'running'))));
+      }
+      continue;
+    }
+    // lazily: only keep about one slice of this backfill waiting at a time
+    const [{ waiting }] = await db
+      .select({ waiting: sql<number>`count(*)` })
+      .from(s.exportJobs)
+      .where(and(eq(s.exportJobs.backfillId, b.id), inArray(s.exportJobs.state, ['pending', 'retry'])));
+    if (Number(waiting) >= config.backfillPlanHours) continue;
+    const end = Math.min(b.toHour, b.nextHour + config.backfillPlanHours * HOUR_MS);
+    planned += await writeTx(db, async (tx) => {
+      const moved = await tx
+        .update(s.backfills)
+        .set({ nextHour: end })
+        .where(and(eq(s.backfills.id, b.id), eq(s.backfills.nextHour, b.nextHour), eq(s.backfills.state, 'running')))
+        .returning({ id: s.backfills.id });
+      if (moved.length === 0) return 0;
+      const rows: (typeof s.exportJobs.$inferInsert)[] = [];
+      for (let h = b.nextHour; h < end; h += HOUR_MS) {
+        for (const kind of kindsOf(d)) rows.push({ destinationId: d.id, kind, hour: h, origin: 'backfill', backfillId: b.id, dueAt: now, updatedAt: now });
+      }
+      for (let i = 0; i < rows.length; i += 500) {
+        await tx
+          .insert(s.exportJobs)
+          .values(rows.slice(i, i + 500))
+          .onConflictDoUpdate({
+            target: [s.exportJobs.destinationId, s.exportJobs.kind, s.exportJobs.hour],
+            // an hour being exported right now keeps its run; any other is exported again from part 1
+            set: {
+              backfillId: b.id,
+              origin: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.origin} else 'backfill' end`,
+              state: sql`case when ${s.exportJobs.state} = 'running' then 'running' else 'pending' end`,
+              tries: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.tries} else 0 end`,
+              partsDone: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.partsDone} else 0 end`,
+              cursorTime: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.cursorTime} else null end`,
+              cursorId: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.cursorId} else null end`,
+              dueAt: now,
+              updatedAt: now,
+            },
+          });
+      }
+      return rows.length;
+    });
+  }
+  return planned;
+}

@@ -1,0 +1,86 @@
+// Route-handler plumbing for the UI's JSON API: session and role checks, same-origin checks on
+// state-changing requests (CSRF), JSON bodies with size caps, and clear 4xx errors.
+import { cookies } from 'next/headers';
+import { getDb } from '../db/client';
+import type { Db } from '../db/types';
+import { InputError } from '../auth/accounts';
+import { SESSION_COOKIE, userForToken, type SessionUser } from '../auth/session';
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+  }
+}
+
+export const json = (data: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(data), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers } });
+
+/** Rejects cross-site state-changing requests: Origin (or Referer) must match the Host. */
+export function checkSameOrigin(request: Request) {
+  if (request.method === 'GET' || request.method === 'HEAD') return;
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  const origin = request.headers.get('origin') ?? request.headers.get('referer');
+  if (!origin || !host) throw new HttpError(403, 'Cross-site request refused: missing Origin header');
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new HttpError(403, 'Cross-site request refused: bad Origin header');
+  }
+  if (originHost !== host) throw new HttpError(403, 'Cross-site request refused');
+}
+
+export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) throw new HttpError(415, 'Send a JSON body (Content-Type: application/json)');
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new HttpError(413, 'Request body too large');
+  const text = await request.text();
+  if (text.length > maxBytes) throw new HttpError(413, 'Request body too large');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'Request body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'Request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+export interface Ctx {
+  db: Db;
+  user: SessionUser;
+}
+
+type Role = 'member' | 'admin';
+
+/** Wraps a handler: session required (role at least `role`), same-origin for writes, errors as JSON. */
+export function withUser<P>(role: Role, handler: (request: Request, ctx: Ctx, params: P) => Promise<Response>) {
+  return async (request: Request, route: { params: Promise<P> }) => {
+    try {
+      checkSameOrigin(request);
+      const db = await getDb();
+      const token = (await cookies()).get(SESSION_COOKIE)?.value;
+      const user = await userForToken(db, token);
+      if (!user) throw new HttpError(401, 'Sign in first');
+      if (role === 'admin' && user.role !== 'admin') throw new HttpError(403, 'Only an admin of this organisation can do this');
+      return await handler(request, { db, user }, await route.params);
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
+export function errorResponse(e: unknown): Response {
+  if (e instanceof HttpError) return json({ error: e.message, ...(e.details ?? {}) }, e.status);
+  if (e instanceof InputError) return json({ error: e.message }, 400);
+  console.error('request failed:', (e as Error)?.message ?? e);
+  return json({ error: 'Internal error' }, 500);
+}
+
+/** Parses a positive integer id from a route parameter, 404 otherwise. */
+export function idParam(v: unknown): number {
+  const n = typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new HttpError(404, 'Not found');
+  return n;
+}

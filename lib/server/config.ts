@@ -1,0 +1,42 @@
+// Engine configuration from the environment (Node edge). Bad values stop start-up with a clear message.
+import { DEFAULT_CONFIG, type EngineConfig } from '../jobs/config';
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  return n;
+}
+
+export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  const key = env.S3_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID;
+  const secret = env.S3_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY;
+  const level = env.EXPORT_GZIP_LEVEL;
+  return {
+    ...DEFAULT_CONFIG,
+    s3: {
+      baseCredentials: key && secret ? { accessKeyId: key, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN || undefined } : undefined,
+      secretKey: env.SPILLWAY_SECRET_KEY,
+      stsEndpoint: env.S3_STS_ENDPOINT || undefined,
+    },
+    partBytes: intEnv(env, 'EXPORT_PART_BYTES', DEFAULT_CONFIG.partBytes, 1024, 4 * 1024 ** 3),
+    gzipLevel: level === undefined || level === '' ? undefined : intEnv(env, 'EXPORT_GZIP_LEVEL', 6, 0, 9),
+    maxTries: intEnv(env, 'EXPORT_MAX_TRIES', DEFAULT_CONFIG.maxTries, 1, 100),
+    retryBaseMs: intEnv(env, 'EXPORT_RETRY_BASE_MS', DEFAULT_CONFIG.retryBaseMs, 0, 3_600_000),
+    retryMaxMs: intEnv(env, 'EXPORT_RETRY_MAX_MS', DEFAULT_CONFIG.retryMaxMs, 0, 24 * 3_600_000),
+    graceMs: intEnv(env, 'EXPORT_GRACE_MS', DEFAULT_CONFIG.graceMs, 0, 3_600_000),
+    leaseMs: intEnv(env, 'EXPORT_LEASE_MS', DEFAULT_CONFIG.leaseMs, 5_000, 3_600_000),
+    backfillPlanHours: intEnv(env, 'EXPORT_BACKFILL_PLAN_HOURS', DEFAULT_CONFIG.backfillPlanHours, 1, 100_000),
+    roleArnTemplate: env.SPILLWAY_ROLE_ARN_TEMPLATE || undefined,
+    principalArn: env.SPILLWAY_PRINCIPAL_ARN || undefined,
+    appUrl: env.SPILLWAY_APP_URL || undefined,
+  };
+}
+
+export function schedulerSettings(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    intervalMs: intEnv(env, 'SPILLWAY_TICK_INTERVAL_MS', 60_000, 1_000, 3_600_000),
+    budgetMs: intEnv(env, 'SPILLWAY_TICK_BUDGET_MS', 50_000, 1_000, 3_600_000),
+  };
+}

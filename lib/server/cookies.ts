@@ -1,0 +1,16 @@
+import { SESSION_COOKIE } from '../auth/session';
+
+/** Session cookie: HttpOnly, SameSite=Lax, Secure unless the app is served over plain http (local use). */
+export function sessionCookie(request: Request, token: string, expiresAt: number): string {
+  const secure = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
+  return [
+    `${SESSION_COOKIE}=${token}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Expires=${new Date(expiresAt).toUTCString()}`,
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
+export const clearSessionCookie = () => `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;

@@ -1,0 +1,34 @@
+// In-process scheduler for `next start`: runs one budgeted tick at a time on an interval, then sends
+// queued emails. Several app instances may run it at once: jobs are claimed with leases.
+import type { Db } from '../db/types';
+import { tick, type TickSummary } from '../jobs/tick';
+import { drainOutbox, smtpFromEnv } from '../notify/mailer';
+import { engineConfigFromEnv, schedulerSettings } from './config';
+
+let started = false;
+let running: Promise<unknown> | null = null;
+
+export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummary & { emailsSent: number }> {
+  const config = engineConfigFromEnv();
+  const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs });
+  const emailsSent = await drainOutbox(db, smtpFromEnv());
+  return { ...summary, emailsSent };
+}
+
+export function startScheduler(db: Db) {
+  if (started) return;
+  started = true;
+  const { intervalMs } = schedulerSettings();
+  const run = () => {
+    if (running) return;
+    running = runTickOnce(db)
+      .then((s) => {
+        if (s.jobs > 0 || s.planned > 0) console.log(`spillway: tick planned=${s.planned} jobs=${s.jobs} done=${s.done} retried=${s.retried} failed=${s.failed} parts=${s.parts} events=${s.events}`);
+      })
+      .catch((e) => console.error('spillway: tick failed:', (e as Error)?.message ?? e))
+      .finally(() => (running = null));
+  };
+  setTimeout(run, 2_000).unref?.();
+  setInterval(run, intervalMs).unref?.();
+  console.log(`spillway: export scheduler running every ${Math.round(intervalMs / 1000)} s`);
+}
