@@ -180,7 +180,8 @@ async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, 
         .returning({ id: s.exportJobs.id });
       if (r.length === 0) return;
       await tx.delete(s.exportedFiles).where(and(eq(s.exportedFiles.jobId, job.id), gt(s.exportedFiles.part, outcome.parts)));
-      await clearAlarm(tx, dest.id, now);
+      // only a run that wrote to the bucket proves access works again (an empty hour touches nothing)
+      if (outcome.parts > job.partsDone) await clearAlarm(tx, dest.id, now);
       sum.done++;
     });
   } catch (e) {

@@ -1,0 +1,245 @@
+// The export engine end to end on a real radosgw and a real libSQL file (fresh per test).
+import { gunzipSync, strFromU8 } from 'fflate';
+import { and, asc, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import * as s from '../db/schema';
+import { EVENT_KEYS } from '../export/format';
+import { bucketPolicy } from '../export/policy';
+import { floorHour, HOUR_MS } from '../export/time';
+import { verifyAccess } from '../export/verify';
+import { drainOutbox } from '../notify/mailer';
+import nodemailer from 'nodemailer';
+import { freshDatabase } from '../testing/db';
+import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../testing/engine';
+import { getBytes, headObject, listKeys, newBucket, rgwEnv, setBucketPolicy, snapshot } from '../testing/rgw';
+import { seedOrg } from '../testing/seed';
+import { startSmtp } from '../testing/smtp';
+import { cancelBackfill, backfillProgress, startBackfill } from './backfill';
+import { setEnabled } from './destinations';
+import { tick } from './tick';
+
+let database: Database;
+let seed: Awaited<ReturnType<typeof seedOrg>>;
+const H0 = floorHour(Date.now()) - 3 * HOUR_MS;
+
+beforeEach(async () => {
+  database = await freshDatabase();
+  seed = await seedOrg(database.db);
+});
+afterEach(() => database.close());
+
+const db = () => database.db;
+const key = () => seed.project.apiKey!;
+const lines = (bytes: Uint8Array) => strFromU8(gunzipSync(bytes)).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const hourName = (h: number) => `${new Date(h).toISOString().slice(0, 10)}_${new Date(h).getUTCHours()}`;
+
+describe('hourly export', () => {
+  it('writes the closed hours as gzip NDJSON parts with exact names, schema and values', async () => {
+    await ingestAt(db(), key(), sampleEvents(120, 'a'), H0 + 10 * 60_000);
+    await ingestAt(db(), key(), [{ user_id: 'late-user', event_type: 'Late', device_id: 'late-device' }], H0 + HOUR_MS + 60_000);
+    const bucket = await newBucket('hourly');
+    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, prefix: 'amp' });
+    const sum = await tick(db(), testConfig({ partBytes: 40_000 }), { budgetMs: 60_000 });
+    expect(sum.failed).toBe(0);
+
+    const keys = await listKeys(bucket);
+    const p = seed.project.id;
+    const first = keys.filter((k) => k.startsWith(`amp/${p}_${hourName(H0)}#`));
+    expect(first.length).toBeGreaterThan(2);
+    expect(first.sort((a, b) => Number(a.split('#')[1].split('.')[0]) - Number(b.split('#')[1].split('.')[0]))).toEqual(first.map((_, i) => `amp/${p}_${hourName(H0)}#${i + 1}.json.gz`));
+    expect(keys).toContain(`amp/${p}_${hourName(H0 + HOUR_MS)}#1.json.gz`);
+    // no file for empty hours
+    expect(keys).toHaveLength(first.length + 1);
+
+    const exported = (await Promise.all(first.map((k) => getBytes(bucket, k)))).flatMap(lines);
+    const stored = await db().select().from(s.events).where(eq(s.events.serverUploadTime, H0 + 10 * 60_000)).orderBy(asc(s.events.id));
+    expect(exported).toHaveLength(120);
+    for (const o of exported) expect(Object.keys(o)).toEqual([...EVENT_KEYS]);
+    exported.forEach((o, i) => {
+      const r = stored[i];
+      expect(o).toMatchObject({
+        uuid: r.uuid, amplitude_id: r.amplitudeId, user_id: r.userId, device_id: r.deviceId, event_type: r.eventType, $insert_id: r.insertId,
+        app: p, session_id: -1, event_properties: JSON.parse(r.eventProperties), user_properties: JSON.parse(r.userProperties),
+        server_upload_time: new Date(H0 + 10 * 60_000).toISOString().replace('T', ' ').replace('Z', '000'),
+      });
+    });
+    const jobs = await db().select().from(s.exportJobs).where(and(eq(s.exportJobs.hour, H0), eq(s.exportJobs.kind, 'events')));
+    expect(jobs[0]).toMatchObject({ state: 'done', events: 120, partsDone: first.length });
+  });
+
+  it('writes merged Amplitude IDs as -OrgID_yyyy-MM-dd_H.json.gz', async () => {
+    await ingestAt(db(), key(), [{ device_id: 'merge-dev-A', user_id: 'merge-user', event_type: 'a' }], H0);
+    await ingestAt(db(), key(), [{ device_id: 'merge-dev-B', event_type: 'b' }], H0 + 60_000);
+    await ingestAt(db(), key(), [{ device_id: 'merge-dev-B', user_id: 'merge-user', event_type: 'c' }], H0 + 120_000);
+    const bucket = await newBucket('merged');
+    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, exportEvents: false, exportMerged: true });
+    await tick(db(), testConfig(), { budgetMs: 60_000 });
+    expect(await listKeys(bucket)).toEqual([`-${seed.org.id}_${hourName(H0)}.json.gz`]);
+    const [m] = lines(await getBytes(bucket, `-${seed.org.id}_${hourName(H0)}.json.gz`));
+    const [merge] = await db().select().from(s.merges);
+    expect(m).toEqual({ scope: seed.project.id, merge_time: merge.mergeTime, merge_server_time: H0 + 120_000, amplitude_id: merge.amplitudeId, merged_amplitude_id: merge.mergedAmplitudeId });
+  });
+
+  it('encrypts with SSE-KMS: objects carry aws:kms and the key id', async () => {
+    await ingestAt(db(), key(), sampleEvents(3, 'k'), H0);
+    const bucket = await newBucket('kms');
+    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, kmsKeyArn: rgwEnv().kmsKeyId });
+    await tick(db(), testConfig(), { budgetMs: 60_000 });
+    const [k] = await listKeys(bucket);
+    const head = await headObject(bucket, k);
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect(head.SSEKMSKeyId).toBe(rgwEnv().kmsKeyId);
+  });
+});
+
+describe('re-exports and backfills', () => {
+  it('re-exporting an hour writes identical bytes, deletes stale parts, and never duplicates an event', async () => {
+    await ingestAt(db(), key(), sampleEvents(150, 'r'), H0);
+    await ingestAt(db(), key(), sampleEvents(30, 'r2'), H0 + HOUR_MS);
+    const bucket = await newBucket('reexport');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    await tick(db(), testConfig({ partBytes: 30_000 }), { budgetMs: 60_000 });
+    const before = await snapshot(bucket);
+    expect(before.size).toBeGreaterThan(4);
+
+    // overlapping backfill with the same settings: same keys, same bytes
+    await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0 - 2 * HOUR_MS, to: H0 + 2 * HOUR_MS });
+    await tick(db(), testConfig({ partBytes: 30_000 }), { budgetMs: 60_000 });
+    await tick(db(), testConfig({ partBytes: 30_000 }), { budgetMs: 60_000 });
+    const again = await snapshot(bucket);
+    expect([...again.keys()]).toEqual([...before.keys()]);
+    for (const [k, v] of before) expect(again.get(k)!.equals(v), k).toBe(true);
+    const [progress] = await backfillProgress(db(), dest.id);
+    expect(progress).toMatchObject({ state: 'done', hoursTotal: 4, jobsDone: 4, events: 180 });
+
+    // fewer, larger parts: the stale higher parts are deleted
+    await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0, to: H0 + HOUR_MS });
+    await tick(db(), testConfig({ partBytes: 10_000_000 }), { budgetMs: 60_000 });
+    const after = await listKeys(bucket, `${seed.project.id}_${hourName(H0)}#`);
+    expect(after).toEqual([`${seed.project.id}_${hourName(H0)}#1.json.gz`]);
+    const all = (await Promise.all((await listKeys(bucket)).map((k) => getBytes(bucket, k)))).flatMap(lines);
+    expect(all).toHaveLength(180);
+    expect(new Set(all.map((e) => e.uuid)).size).toBe(180);
+  });
+
+  it('a backfill can be cancelled and leaves earlier exports as they were', async () => {
+    const bucket = await newBucket('cancel');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const b = await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0 - 400 * HOUR_MS, to: H0 });
+    await tick(db(), testConfig(), { budgetMs: 60_000, maxJobs: 3 });
+    expect(await cancelBackfill(db(), dest.id, b.id)).toBe(true);
+    const left = await db().select().from(s.exportJobs).where(and(eq(s.exportJobs.backfillId, b.id), eq(s.exportJobs.state, 'pending')));
+    expect(left).toHaveLength(0);
+    const [p] = await backfillProgress(db(), dest.id);
+    expect(p.state).toBe('cancelled');
+  });
+
+  it('refuses a range that has not ended', async () => {
+    const bucket = await newBucket('future');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    await expect(startBackfill(db(), testConfig(), { destinationId: dest.id, from: Date.now() + HOUR_MS, to: Date.now() + 5 * HOUR_MS })).rejects.toThrow(/not ended/);
+  });
+});
+
+describe('disable toggle', () => {
+  it('plans nothing while disabled and leaves no gap when re-enabled within 24 hours', async () => {
+    const bucket = await newBucket('toggle');
+    const now = Date.now();
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket }, now - 30 * HOUR_MS);
+    // exported up to 10 hours ago, then disabled
+    await tick(db(), testConfig(), { budgetMs: 60_000, now: () => now - 10 * HOUR_MS });
+    await setEnabled(db(), seed.org.id, dest.id, false, now - 10 * HOUR_MS);
+    await ingestAt(db(), key(), sampleEvents(5, 'gap'), now - 5 * HOUR_MS);
+    expect((await tick(db(), testConfig(), { budgetMs: 60_000 })).planned).toBe(0);
+    const r = await setEnabled(db(), seed.org.id, dest.id, true, now);
+    expect(r!.gap).toBeNull();
+    await tick(db(), testConfig(), { budgetMs: 60_000 });
+    expect(await listKeys(bucket)).toEqual([`${seed.project.id}_${hourName(floorHour(now - 5 * HOUR_MS))}#1.json.gz`]);
+    const hours = (await db().select({ hour: s.exportJobs.hour }).from(s.exportJobs).where(eq(s.exportJobs.destinationId, dest.id))).map((x) => x.hour).sort((a, b) => a - b);
+    for (let i = 1; i < hours.length; i++) expect(hours[i] - hours[i - 1]).toBe(HOUR_MS);
+  });
+
+  it('reports the gap to backfill when re-enabled after more than 24 hours', async () => {
+    const bucket = await newBucket('gap');
+    const now = Date.now();
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket }, now - 80 * HOUR_MS);
+    await setEnabled(db(), seed.org.id, dest.id, false, now - 79 * HOUR_MS);
+    const r = await setEnabled(db(), seed.org.id, dest.id, true, now);
+    expect(r!.gap).toEqual({ from: dest.startHour, to: floorHour(now - 24 * HOUR_MS) });
+  });
+});
+
+describe('access failures', () => {
+  it('retries, fails, emails admins and the creator once naming s3:PutObject, then recovers after the fix', async () => {
+    const e = rgwEnv();
+    const bucket = await newBucket('denied');
+    const full = bucketPolicy({ bucket, prefix: '', principal: e.user2.arn });
+    const noPut = structuredClone(full);
+    noPut.Statement[1].Action = ['s3:DeleteObject'];
+    await setBucketPolicy(bucket, noPut);
+    const config = testConfig({ s3: { baseCredentials: e.user2 }, maxTries: 3 });
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, createdBy: seed.member.id });
+
+    // setup's verification names the missing permission, and only it
+    const v = await verifyAccess(dest, config.s3);
+    expect(v.ok).toBe(false);
+    expect(v.checks.filter((c) => c.status !== 'ok').map((c) => c.id)).toEqual(['s3:PutObject']);
+    expect(v.checks.find((c) => c.id === 's3:PutObject')!.fix).toContain('s3:PutObject');
+
+    await ingestAt(db(), key(), sampleEvents(4, 'd'), H0);
+    for (let i = 0; i < 3; i++) await tick(db(), config, { budgetMs: 60_000 });
+    const [job] = await db().select().from(s.exportJobs).where(and(eq(s.exportJobs.hour, H0), eq(s.exportJobs.destinationId, dest.id)));
+    expect(job).toMatchObject({ state: 'failed', tries: 3, errorKind: 'access', errorPermission: 's3:PutObject' });
+
+    const smtp = await startSmtp();
+    try {
+      const transport = { transport: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true }), from: 'spillway@localhost' };
+      await drainOutbox(db(), transport);
+      await tick(db(), config, { budgetMs: 60_000 });
+      await drainOutbox(db(), transport);
+      expect(smtp.messages).toHaveLength(1);
+      const mail = smtp.messages[0];
+      expect(mail.subject).toContain('s3:PutObject');
+      expect(mail.text).toContain('Missing permission: s3:PutObject');
+      const to = (Array.isArray(mail.to) ? mail.to : [mail.to!]).flatMap((a) => a.value.map((v) => v.address)).sort();
+      expect(to).toEqual([seed.admin.email, seed.member.email].sort());
+    } finally {
+      await smtp.close();
+    }
+    expect(await listKeys(bucket)).toEqual([]);
+
+    // fix the policy: the next export succeeds, the alarm clears, the failed hour is exported again
+    await setBucketPolicy(bucket, full);
+    const later = Date.now() + 2 * HOUR_MS;
+    await ingestAt(db(), key(), sampleEvents(2, 'fixed'), floorHour(Date.now()));
+    await tick(db(), config, { budgetMs: 60_000, now: () => later });
+    await tick(db(), config, { budgetMs: 60_000, now: () => later });
+    expect(await db().select().from(s.alarms)).toHaveLength(0);
+    const keys = await listKeys(bucket);
+    expect(keys).toContain(`${seed.project.id}_${hourName(H0)}#1.json.gz`);
+    expect(keys).toContain(`${seed.project.id}_${hourName(floorHour(Date.now()))}#1.json.gz`);
+  });
+
+  it('verification names a missing bucket', async () => {
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: 'no-such-bucket-spillway' });
+    const v = await verifyAccess(dest, testConfig().s3);
+    expect(v.checks[0]).toMatchObject({ id: 'bucket', status: 'failed' });
+    expect(v.checks[0].detail).toMatch(/does not exist/);
+  });
+});
+
+describe('concurrency', () => {
+  it('several ticks at once write every hour once and lose none', async () => {
+    for (let h = 0; h < 6; h++) await ingestAt(db(), key(), sampleEvents(40, `c${h}`), H0 - h * HOUR_MS);
+    const bucket = await newBucket('concurrent');
+    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const sums = await Promise.all([1, 2, 3, 4].map((i) => tick(db(), testConfig({ partBytes: 20_000 }), { budgetMs: 60_000, workerId: `w${i}` })));
+    const keys = await listKeys(bucket);
+    const uploaded = sums.reduce((a, x) => a + x.parts, 0);
+    expect(uploaded).toBe(keys.length);
+    expect(sums.reduce((a, x) => a + x.done, 0)).toBe((await db().select().from(s.exportJobs)).length);
+    const all = (await Promise.all(keys.map((k) => getBytes(bucket, k)))).flatMap(lines);
+    expect(all).toHaveLength(240);
+  });
+});
