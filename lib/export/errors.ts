@@ -59,25 +59,6 @@ export function classify(op: Operation, status: number | undefined, code: string
   return new ExportError('internal', op, where, null, c || null, status);
 }
 
-/** Reads the error out of an AWS SDK exception. */
-export function fromSdkError(op: Operation, e: unknown, usesKms: boolean): ExportError {
-  if (e instanceof ExportError) return e;
-  const err = e as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
-  const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
-  let code = err?.Code ?? err?.name;
-  // a 403 with no body (HeadBucket) comes back named 'Unknown' or '403'
-  if (code === 'Unknown' || (code && /^\d+$/.test(code))) code = status === 403 ? 'AccessDenied' : status === 404 ? 'NotFound' : undefined;
-  if (code === 'Error' || code === 'TypeError') code = undefined;
-  return classify(op, status, code, err?.message ?? String(e), usesKms);
-}
-
-/** Reads `<Code>` and `<Message>` from an S3 XML error body. */
-export function parseXmlError(text: string): { code?: string; message?: string } {
-  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
-  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
-  return { code, message };
-}
-
 const PERMISSION_HELP: Record<Permission, string> = {
   's3:PutObject': 'The bucket policy does not allow s3:PutObject on the export prefix. Add "s3:PutObject" to the Action list of the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
   's3:ListBucket': 'The bucket policy does not allow s3:ListBucket on the bucket. Add "s3:ListBucket" to the statement whose Resource is "arn:aws:s3:::BUCKET".',

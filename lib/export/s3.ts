@@ -1,14 +1,16 @@
-// S3 access for one destination. Objects are uploaded through presigned PUT URLs sent with fetch (no SDK
-// PutObject in the upload path); with KMS the SSE headers are signed into the URL and sent. Clients are
-// made with requestChecksumCalculation 'WHEN_REQUIRED': the default puts an empty-body CRC into every
-// presigned URL, which real S3, R2 and MinIO reject.
+// S3 access for one destination. Every call goes through a URL presigned with the SDK's presigner and is
+// sent with fetch: uploads as the contract requires, and the other calls too, because the SDK's browser
+// build parses responses with DOMParser, which edge runtimes lack. With KMS the SSE headers are signed
+// into the upload URL and sent. Clients are made with requestChecksumCalculation 'WHEN_REQUIRED': the
+// default puts an empty-body CRC into every presigned URL, which real S3, R2 and MinIO reject.
 import {
   DeleteObjectCommand, GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { classify, ExportError, fromSdkError, parseXmlError, type Operation } from './errors';
+import { classify, ExportError, type Operation } from './errors';
 import { decryptSecret } from './secrets';
+import { assumeRole, StsError } from './sts';
+import { parseXmlError, xmlValue, xmlValues } from './xml';
 
 export interface Credentials {
   accessKeyId: string;
@@ -68,26 +70,26 @@ async function resolveCredentials(dest: S3Destination, settings: S3Settings): Pr
   const cacheKey = `${dest.roleArn}\n${base?.accessKeyId ?? ''}\n${settings.stsEndpoint ?? dest.endpoint}`;
   const hit = roleCache.get(cacheKey);
   if (hit?.expiration && hit.expiration.getTime() - Date.now() > 5 * 60_000) return hit;
-  const sts = new STSClient({
-    region: dest.region || 'us-east-1',
-    endpoint: settings.stsEndpoint || dest.endpoint || undefined,
-    credentials: base,
-    maxAttempts: 1,
-  });
   try {
-    const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: dest.roleArn, RoleSessionName: `spillway-project-${dest.projectId}`, DurationSeconds: 3600 }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new ExportError('access', 'AssumeRole', 'AssumeRole returned no credentials', 'sts:AssumeRole');
-    const creds: Credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    const creds = await assumeRole({
+      endpoint: settings.stsEndpoint || dest.endpoint || `https://sts.${dest.region || 'us-east-1'}.amazonaws.com`,
+      region: dest.region || 'us-east-1',
+      credentials: base ?? (await missingBase()),
+      roleArn: dest.roleArn,
+      sessionName: `spillway-project-${dest.projectId}`,
+      durationSeconds: 3600,
+    });
     roleCache.set(cacheKey, creds);
     return creds;
   } catch (e) {
-    throw fromSdkError('AssumeRole', e, false);
-  } finally {
-    sts.destroy();
+    if (e instanceof ExportError) throw e;
+    const err = e as StsError;
+    throw classify('AssumeRole', err.status, err.code, err.message, false);
   }
+}
+
+async function missingBase(): Promise<Credentials> {
+  throw new ExportError('access', 'AssumeRole', 'No server credentials to assume the role with (set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY)', 'credentials');
 }
 
 export class S3Access {
@@ -105,12 +107,27 @@ export class S3Access {
     return !!this.dest.kmsKeyArn;
   }
 
-  private async call<T>(op: Operation, fn: () => Promise<T>): Promise<T> {
+  private presign(
+    cmd: PutObjectCommand | ListObjectsV2Command | DeleteObjectCommand | HeadBucketCommand | GetBucketLocationCommand,
+    opts: Parameters<typeof getSignedUrl>[2] = {},
+  ): Promise<string> {
+    // the presigner's generics do not accept a union of commands; each of these is a valid S3 command
+    return getSignedUrl(this.client, cmd as unknown as Parameters<typeof getSignedUrl>[1], { expiresIn: this.settings.presignExpiresSec ?? 900, ...opts });
+  }
+
+  /** Sends a presigned request; an error status becomes a classified ExportError. */
+  private async send(op: Operation, url: string, init: RequestInit): Promise<Response> {
+    let res: Response;
     try {
-      return await fn();
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.settings.requestTimeoutMs ?? 300_000) });
     } catch (e) {
-      throw fromSdkError(op, e, this.usesKms);
+      throw classify(op, undefined, (e as Error)?.name, (e as Error)?.message ?? String(e), this.usesKms);
     }
+    if (!res.ok) {
+      const { code, message } = parseXmlError(init.method === 'HEAD' ? '' : await res.text().catch(() => ''));
+      throw classify(op, res.status, code, message ?? '', this.usesKms);
+    }
+    return res;
   }
 
   /** The presigned PUT URL and the headers that must be sent with it. */
@@ -122,31 +139,14 @@ export class S3Access {
       ...(kms ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kms } : {}),
     });
     // SSE headers stay signed headers: hoisted into the query, radosgw stores the object unencrypted
-    const url = await getSignedUrl(this.client, cmd, {
-      expiresIn: this.settings.presignExpiresSec ?? 900,
-      unhoistableHeaders: new Set(SSE_HEADERS),
-    });
+    const url = await this.presign(cmd, { unhoistableHeaders: new Set(SSE_HEADERS) });
     return { url, headers: kms ? { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': kms } : {} };
   }
 
   /** Uploads one object through a presigned URL. Returns its ETag. */
   async put(key: string, body: Uint8Array): Promise<string | null> {
     const { url, headers } = await this.presignPut(key);
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'PUT',
-        body: body as BodyInit,
-        headers,
-        signal: AbortSignal.timeout(this.settings.requestTimeoutMs ?? 300_000),
-      });
-    } catch (e) {
-      throw classify('PutObject', undefined, (e as Error)?.name, (e as Error)?.message ?? String(e), this.usesKms);
-    }
-    if (!res.ok) {
-      const { code, message } = parseXmlError(await res.text().catch(() => ''));
-      throw classify('PutObject', res.status, code, message ?? '', this.usesKms);
-    }
+    const res = await this.send('PutObject', url, { method: 'PUT', body: body as BodyInit, headers });
     await res.body?.cancel().catch(() => {});
     return res.headers.get('etag');
   }
@@ -155,27 +155,33 @@ export class S3Access {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const out = await this.call('ListObjectsV2', () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.dest.bucket, Prefix: prefix, ContinuationToken: token })),
-      );
-      for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      const url = await this.presign(new ListObjectsV2Command({ Bucket: this.dest.bucket, Prefix: prefix, ContinuationToken: token }));
+      const xml = await (await this.send('ListObjectsV2', url, { method: 'GET' })).text();
+      for (const contents of xmlValues(xml, 'Contents')) {
+        const k = xmlValue(contents, 'Key');
+        if (k !== undefined) keys.push(k);
+      }
+      token = xmlValue(xml, 'IsTruncated') === 'true' ? xmlValue(xml, 'NextContinuationToken') : undefined;
     } while (token);
     return keys;
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('DeleteObject', () => this.client.send(new DeleteObjectCommand({ Bucket: this.dest.bucket, Key: key })));
+    const url = await this.presign(new DeleteObjectCommand({ Bucket: this.dest.bucket, Key: key }));
+    const res = await this.send('DeleteObject', url, { method: 'DELETE' });
+    await res.body?.cancel().catch(() => {});
   }
 
   async headBucket(): Promise<void> {
-    await this.call('HeadBucket', () => this.client.send(new HeadBucketCommand({ Bucket: this.dest.bucket })));
+    const url = await this.presign(new HeadBucketCommand({ Bucket: this.dest.bucket }));
+    await this.send('HeadBucket', url, { method: 'HEAD' });
   }
 
   async bucketLocation(): Promise<string> {
-    const out = await this.call('GetBucketLocation', () => this.client.send(new GetBucketLocationCommand({ Bucket: this.dest.bucket })));
+    const url = await this.presign(new GetBucketLocationCommand({ Bucket: this.dest.bucket }));
+    const xml = await (await this.send('GetBucketLocation', url, { method: 'GET' })).text();
     // S3 answers an empty LocationConstraint for us-east-1
-    return out.LocationConstraint || 'us-east-1';
+    return xmlValue(xml, 'LocationConstraint') || 'us-east-1';
   }
 
   close() {

@@ -12,7 +12,7 @@ import { drainOutbox } from '../notify/mailer';
 import nodemailer from 'nodemailer';
 import { freshDatabase } from '../testing/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../testing/engine';
-import { getBytes, headObject, listKeys, newBucket, rgwEnv, setBucketPolicy, snapshot } from '../testing/rgw';
+import { createRole, getBytes, headObject, listKeys, newBucket, rgwEnv, setBucketPolicy, snapshot } from '../testing/rgw';
 import { seedOrg } from '../testing/seed';
 import { startSmtp } from '../testing/smtp';
 import { cancelBackfill, backfillProgress, startBackfill } from './backfill';
@@ -90,6 +90,29 @@ describe('hourly export', () => {
     const head = await headObject(bucket, k);
     expect(head.ServerSideEncryption).toBe('aws:kms');
     expect(head.SSEKMSKeyId).toBe(rgwEnv().kmsKeyId);
+  });
+});
+
+describe('credentials', () => {
+  it("exports through the project's IAM role, assumed with STS", async () => {
+    await ingestAt(db(), key(), sampleEvents(3, 'role'), H0);
+    const bucket = await newBucket('role');
+    const roleArn = await createRole(`spillway-project-${seed.project.id}-${Date.now().toString(36)}`);
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, roleArn });
+    const v = await verifyAccess(dest, testConfig().s3);
+    expect(v.checks.map((c) => [c.id, c.status])).toEqual([
+      ['sts:AssumeRole', 'ok'], ['bucket', 'ok'], ['s3:ListBucket', 'ok'], ['s3:GetBucketLocation', 'ok'], ['s3:PutObject', 'ok'], ['s3:DeleteObject', 'ok'],
+    ]);
+    const sum = await tick(db(), testConfig(), { budgetMs: 60_000 });
+    expect(sum.failed).toBe(0);
+    expect(await listKeys(bucket)).toEqual([`${seed.project.id}_${hourName(H0)}#1.json.gz`]);
+  });
+
+  it('names sts:AssumeRole when the role cannot be assumed', async () => {
+    const bucket = await newBucket('norole');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, roleArn: 'arn:aws:iam:::role/does-not-exist' });
+    const v = await verifyAccess(dest, testConfig().s3);
+    expect(v.checks[0]).toMatchObject({ id: 'sts:AssumeRole', status: 'failed' });
   });
 });
 

@@ -83,3 +83,16 @@ export async function snapshot(bucket: string): Promise<Map<string, Buffer>> {
   for (const k of await listKeys(bucket)) m.set(k, Buffer.from(await getBytes(bucket, k)));
   return m;
 }
+
+/** Creates an IAM role on radosgw that user1 may assume, allowed everything on S3. Returns its ARN. */
+export async function createRole(name: string): Promise<string> {
+  const { IAMClient, CreateRoleCommand, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
+  const e = rgwEnv();
+  const iam = new IAMClient({ region: e.region, endpoint: e.endpoint, credentials: e.user1 });
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: [e.user1.arn] }, Action: ['sts:AssumeRole'] }] };
+  const out = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] }] };
+  await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'spillway-export', PolicyDocument: JSON.stringify(policy) }));
+  iam.destroy();
+  return out.Role!.Arn!;
+}
