@@ -316,3 +316,19 @@ export const outbox = sqliteTable(
   },
   (t) => [index('outbox_unsent').on(t.sentAt)],
 );
+
+// KMS migration: the old connection, the new one, and the bucket policy the user backed up for rollback.
+export const kmsMigrations = sqliteTable('kms_migrations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  oldDestinationId: integer('old_destination_id').references(() => destinations.id, { onDelete: 'set null' }),
+  newDestinationId: integer('new_destination_id').references(() => destinations.id, { onDelete: 'set null' }),
+  // what the old connection was, kept when it is deleted (step 11) for the record
+  oldSummary: text('old_summary').notNull(),
+  policyBackup: text('policy_backup'),
+  // manual steps the user ticked (JSON array of step numbers)
+  ticked: text('ticked').notNull().default('[]'),
+  state: text('state', { enum: ['open', 'completed', 'rolled_back'] }).notNull().default('open'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
