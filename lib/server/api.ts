@@ -4,6 +4,9 @@ import { cookies } from 'next/headers';
 import { getDb } from '../db/client';
 import type { Db } from '../db/types';
 import { InputError } from '../auth/accounts';
+import { FieldError } from '../destinations/fields';
+import { ConflictError, NotFoundError, VerificationFailed } from '../destinations/service';
+import { BackfillError } from '../jobs/backfill';
 import { SESSION_COOKIE, userForToken, type SessionUser } from '../auth/session';
 
 export class HttpError extends Error {
@@ -73,7 +76,11 @@ export function withUser<P>(role: Role, handler: (request: Request, ctx: Ctx, pa
 
 export function errorResponse(e: unknown): Response {
   if (e instanceof HttpError) return json({ error: e.message, ...(e.details ?? {}) }, e.status);
-  if (e instanceof InputError) return json({ error: e.message }, 400);
+  if (e instanceof NotFoundError) return json({ error: e.message }, 404);
+  if (e instanceof VerificationFailed) return json({ error: e.message, ...e.result }, 422);
+  if (e instanceof ConflictError) return json({ error: e.message, field: e.field }, 409);
+  if (e instanceof FieldError) return json({ error: e.message, field: e.field }, 400);
+  if (e instanceof InputError || e instanceof BackfillError) return json({ error: e.message }, 400);
   console.error('request failed:', (e as Error)?.message ?? e);
   return json({ error: 'Internal error' }, 500);
 }

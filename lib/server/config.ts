@@ -40,3 +40,9 @@ export function schedulerSettings(env: NodeJS.ProcessEnv = process.env) {
     budgetMs: intEnv(env, 'SPILLWAY_TICK_BUDGET_MS', 50_000, 1_000, 3_600_000),
   };
 }
+
+let cached: EngineConfig | null = null;
+/** The engine configuration of this process (env is read once). */
+export function serverConfig(): EngineConfig {
+  return (cached ??= engineConfigFromEnv());
+}

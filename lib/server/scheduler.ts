@@ -3,13 +3,13 @@
 import type { Db } from '../db/types';
 import { tick, type TickSummary } from '../jobs/tick';
 import { drainOutbox, smtpFromEnv } from '../notify/mailer';
-import { engineConfigFromEnv, schedulerSettings } from './config';
+import { schedulerSettings, serverConfig } from './config';
 
 let started = false;
 let running: Promise<unknown> | null = null;
 
 export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummary & { emailsSent: number }> {
-  const config = engineConfigFromEnv();
+  const config = serverConfig();
   const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs });
   const emailsSent = await drainOutbox(db, smtpFromEnv());
   return { ...summary, emailsSent };

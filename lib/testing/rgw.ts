@@ -68,13 +68,14 @@ export async function listKeys(bucket: string, prefix = ''): Promise<string[]> {
   return (out.Contents ?? []).map((o) => o.Key!).sort();
 }
 
-export async function getBytes(bucket: string, key: string): Promise<Uint8Array> {
-  const out = await adminS3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+/** `as`: the reader; on radosgw an object belongs to its uploader, as on AWS without "bucket owner enforced". */
+export async function getBytes(bucket: string, key: string, as: 'user1' | 'user2' = 'user1'): Promise<Uint8Array> {
+  const out = await adminS3(as).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return new Uint8Array(await out.Body!.transformToByteArray());
 }
 
-export async function headObject(bucket: string, key: string) {
-  return adminS3().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+export async function headObject(bucket: string, key: string, as: 'user1' | 'user2' = 'user1') {
+  return adminS3(as).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 /** Everything in the bucket, key -> bytes. */

@@ -1,0 +1,13 @@
+import { parseDestinationFields } from '@/lib/destinations/fields';
+import { checkAllowed, policiesFor } from '@/lib/destinations/service';
+import { json, readJson, withUser } from '@/lib/server/api';
+import { serverConfig } from '@/lib/server/config';
+
+export const dynamic = 'force-dynamic';
+
+/** Step 3 of setup: the bucket policy (and KMS key policy) for the entered bucket information. */
+export const POST = withUser('admin', async (request, { db, user }) => {
+  const f = parseDestinationFields(await readJson(request));
+  await checkAllowed(db, user.orgId, f);
+  return json(policiesFor(serverConfig(), f));
+});

@@ -1,0 +1,5 @@
+// Shapes the pages receive (type-only: nothing server-side reaches the browser bundle).
+export type { DestinationView } from '@/lib/destinations/service';
+export type { MigrationView } from '@/lib/destinations/migration';
+export type { BackfillProgress } from '@/lib/jobs/backfill';
+export interface Project { id: number; name: string; isPortfolio: boolean; apiKey: string | null }

@@ -1,0 +1,97 @@
+// Manual export (backfill) from the Export Data modal with live progress to completion and the files
+// in the bucket; the disable toggle in Manage Export Settings; deletion keeps the files.
+import { expect, test } from '@playwright/test';
+import { gunzipSync } from 'fflate';
+import { eventFileKey } from '../lib/export/naming';
+import { DAY_MS, HOUR_MS } from '../lib/export/time';
+import { bucketPolicy } from '../lib/export/policy';
+import { getBytes, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../lib/testing/rgw';
+import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
+import { state } from './state';
+
+async function connection(page: import('@playwright/test').Page, label: string) {
+  const bucket = await newBucket(label);
+  await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: '', principal: rgwEnv().user2.arn }));
+  const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket));
+  return { bucket, id };
+}
+
+test('Export Data backfills a past range with progress; the files land once each', async ({ page }) => {
+  const s = state();
+  await signIn(page);
+  const { bucket, id } = await connection(page, 'bf');
+  // three hours, four days ago: before where hourly exports of a new connection start
+  const day = Math.floor((Date.now() - 4 * DAY_MS) / DAY_MS) * DAY_MS;
+  const hours = [day + 3 * HOUR_MS, day + 4 * HOUR_MS, day + 17 * HOUR_MS];
+  for (const [i, h] of hours.entries()) await ingestPast(h + 1000, 10 + i, `bf${i}`);
+
+  await page.goto(`${s.url}/destinations/${id}`);
+  await page.getByRole('button', { name: 'Export Data' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export Data' });
+  await expect(dialog.getByText('Overlapping earlier exports is safe')).toBeVisible();
+  const date = new Date(day).toISOString().slice(0, 10);
+  await dialog.getByLabel('From (UTC)').fill(date);
+  await dialog.getByLabel('To (UTC, included)').fill(date);
+  await shot(page, '10-export-data-modal');
+  await dialog.getByRole('button', { name: 'Start Export' }).click();
+  await expect(dialog.getByTestId('backfill-progress')).toContainText('of 24 hour files');
+  await shot(page, '11-export-data-progress');
+  await expect(dialog.getByTestId('backfill-state')).toHaveText('done', { timeout: 90_000 });
+  await expect(dialog.getByTestId('backfill-progress')).toContainText('24 of 24 hour files done (100%) · 33 events');
+  await shot(page, '12-export-data-done');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('table', { name: 'Manual exports' })).toContainText('done');
+
+  const keys = (await listKeys(bucket)).filter((k) => !k.startsWith('spillway-access-check'));
+  expect(keys).toEqual(hours.map((h) => eventFileKey('', s.projectId, h, 1)).sort());
+  const ids = new Set<string>();
+  let lines = 0;
+  for (const k of keys) {
+    for (const line of new TextDecoder().decode(gunzipSync(await getBytes(bucket, k, 'user2'))).trim().split('\n')) {
+      ids.add(JSON.parse(line).$insert_id);
+      lines++;
+    }
+  }
+  expect(lines).toBe(33);
+  expect(ids.size).toBe(33);
+
+  // the same range again overlaps: still one file per hour, same events
+  await apiCall(page, 'POST', `/api/destinations/${id}/backfills`, { from: date, to: date });
+  await expect(page.getByRole('table', { name: 'Manual exports' }).locator('tr', { hasText: 'running' })).toHaveCount(0, { timeout: 90_000 });
+  expect((await listKeys(bucket)).filter((k) => !k.startsWith('spillway-access-check'))).toEqual(keys);
+});
+
+test('Manage Export Settings: the disable toggle, then deleting the connection keeps the files', async ({ page }) => {
+  const s = state();
+  await signIn(page);
+  const { bucket, id } = await connection(page, 'tog');
+  const prevHour = hourStart(Date.now()) - HOUR_MS;
+  await ingestPast(prevHour + 5000, 3, 'tog');
+  await page.goto(`${s.url}/destinations/${id}`);
+  await expect(page.locator(`tr[data-hour="${prevHour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+
+  await page.getByRole('button', { name: 'Manage Export Settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Manage Export Settings' });
+  const toggle = dialog.getByRole('switch');
+  await expect(toggle).toBeChecked();
+  await toggle.uncheck();
+  await expect(dialog.getByText('Automatic hourly exports off')).toBeVisible();
+  await shot(page, '13-manage-disabled');
+  const off = await apiCall<{ destination: { enabled: boolean; disabledAt: number } }>(page, 'GET', `/api/destinations/${id}`);
+  expect(off.destination.enabled).toBe(false);
+  await page.keyboard.press('Escape');
+  await expect(page.locator('h2 .badge')).toHaveText('disabled');
+
+  await page.getByRole('button', { name: 'Manage Export Settings' }).click();
+  await dialog.getByRole('switch').check();
+  await expect(dialog.getByText('Automatic hourly exports on')).toBeVisible();
+  // back on within 24 hours: no gap offered
+  await expect(dialog.getByText('was not exported')).toHaveCount(0);
+
+  await dialog.getByRole('button', { name: 'Delete connection…' }).click();
+  await dialog.getByRole('button', { name: 'Yes, delete the connection' }).click();
+  await expect(page).toHaveURL(/\/destinations$/);
+  expect((await listKeys(bucket)).filter((k) => !k.startsWith('spillway-access-check'))).toEqual([eventFileKey('', s.projectId, prevHour, 1)]);
+  const r = await page.request.get(`${s.url}/api/destinations/${id}`);
+  expect(r.status()).toBe(404);
+});
