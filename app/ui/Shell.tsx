@@ -22,6 +22,7 @@ export function Shell({ children, title }: { children: (me: Me['user']) => React
         <nav aria-label="Main">
           <Link href="/">Projects</Link>
           <Link href="/destinations">Destinations</Link>
+          <Link href="/team">Team</Link>
           {me.data?.user.role === 'admin' ? <Link href="/notifications">Notifications</Link> : null}
         </nav>
         {me.data ? (

@@ -22,11 +22,14 @@ export interface IngestContext {
   ip: string | null;
   payloadBytes: number;
   throttle?: Throttle;
+  /** events per second per api_key (default KEY_EPS_LIMIT) */
+  keyEpsLimit?: number;
   clock?: () => number;
 }
 
 const defaultThrottle = new Throttle();
 export const EPS_LIMIT = { '/2/httpapi': 30, '/batch': 1_000 } as Record<string, number>;
+export const KEY_EPS_LIMIT = 50_000;
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -53,6 +56,7 @@ export async function ingest(db: Db, req: ValidRequest, ctx: IngestContext): Pro
     projectId: project.id,
     events: req.events,
     epsLimit: EPS_LIMIT[ctx.path] ?? EPS_LIMIT['/2/httpapi'],
+    keyEpsLimit: ctx.keyEpsLimit ?? KEY_EPS_LIMIT,
     now: ctx.receivedAt,
   });
   if (throttled) return throttled;

@@ -7,6 +7,8 @@ export interface ThrottleInput {
   projectId: number;
   events: { index: number; user_id?: string; device_id?: string }[];
   epsLimit: number;
+  /** events per second for the whole api key (project), all devices together */
+  keyEpsLimit?: number;
   now: number;
 }
 
@@ -15,11 +17,27 @@ export class Throttle {
   private counts = new Map<string, number>();
 
   /** Returns a 429 result, or null and counts the events as accepted. */
-  check({ projectId, events, epsLimit, now }: ThrottleInput): IngestResult | null {
+  check({ projectId, events, epsLimit, keyEpsLimit, now }: ThrottleInput): IngestResult | null {
     const sec = Math.floor(now / 1000);
     if (sec !== this.second) {
       this.second = sec;
       this.counts.clear();
+    }
+    const keyCount = `${projectId}:key`;
+    const total = (this.counts.get(keyCount) ?? 0) + events.length;
+    if (keyEpsLimit !== undefined && total > keyEpsLimit) {
+      return {
+        ...errorBody(429, {
+          error: 'Too many requests for this api_key',
+          eps_threshold: keyEpsLimit,
+          throttled_devices: {},
+          throttled_users: {},
+          throttled_events: events.map((e) => e.index),
+          exceeded_daily_quota_devices: {},
+          exceeded_daily_quota_users: {},
+        }),
+        headers: { 'Retry-After': '1' },
+      };
     }
     const pending = new Map<string, number>();
     const throttledDevices: Record<string, number> = {};
@@ -55,6 +73,7 @@ export class Throttle {
       };
     }
     for (const [k, n] of pending) this.counts.set(k, (this.counts.get(k) ?? 0) + n);
+    this.counts.set(keyCount, total);
     return null;
   }
 }

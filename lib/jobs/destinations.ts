@@ -16,7 +16,7 @@ export function initialStartHour(now: number): number {
 export async function createDestination(db: Db, input: NewDestination, now = Date.now()): Promise<Destination> {
   const start = initialStartHour(now);
   return writeTx(db, async (tx) => {
-    const [d] = await tx.insert(s.destinations).values({ ...input, startHour: start, plannedUntil: start, verifiedAt: input.verifiedAt ?? now }).returning();
+    const [d] = await tx.insert(s.destinations).values({ ...input, startHour: start, plannedUntil: start, verifiedAt: input.verifiedAt ?? now, createdAt: now }).returning();
     return d;
   });
 }

@@ -46,3 +46,8 @@ let cached: EngineConfig | null = null;
 export function serverConfig(): EngineConfig {
   return (cached ??= engineConfigFromEnv());
 }
+
+/** Events per second one api_key may send (all devices together); 429 beyond, as Amplitude does. */
+export function ingestOptions(env: NodeJS.ProcessEnv = process.env) {
+  return { keyEpsLimit: intEnv(env, 'INGEST_MAX_EPS_PER_API_KEY', 50_000, 1, 10_000_000) };
+}
