@@ -41,8 +41,15 @@ export function jsonResponse(r: IngestResult): Response {
   });
 }
 
+/** Messages and codes down the cause chain (drizzle wraps the driver's error). */
+function errorText(e: unknown, depth = 0): string {
+  if (!e || depth > 5) return '';
+  const err = e as { message?: string; code?: string; cause?: unknown };
+  return `${err.code ?? ''} ${err.message ?? String(e)} ${err.cause && err.cause !== e ? errorText(err.cause, depth + 1) : ''}`;
+}
+
 function storageError(e: unknown): IngestResult | null {
-  const msg = String((e as Error)?.message ?? e);
+  const msg = errorText(e);
   if (isBusy(e)) return { ...errorBody(503, { error: 'Storage is busy; nothing was stored, retry later' }), headers: { 'Retry-After': '1' } };
   if (/SQLITE_FULL|database or disk is full|SQLITE_IOERR|disk I\/O error|SQLITE_READONLY|readonly database/i.test(msg)) {
     return { ...errorBody(503, { error: 'Storage is unavailable (disk full or read-only); nothing was stored, retry later' }), headers: { 'Retry-After': '5' } };

@@ -24,6 +24,8 @@ export interface IngestContext {
   throttle?: Throttle;
   /** events per second per api_key (default KEY_EPS_LIMIT) */
   keyEpsLimit?: number;
+  /** how long a request waits for the database write lock before answering 503 */
+  writeWaitMs?: number;
   clock?: () => number;
 }
 
@@ -66,7 +68,7 @@ export async function ingest(db: Db, req: ValidRequest, ctx: IngestContext): Pro
   await writeTx(db, async (tx) => {
     uploadTime = clock();
     await store(tx, project.id, req, ctx, uploadTime);
-  });
+  }, ctx.writeWaitMs ?? 10_000);
   return {
     status: 200,
     body: { code: 200, events_ingested: req.events.length, payload_size_bytes: ctx.payloadBytes, server_upload_time: uploadTime },

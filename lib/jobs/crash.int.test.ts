@@ -10,6 +10,7 @@ import { floorHour, HOUR_MS } from '../export/time';
 import { freshDbUrl } from '../testing/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../testing/engine';
 import { newBucket, snapshot } from '../testing/rgw';
+import { rng } from '../testing/fault-proxy';
 import { seedOrg } from '../testing/seed';
 import { tick } from './tick';
 
@@ -74,6 +75,37 @@ describe('crash safety', () => {
     expect([...a.keys()]).toEqual([...b.keys()]);
     for (const [k, v] of a) expect(v.equals(b.get(k)!), k).toBe(true);
     expect(killed.id).toBeGreaterThan(0);
+  });
+
+  it('SIGKILL at random points three times, then a restart: byte-identical to a clean run', async () => {
+    const seed = await seedOrg(database.db);
+    for (let i = 0; i < 3; i++) await ingestAt(database.db, seed.project.apiKey!, sampleEvents(300, `r${i}`), H - i * HOUR_MS + 60_000);
+    const config = testConfig({ partBytes: 4_000, leaseMs: 10_000 });
+    const killedBucket = await newBucket('rkilled');
+    const cleanBucket = await newBucket('rclean');
+    await rgwDestination(database.db, { orgId: seed.org.id, projectId: seed.project.id, bucket: killedBucket, exportMerged: true });
+    const random = rng(Number(process.env.CRASH_SEED ?? 7));
+    let shift = 0;
+    for (let k = 0; k < 3; k++) {
+      // each restart comes after the killed worker's lease ran out
+      shift += 11_000;
+      const c = child({ ENGINE_CONFIG: JSON.stringify(config), NOW_SHIFT_MS: String(shift) });
+      await sleep(400 + random() * 2500);
+      c.proc.kill('SIGKILL');
+      await c.done;
+    }
+    shift += 11_000;
+    const sum = await tick(database.db, config, { budgetMs: 120_000, now: () => Date.now() + shift });
+    expect(sum.failed).toBe(0);
+    const jobs = await database.db.select().from(s.exportJobs);
+    expect(jobs.every((j) => j.state === 'done')).toBe(true);
+
+    await rgwDestination(database.db, { orgId: seed.org.id, projectId: seed.project.id, bucket: cleanBucket, exportMerged: true });
+    await tick(database.db, config, { budgetMs: 120_000, now: () => Date.now() + shift });
+    const [a, b] = [await snapshot(killedBucket), await snapshot(cleanBucket)];
+    expect(a.size).toBeGreaterThan(50);
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    for (const [k, v] of a) expect(v.equals(b.get(k)!), k).toBe(true);
   });
 
   it('three processes ticking one database export each part exactly once', async () => {

@@ -49,5 +49,8 @@ export function serverConfig(): EngineConfig {
 
 /** Events per second one api_key may send (all devices together); 429 beyond, as Amplitude does. */
 export function ingestOptions(env: NodeJS.ProcessEnv = process.env) {
-  return { keyEpsLimit: intEnv(env, 'INGEST_MAX_EPS_PER_API_KEY', 50_000, 1, 10_000_000) };
+  return {
+    keyEpsLimit: intEnv(env, 'INGEST_MAX_EPS_PER_API_KEY', 50_000, 1, 10_000_000),
+    writeWaitMs: intEnv(env, 'INGEST_WRITE_WAIT_MS', 10_000, 0, 120_000),
+  };
 }
