@@ -5,7 +5,7 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-import { eventToJson, mergeToJson, type EventRow, type MergeRow } from './format';
+import { eventJsonSql, mergeToJson, type MergeRow } from './format';
 import type { GzipOptions } from './gzip';
 import { eventFileKey, eventHourPrefix, mergedFileKey, normalizePrefix, partOfKey } from './naming';
 import { writeParts } from './partition';
@@ -73,15 +73,23 @@ async function* pages<R extends { id: number }>(
   }
 }
 
+interface EventLine {
+  id: number;
+  time: number;
+  line: string;
+}
+
 function eventPage(db: Db, projectId: number, hour: number) {
-  return (after: Cursor | null, limit: number): Promise<EventRow[]> =>
+  return (after: Cursor | null, limit: number): Promise<EventLine[]> =>
     db
-      .select()
+      .select({ id: s.events.id, time: s.events.serverUploadTime, line: eventJsonSql })
       .from(s.events)
       .where(
         and(
           eq(s.events.projectId, projectId),
-          gte(s.events.serverUploadTime, hour),
+          // the cursor's time is the index seek start: with only the row value, SQLite seeks to the hour's
+          // start and skips every row before the cursor, which made large hours quadratic
+          gte(s.events.serverUploadTime, after ? after.time : hour),
           lt(s.events.serverUploadTime, hour + HOUR_MS),
           after ? sql`(${s.events.serverUploadTime}, ${s.events.id}) > (${after.time}, ${after.id})` : undefined,
         ),
@@ -98,7 +106,7 @@ function mergePage(db: Db, projectId: number, hour: number) {
       .where(
         and(
           eq(s.merges.projectId, projectId),
-          gte(s.merges.mergeServerTime, hour),
+          gte(s.merges.mergeServerTime, after ? after.time : hour),
           lt(s.merges.mergeServerTime, hour + HOUR_MS),
           after ? sql`(${s.merges.mergeServerTime}, ${s.merges.id}) > (${after.time}, ${after.id})` : undefined,
         ),
@@ -114,9 +122,9 @@ export async function exportHour(db: Db, s3: S3Access, task: HourTask, opts: Exp
   const keyOf = (part: number) => (isEvents ? eventFileKey(prefix, task.projectId, task.hour, part) : mergedFileKey(prefix, task.orgId, task.hour));
 
   const parts = isEvents
-    ? writeParts(pages(eventPage(db, task.projectId, task.hour), (r) => r.serverUploadTime, task.cursor, pageSize), {
-        toLine: eventToJson,
-        cursorOf: (r: EventRow) => ({ time: r.serverUploadTime, id: r.id }),
+    ? writeParts(pages(eventPage(db, task.projectId, task.hour), (r) => r.time, task.cursor, pageSize), {
+        toLine: (r: EventLine) => r.line,
+        cursorOf: (r: EventLine) => ({ time: r.time, id: r.id }),
         partBytes: opts.partBytes,
         firstPart: task.partsDone + 1,
         gzip: opts.gzip,

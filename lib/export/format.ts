@@ -1,10 +1,8 @@
 // Row to export JSON: the one mapping from stored events and merges to the spec's objects.
-// Every schema key is present (null where unknown), in the spec's order. Dict columns hold JSON text
-// written by ingestion and are spliced in as they are, which keeps export fast.
-import type { events, merges } from '../db/schema';
-import { formatTimestamp } from './time';
+// Every schema key is present (null where unknown), in the spec's order.
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { events, type merges } from '../db/schema';
 
-export type EventRow = typeof events.$inferSelect;
 export type MergeRow = typeof merges.$inferSelect;
 
 /** The spec's keys, in order. */
@@ -23,68 +21,34 @@ export const MERGE_KEYS = ['scope', 'merge_time', 'merge_server_time', 'amplitud
 // the version of this file format (Amplitude's files carry 12)
 export const SCHEMA_VERSION = 12;
 
-const str = (v: string | null | undefined) => (v === null || v === undefined ? 'null' : JSON.stringify(v));
-const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'null' : String(v));
-const ts = (v: number | null | undefined) => (v === null || v === undefined ? 'null' : `"${formatTimestamp(v)}"`);
-const bool = (v: boolean | null | undefined) => (v === null || v === undefined ? 'null' : v ? 'true' : 'false');
-const dict = (v: string | null | undefined) => (v ? v : '{}');
-
-/** One event as its export JSON text (no trailing newline). */
-export function eventToJson(r: EventRow): string {
-  return (
-    `{"server_received_time":${ts(r.serverReceivedTime)}` +
-    `,"app":${r.projectId}` +
-    `,"device_carrier":${str(r.deviceCarrier)}` +
-    `,"$schema":${SCHEMA_VERSION}` +
-    `,"city":${str(r.city)}` +
-    `,"user_id":${str(r.userId)}` +
-    `,"uuid":${str(r.uuid)}` +
-    `,"event_time":${ts(r.eventTime)}` +
-    `,"platform":${str(r.platform)}` +
-    `,"os_version":${str(r.osVersion)}` +
-    `,"amplitude_id":${num(r.amplitudeId)}` +
-    `,"processed_time":${ts(r.processedTime)}` +
-    `,"user_creation_time":${ts(r.userCreationTime)}` +
-    `,"version_name":${str(r.appVersion)}` +
-    `,"ip_address":${str(r.ipAddress)}` +
-    `,"paying":${bool(r.paying)}` +
-    `,"dma":${str(r.dma)}` +
-    `,"group_properties":${dict(r.groupProperties)}` +
-    `,"user_properties":${dict(r.userProperties)}` +
-    `,"client_upload_time":${ts(r.clientUploadTime)}` +
-    `,"$insert_id":${str(r.insertId)}` +
-    `,"event_type":${str(r.eventType)}` +
-    `,"library":${str(r.library)}` +
-    `,"amplitude_attribution_ids":${str(r.amplitudeAttributionIds)}` +
-    `,"device_type":${str(r.deviceType)}` +
-    `,"device_manufacturer":${str(r.deviceManufacturer)}` +
-    `,"start_version":${str(r.startVersion)}` +
-    `,"location_lng":${num(r.locationLng)}` +
-    `,"server_upload_time":${ts(r.serverUploadTime)}` +
-    `,"event_id":${num(r.eventId)}` +
-    `,"location_lat":${num(r.locationLat)}` +
-    `,"os_name":${str(r.osName)}` +
-    `,"amplitude_event_type":${str(r.amplitudeEventType)}` +
-    `,"device_brand":${str(r.deviceBrand)}` +
-    `,"groups":${dict(r.groups)}` +
-    `,"event_properties":${dict(r.eventProperties)}` +
-    `,"data":${dict(r.data)}` +
-    `,"device_id":${str(r.deviceId)}` +
-    `,"language":${str(r.language)}` +
-    `,"device_model":${str(r.deviceModel)}` +
-    `,"country":${str(r.country)}` +
-    `,"region":${str(r.region)}` +
-    `,"is_attribution_event":${bool(r.isAttributionEvent)}` +
-    `,"adid":${str(r.adid)}` +
-    `,"session_id":${num(r.sessionId)}` +
-    `,"device_family":${str(r.deviceFamily)}` +
-    `,"sample_rate":null` +
-    `,"idfa":${str(r.idfa)}` +
-    `,"client_event_time":${ts(r.clientEventTime)}}`
-  );
-}
-
 /** One merge as its export JSON text. Times are epoch milliseconds (long), as the spec types them. */
 export function mergeToJson(m: MergeRow): string {
   return `{"scope":${m.scope},"merge_time":${m.mergeTime},"merge_server_time":${m.mergeServerTime},"amplitude_id":${m.amplitudeId},"merged_amplitude_id":${m.mergedAmplitudeId}}`;
 }
+
+// An event's export line, built inside SQLite (json_object, in C): the driver hands back one text
+// column per row instead of 49 values boxed into objects, which made export 3-4x slower. Timestamps use
+// integer arithmetic (exact milliseconds); dict columns hold JSON text from ingestion and are embedded
+// with json(); booleans are stored 0/1 and written true/false.
+const c = events;
+const tsSql = (col: SQLWrapper) =>
+  sql`case when ${col} is null then null else strftime('%Y-%m-%d %H:%M:%S', ${col} / 1000, 'unixepoch') || printf('.%03d000', ${col} % 1000) end`;
+const boolSql = (col: SQLWrapper) => sql`case ${col} when 1 then json('true') when 0 then json('false') end`;
+const dictSql = (col: SQLWrapper) => sql`json(coalesce(nullif(${col}, ''), '{}'))`;
+
+export const eventJsonSql: SQL<string> = sql<string>`json_object(
+  'server_received_time', ${tsSql(c.serverReceivedTime)}, 'app', ${c.projectId}, 'device_carrier', ${c.deviceCarrier},
+  '$schema', ${sql.raw(String(SCHEMA_VERSION))}, 'city', ${c.city}, 'user_id', ${c.userId}, 'uuid', ${c.uuid},
+  'event_time', ${tsSql(c.eventTime)}, 'platform', ${c.platform}, 'os_version', ${c.osVersion}, 'amplitude_id', ${c.amplitudeId},
+  'processed_time', ${tsSql(c.processedTime)}, 'user_creation_time', ${tsSql(c.userCreationTime)}, 'version_name', ${c.appVersion},
+  'ip_address', ${c.ipAddress}, 'paying', ${boolSql(c.paying)}, 'dma', ${c.dma}, 'group_properties', ${dictSql(c.groupProperties)},
+  'user_properties', ${dictSql(c.userProperties)}, 'client_upload_time', ${tsSql(c.clientUploadTime)}, '$insert_id', ${c.insertId},
+  'event_type', ${c.eventType}, 'library', ${c.library}, 'amplitude_attribution_ids', ${c.amplitudeAttributionIds},
+  'device_type', ${c.deviceType}, 'device_manufacturer', ${c.deviceManufacturer}, 'start_version', ${c.startVersion},
+  'location_lng', ${c.locationLng}, 'server_upload_time', ${tsSql(c.serverUploadTime)}, 'event_id', ${c.eventId},
+  'location_lat', ${c.locationLat}, 'os_name', ${c.osName}, 'amplitude_event_type', ${c.amplitudeEventType},
+  'device_brand', ${c.deviceBrand}, 'groups', ${dictSql(c.groups)}, 'event_properties', ${dictSql(c.eventProperties)},
+  'data', ${dictSql(c.data)}, 'device_id', ${c.deviceId}, 'language', ${c.language}, 'device_model', ${c.deviceModel},
+  'country', ${c.country}, 'region', ${c.region}, 'is_attribution_event', ${boolSql(c.isAttributionEvent)}, 'adid', ${c.adid},
+  'session_id', ${c.sessionId}, 'device_family', ${c.deviceFamily}, 'sample_rate', null, 'idfa', ${c.idfa},
+  'client_event_time', ${tsSql(c.clientEventTime)})`;

@@ -23,6 +23,7 @@ export interface PartitionOptions<R, C> {
 }
 
 const BUF = 1 << 20;
+const POOL = 3;
 
 class PartWriter {
   private writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -30,6 +31,7 @@ class PartWriter {
   private writeError: unknown = null;
   private buf = new Uint8Array(BUF);
   private off = 0;
+  private inFlight: { buf: Uint8Array; done: Promise<void> }[] = [];
   private encoder = new TextEncoder();
   rawBytes = 0;
   events = 0;
@@ -67,9 +69,24 @@ class PartWriter {
   private async flush() {
     if (this.off === 0) return;
     const chunk = this.buf.subarray(0, this.off);
-    this.buf = new Uint8Array(BUF);
+    if (this.writeError) throw this.writeError;
+    await this.writer.ready;
+    // the encoder holds a chunk until its write settles: buffers are reused only after that, so memory
+    // stays at POOL buffers instead of one fresh megabyte per flush waiting for the garbage collector
+    const done = this.writer.write(chunk).then(
+      () => undefined,
+      (e) => void (this.writeError ??= e),
+    );
+    this.inFlight.push({ buf: this.buf, done });
     this.off = 0;
-    await this.push(chunk);
+    if (this.inFlight.length < POOL) {
+      this.buf = new Uint8Array(BUF);
+    } else {
+      const oldest = this.inFlight.shift()!;
+      await oldest.done;
+      if (this.writeError) throw this.writeError;
+      this.buf = oldest.buf;
+    }
   }
 
   async finish(): Promise<Uint8Array> {

@@ -1,0 +1,52 @@
+// Child processes with wall time and peak RSS (VmHWM polled from /proc; node children also report
+// their own maxRSS, which is exact).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Measured {
+  ms: number;
+  peakRssMb: number;
+  stdout: string;
+}
+
+function hwmKb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function run(cmd: string, args: string[], opts: { env?: Record<string, string>; stdoutFile?: number } = {}): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', opts.stdoutFile ?? 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout?.on('data', (d) => (out += d));
+    let peak = 0;
+    const poll = setInterval(() => (peak = Math.max(peak, hwmKb(child.pid!))), 20);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      const ms = performance.now() - start;
+      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`));
+      // a node child's own report wins over polling
+      const reported = /"maxRssKb":(\d+)/.exec(out);
+      resolve({ ms, peakRssMb: (reported ? Number(reported[1]) : peak) / 1024, stdout: out });
+    });
+  });
+}
+
+export const tsx = (script: string, args: string[], env?: Record<string, string>) => run(process.execPath, ['node_modules/tsx/dist/cli.mjs', script, ...args], { env });
+
+export function table(rows: Record<string, string | number>[]) {
+  const cols = Object.keys(rows[0]);
+  const w = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(w[i])).join('  ');
+  console.log(line(cols));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
+}
+
+export const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
