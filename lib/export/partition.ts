@@ -31,7 +31,7 @@ class PartWriter {
   private writeError: unknown = null;
   private buf = new Uint8Array(BUF);
   private off = 0;
-  private inFlight: { buf: Uint8Array; done: Promise<void> }[] = [];
+  private inFlight: { buf: Uint8Array<ArrayBuffer>; done: Promise<void> }[] = [];
   private encoder = new TextEncoder();
   rawBytes = 0;
   events = 0;

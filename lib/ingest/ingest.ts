@@ -1,6 +1,8 @@
 // Stores one validated request, all or nothing: dedupe by $insert_id, resolve identities, apply user and
 // group property operations, stamp server times, and write every export field of each event.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { bulkInsert } from '../db/bulk';
 import * as s from '../db/schema';
 import type { Db, Tx } from '../db/types';
 import { writeTx } from '../db/write';
@@ -10,10 +12,12 @@ import { errorBody, type IngestResult } from './responses';
 import { Throttle } from './throttle';
 import { isObject, type JsonObject, type ValidEvent, type ValidRequest } from './validate';
 
+// every events column, in one fixed order, with its property name in the row objects built below
+const EVENT_FIELDS = Object.entries(getTableColumns(s.events)) as [keyof typeof s.events.$inferInsert, SQLiteColumn][];
+
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
 // events whose client and server clocks disagree by less than this keep the client's event time
 const SKEW_TOLERANCE_MS = 60_000;
-const INSERT_CHUNK = 250;
 
 export interface IngestContext {
   /** '/2/httpapi' or '/batch': stored in `data.path`, and chooses the throttle limit */
@@ -251,22 +255,19 @@ async function store(tx: Tx, projectId: number, req: ValidRequest, ctx: IngestCo
   }
 
   // 4. write back
-  for (const u of state.users.values()) {
-    if (!u.dirty) continue;
-    const v = { userId: u.userId, createdTime: u.createdTime, userProperties: JSON.stringify(u.props), mergedInto: u.mergedInto };
-    if (u.isNew) await tx.insert(s.amplitudeUsers).values({ amplitudeId: u.amplitudeId, projectId, ...v });
-    else await tx.update(s.amplitudeUsers).set(v).where(eq(s.amplitudeUsers.amplitudeId, u.amplitudeId));
-  }
-  const dirtyDevices = [...state.devices.values()].filter((d) => d.dirty);
-  for (let i = 0; i < dirtyDevices.length; i += INSERT_CHUNK) {
-    await tx
-      .insert(s.devices)
-      .values(dirtyDevices.slice(i, i + INSERT_CHUNK).map((d) => ({ projectId, deviceId: d.deviceId, amplitudeId: d.amplitudeId, lastUserId: d.lastUserId })))
-      .onConflictDoUpdate({
-        target: [s.devices.projectId, s.devices.deviceId],
-        set: { amplitudeId: sql`excluded.amplitude_id`, lastUserId: sql`excluded.last_user_id` },
-      });
-  }
+  // new and changed users, devices, dedupe ids and events: one statement each (see bulkInsert)
+  const u = s.amplitudeUsers;
+  await bulkInsert(
+    tx, u, [u.amplitudeId, u.projectId, u.userId, u.createdTime, u.userProperties, u.mergedInto],
+    [...state.users.values()].filter((x) => x.dirty).map((x) => [x.amplitudeId, projectId, x.userId, x.createdTime, JSON.stringify(x.props), x.mergedInto]),
+    sql`on conflict (amplitude_id) do update set user_id = excluded.user_id, created_time = excluded.created_time, user_properties = excluded.user_properties, merged_into = excluded.merged_into`,
+  );
+  const d = s.devices;
+  await bulkInsert(
+    tx, d, [d.projectId, d.deviceId, d.amplitudeId, d.lastUserId],
+    [...state.devices.values()].filter((x) => x.dirty).map((x) => [projectId, x.deviceId, x.amplitudeId, x.lastUserId]),
+    sql`on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id, last_user_id = excluded.last_user_id`,
+  );
   if (state.merges.length > 0) {
     await tx.insert(s.merges).values(state.merges.map((m) => ({ ...m, projectId, scope: projectId })));
   }
@@ -278,15 +279,13 @@ async function store(tx: Tx, projectId: number, req: ValidRequest, ctx: IngestCo
       .values({ projectId, groupType, groupName, properties: JSON.stringify(g.props) })
       .onConflictDoUpdate({ target: [s.groups.projectId, s.groups.groupType, s.groups.groupName], set: { properties: JSON.stringify(g.props) } });
   }
-  for (let i = 0; i < newInsertIds.length; i += INSERT_CHUNK) {
-    await tx
-      .insert(s.insertIds)
-      .values(newInsertIds.slice(i, i + INSERT_CHUNK).map((x) => ({ projectId, ...x, seenAt: now })))
-      .onConflictDoUpdate({ target: [s.insertIds.projectId, s.insertIds.idKey, s.insertIds.insertId], set: { seenAt: now } });
-  }
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await tx.insert(s.events).values(rows.slice(i, i + INSERT_CHUNK));
-  }
+  const ii = s.insertIds;
+  await bulkInsert(
+    tx, ii, [ii.projectId, ii.idKey, ii.insertId, ii.seenAt],
+    newInsertIds.map((x) => [projectId, x.idKey, x.insertId, now]),
+    sql`on conflict (project_id, id_key, insert_id) do update set seen_at = excluded.seen_at`,
+  );
+  await bulkInsert(tx, s.events, EVENT_FIELDS.map(([, c]) => c), rows.map((r) => EVENT_FIELDS.map(([k]) => r[k] ?? null)));
 }
 
 function groupsOf(e: ValidEvent): { type: string; name: string }[] {

@@ -1,0 +1,77 @@
+// Ingestion benchmark: a load generator posting batches of 1,000 events to `next start` on loopback
+// (fresh libSQL file per run) at concurrency 1, 4 and 16: events/s accepted, p50/p99 latency, errors,
+// the server's peak RSS, and database size per million events. Usage: npm run bench:ingest [-- --events 100000]
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { openDatabase } from '../lib/db/client';
+import { startApp } from '../lib/testing/app';
+import { freshDbUrl } from '../lib/testing/db';
+import { seedOrg } from '../lib/testing/seed';
+import { benchEvents } from './data';
+import { fmt, table } from './measure';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const perRun = Number(arg('events', '100000'));
+const BATCH = 1000;
+
+if (!existsSync('.next/BUILD_ID')) throw new Error('build the app first: npx next build');
+
+function hwmMb(pid: number) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function runOnce(path: '/2/httpapi' | '/batch', concurrency: number, compact: boolean) {
+  const url = freshDbUrl();
+  const { db, close } = await openDatabase({ url });
+  const seed = await seedOrg(db, 'ingest');
+  close();
+  const app = await startApp({ DATABASE_URL: url, SPILLWAY_SCHEDULER: 'off', INGEST_MAX_EPS_PER_API_KEY: '10000000' });
+  try {
+    // bodies made before the clock starts, each event with its own insert_id (no dedupe)
+    const bodies = Array.from({ length: perRun / BATCH }, (_, b) => JSON.stringify({ api_key: seed.project.apiKey, events: benchEvents(BATCH, `c${concurrency}`, { compact }, b * BATCH) }));
+    const avgEventBytes = bodies[0].length / BATCH;
+    const latencies: number[] = [];
+    let errors = 0;
+    let accepted = 0;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= bodies.length) return;
+          const s = performance.now();
+          const r = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i] });
+          const j = (await r.json()) as { events_ingested?: number };
+          latencies.push(performance.now() - s);
+          if (r.status === 200) accepted += j.events_ingested ?? 0;
+          else errors++;
+        }
+      }),
+    );
+    const ms = performance.now() - t0;
+    latencies.sort((a, b) => a - b);
+    const file = url.slice('file:'.length);
+    const dbBytes = statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+    return {
+      endpoint: path, concurrency, 'event bytes': fmt(avgEventBytes, 0), events: accepted, errors, 'events/s': fmt(accepted / (ms / 1000), 0),
+      'p50 ms': fmt(pct(latencies, 50), 0), 'p99 ms': fmt(pct(latencies, 99), 0), 'server peak RSS MB': fmt(hwmMb(app.proc.pid!), 0),
+      'DB MB per 1M events': fmt((dbBytes / 1024 / 1024) * (1_000_000 / Math.max(1, accepted)), 0),
+    };
+  } finally {
+    await app.stop();
+  }
+}
+
+const rows: Record<string, string | number>[] = [];
+// /2/httpapi caps a request at 1 MB (as Amplitude does): 1,000 events per request fit at ~0.9 KB each
+for (const c of [1, 4, 16]) rows.push(await runOnce('/2/httpapi', c, true));
+// /batch takes up to 20 MB: the 1.2-1.5 KB events
+rows.push(await runOnce('/batch', 16, false));
+console.log(`\nIngestion, ${perRun} events per run in batches of ${BATCH}, next start on loopback, fresh database each run\n`);
+table(rows);
