@@ -1,5 +1,6 @@
 import { invite, pendingInvitations, revokeInvitation } from '@/lib/auth/invitations';
 import { HttpError, json, readJson, withUser } from '@/lib/server/api';
+import { publicOrigin } from '@/lib/server/request';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,8 +14,7 @@ export const GET = withUser('admin', async (_req, { db, user }) => {
 export const POST = withUser('admin', async (request, { db, user }) => {
   const b = await readJson(request);
   const inv = await invite(db, user.orgId, user.id, b.email, b.role);
-  const origin = new URL(request.url).origin;
-  return json({ email: inv.email, role: inv.role, expiresAt: inv.expiresAt, link: `${process.env.SPILLWAY_APP_URL ?? origin}/invite#${inv.token}` }, 201);
+  return json({ email: inv.email, role: inv.role, expiresAt: inv.expiresAt, link: `${publicOrigin(request)}/invite#${inv.token}` }, 201);
 });
 
 export const DELETE = withUser('admin', async (request, { db, user }) => {

@@ -1,0 +1,64 @@
+// Access revoked after setup: the hourly export retries, fails, the destination page shows the
+// failure banner naming s3:PutObject, the admins get one email (listed under Notifications), and
+// after the policy is fixed "retry now" exports the hour.
+import { expect, test } from '@playwright/test';
+import { HOUR_MS } from '../lib/export/time';
+import { bucketPolicy } from '../lib/export/policy';
+import { newBucket, rgwEnv, setBucketPolicy } from '../lib/testing/rgw';
+import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
+import { state } from './state';
+
+test('a revoked s3:PutObject fails the export with a banner and one email; fixing it recovers', async ({ page }) => {
+  const s = state();
+  await signIn(page);
+  const bucket = await newBucket('fail');
+  const policy = bucketPolicy({ bucket, prefix: 'x/', principal: rgwEnv().user2.arn });
+  await setBucketPolicy(bucket, policy);
+  const prevHour = hourStart(Date.now()) - HOUR_MS;
+  // the connection is created while access works, then the policy loses s3:PutObject
+  const denied = structuredClone(policy);
+  denied.Statement[1].Action = ['s3:DeleteObject'];
+  await ingestPast(prevHour + 3000, 4, 'fail');
+  const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket, { prefix: 'x/' }));
+  await setBucketPolicy(bucket, denied);
+
+  await page.goto(`${s.url}/destinations/${id}`);
+  const banner = page.locator('.banner[role="alert"]');
+  await expect(banner).toContainText('missing s3:PutObject', { timeout: 90_000 });
+  await expect(banner).toContainText('Add "s3:PutObject"');
+  await expect(page.locator(`tr[data-hour="${prevHour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'failed');
+  await shot(page, '30-failure-banner');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
+  const row = page.getByRole('table', { name: 'Notifications' }).locator('tr', { hasText: `s3://${bucket}` });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText(s.admin);
+  await expect(row.locator('.badge')).toContainText('sent', { timeout: 30_000 });
+  await shot(page, '31-notifications');
+
+  await setBucketPolicy(bucket, policy);
+  await page.goto(`${s.url}/destinations/${id}`);
+  await page.getByRole('button', { name: 'I fixed it: retry now' }).click();
+  await expect(page.locator(`tr[data-hour="${prevHour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.locator('.banner[role="alert"]')).toHaveCount(0);
+});
+
+test('the team page invites a member who can then sign in', async ({ page, browser }) => {
+  const s = state();
+  await signIn(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Team' }).click();
+  await page.getByLabel('Email').fill('new.member@example.com');
+  await page.getByRole('button', { name: 'Create invitation' }).click();
+  const link = await page.getByTestId('invite-link').textContent();
+  await shot(page, '32-team');
+  const other = await browser.newContext();
+  const p2 = await other.newPage();
+  await p2.goto(link!);
+  await expect(p2.getByText('as member')).toBeVisible();
+  await p2.getByLabel(/Choose a password/).fill('a long enough password');
+  await p2.getByRole('button', { name: 'Join' }).click();
+  await expect(p2.getByRole('heading', { name: 'Projects' })).toBeVisible();
+  await p2.goto(`${s.url}/destinations`);
+  await expect(p2.getByText('Ask an admin to add one.')).toBeVisible();
+  await other.close();
+});
