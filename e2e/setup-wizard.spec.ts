@@ -28,6 +28,9 @@ test('setup wizard to a verified connection, then the first hourly export arrive
   await ingestPast(prevHour + 60_000, 25, 'wizard');
 
   await signIn(page);
+  // the home page counts the events of each project per hour
+  await expect(page.getByRole('table', { name: 'Events per project and hour' })).toContainText(':00');
+  await shot(page, '00-projects');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Destinations' }).click();
   await shot(page, '01-destinations-empty');
   await page.getByRole('link', { name: 'Add Amazon S3' }).click();

@@ -2,13 +2,13 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../export/time';
 
 export async function hourlyCounts(db: Db, orgId: number, sinceMs: number) {
   const projects = await db.select({ id: s.projects.id }).from(s.projects).where(eq(s.projects.orgId, orgId));
   if (projects.length === 0) return [];
-  const hour = sql<number>`(${s.events.serverUploadTime} / ${HOUR_MS}) * ${HOUR_MS}`;
+  // a literal, not a parameter: the driver binds JS numbers as REAL, which would make this a float division
+  const hour = sql<number>`(${s.events.serverUploadTime} / ${sql.raw(String(HOUR_MS))}) * ${sql.raw(String(HOUR_MS))}`;
   const rows = await db
     .select({ projectId: s.events.projectId, hour, events: sql<number>`count(*)` })
     .from(s.events)

@@ -1,4 +1,5 @@
-import { hourlyCounts, HOUR_MS } from '@/lib/projects/stats';
+import { HOUR_MS } from '@/lib/export/time';
+import { hourlyCounts } from '@/lib/projects/stats';
 import { HttpError, json, withUser } from '@/lib/server/api';
 
 export const dynamic = 'force-dynamic';
