@@ -3,8 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from './ui/api';
 import { Shell } from './ui/Shell';
+import type { Project } from './ui/types';
 
-interface Project { id: number; name: string; isPortfolio: boolean; apiKey: string | null }
 interface Count { projectId: number; hour: string; events: number }
 
 function HourlyCounts({ projects }: { projects: Project[] }) {

@@ -10,14 +10,11 @@ import { Gzip } from 'fflate';
 import { openDatabase } from '../lib/db/client';
 import * as s from '../lib/db/schema';
 import { floorHour, HOUR_MS } from '../lib/export/time';
-import { ingest } from '../lib/ingest/ingest';
-import { isIngestResult } from '../lib/ingest/responses';
-import { Throttle } from '../lib/ingest/throttle';
-import { validateRequest } from '../lib/ingest/validate';
 import { backfillProgress, startBackfill } from '../lib/jobs/backfill';
 import { DEFAULT_CONFIG, type EngineConfig } from '../lib/jobs/config';
 import { createDestination } from '../lib/jobs/destinations';
 import { tick } from '../lib/jobs/tick';
+import { ingestAt } from '../lib/testing/engine';
 import { newBucket, rgwEnv } from '../lib/testing/rgw';
 import { seedOrg } from '../lib/testing/seed';
 import { benchEvents } from './data';
@@ -26,12 +23,6 @@ const [mode, a1, a2] = process.argv.slice(2);
 const report = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, maxRssKb: process.resourceUsage().maxRSS })}\n`);
 const config = (over: Partial<EngineConfig> = {}): EngineConfig => ({ ...DEFAULT_CONFIG, s3: { baseCredentials: rgwEnv().user1 }, graceMs: 0, ...over });
 
-async function ingestBatch(db: Awaited<ReturnType<typeof openDatabase>>['db'], apiKey: string, events: Record<string, unknown>[], at: number, throttle: Throttle) {
-  const req = validateRequest({ api_key: apiKey, events }, 2000);
-  if (isIngestResult(req)) throw new Error(JSON.stringify(req.body));
-  const r = await ingest(db, req, { path: '/batch', receivedAt: at, ip: '198.51.100.1', payloadBytes: 0, throttle, keyEpsLimit: Infinity, clock: () => at });
-  if (r.status !== 200) throw new Error(JSON.stringify(r.body));
-}
 
 if (mode === 'gen') {
   const total = Number(a2);
@@ -39,10 +30,9 @@ if (mode === 'gen') {
   const seed = await seedOrg(db, 'bench');
   const H = floorHour(Date.now()) - 3 * HOUR_MS;
   const base = Math.min(total, 100_000);
-  const throttle = new Throttle();
   for (let i = 0; i < base; i += 2000) {
     // spread over the first 50 minutes of the hour; clones below shift by a few ms only
-    await ingestBatch(db, seed.project.apiKey!, benchEvents(Math.min(2000, base - i), 'b', {}, i), H + Math.floor((i / base) * 3_000_000), throttle);
+    await ingestAt(db, seed.project.apiKey!, benchEvents(Math.min(2000, base - i), 'b', {}, i), H + Math.floor((i / base) * 3_000_000));
   }
   const cols = (await client.execute('PRAGMA table_info(events)')).rows.map((r) => String(r.name)).filter((c) => c !== 'id');
   const [{ maxId }] = await db.select({ maxId: sql<number>`max(${s.events.id})` }).from(s.events);
@@ -114,8 +104,7 @@ if (mode === 'gen') {
   const now = Date.now();
   const from = floorHour(now) - 8760 * HOUR_MS;
   // a small project: 60 busy hours in the year, 200 events each
-  const throttle = new Throttle();
-  for (let k = 0; k < 60; k++) await ingestBatch(db, seed.project.apiKey!, benchEvents(200, `y${k}`), from + Math.floor((k * 8760) / 60) * HOUR_MS + 1000, throttle);
+  for (let k = 0; k < 60; k++) await ingestAt(db, seed.project.apiKey!, benchEvents(200, `y${k}`), from + Math.floor((k * 8760) / 60) * HOUR_MS + 1000);
   const bucket = await newBucket('year');
   const d = await createDestination(db, { orgId: seed.org.id, projectId: seed.project.id, bucket, region: 'us-east-1', endpoint: rgwEnv().endpoint, forcePathStyle: true, exportEvents: true, exportMerged: false, prefix: '' });
   const cfg = config({ graceMs: DEFAULT_CONFIG.graceMs });

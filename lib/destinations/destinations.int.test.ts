@@ -73,15 +73,20 @@ describe('connection rules', () => {
   });
 });
 
+/** A connection whose hourly planning reached 12:00 on day 0, and a KMS migration of it opened at 12:30. */
+async function migrationOf(bucket: string) {
+  const { db } = database;
+  const seed = await seedOrg(db);
+  const t0 = Date.UTC(2026, 5, 10, 12, 30);
+  const old = await rgwDestination(db, { orgId: seed.org.id, projectId: seed.project.id, bucket }, t0);
+  await db.update(s.destinations).set({ plannedUntil: Date.UTC(2026, 5, 10, 12) }).where(eq(s.destinations.id, old.id));
+  const m = await startMigration(db, seed.org.id, old.id, t0);
+  return { db, seed, t0, old, m };
+}
+
 describe('KMS migration state', () => {
   it('warns after 24 hours off and backfills exactly the gap on the new connection', async () => {
-    const { db } = database;
-    const seed = await seedOrg(db);
-    const t0 = Date.UTC(2026, 5, 10, 12, 30);
-    const old = await rgwDestination(db, { orgId: seed.org.id, projectId: seed.project.id, bucket: 'mig' }, t0);
-    // hourly planning had reached 12:00 on day 0 when the old connection was disabled
-    await db.update(s.destinations).set({ plannedUntil: Date.UTC(2026, 5, 10, 12) }).where(eq(s.destinations.id, old.id));
-    const m = await startMigration(db, seed.org.id, old.id, t0);
+    const { db, seed, t0, old, m } = await migrationOf('mig');
     await setEnabled(db, seed.org.id, old.id, false, t0);
 
     const soon = await migrationView(db, seed.org.id, m.id, t0 + 3 * HOUR_MS);
@@ -106,12 +111,7 @@ describe('KMS migration state', () => {
   });
 
   it('rollback after more than 24 hours re-enables the old connection and exports its gap', async () => {
-    const { db } = database;
-    const seed = await seedOrg(db);
-    const t0 = Date.UTC(2026, 5, 10, 12, 30);
-    const old = await rgwDestination(db, { orgId: seed.org.id, projectId: seed.project.id, bucket: 'rb' }, t0);
-    await db.update(s.destinations).set({ plannedUntil: Date.UTC(2026, 5, 10, 12) }).where(eq(s.destinations.id, old.id));
-    const m = await startMigration(db, seed.org.id, old.id, t0);
+    const { db, seed, t0, old, m } = await migrationOf('rb');
     await migrationAction(db, testConfig(), seed.org.id, seed.admin.id, m.id, 'disable-old', t0);
     const later = t0 + 2 * DAY_MS;
     await migrationAction(db, testConfig(), seed.org.id, seed.admin.id, m.id, 'enable-old', later);

@@ -2,7 +2,7 @@
 // database knows (old connection disabled, its jobs finished, new connection verified, first export
 // done) is computed; what happens only in AWS (key created, policies pasted, bucket encryption) is
 // ticked by the user. The current bucket policy is kept for rollback.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
@@ -10,13 +10,13 @@ import { DAY_MS, HOUR_MS } from '../export/time';
 import { startBackfill } from '../jobs/backfill';
 import type { EngineConfig } from '../jobs/config';
 import { initialStartHour, setEnabled } from '../jobs/destinations';
-import { FieldError, type DestinationFields } from './fields';
+import { FieldError, parseKmsKeyArn, type DestinationFields } from './fields';
 import { ConflictError, createVerified, deleteDestination, describe, getOwned, NotFoundError, policiesFor, type DestinationView } from './service';
 
 export type Migration = typeof s.kmsMigrations.$inferSelect;
 
-/** Steps only the user can confirm (they happen in AWS). */
-export const MANUAL_STEPS = ['1', '5', '7', '8', 'r3', 'r5'] as const;
+/** Steps only the user can confirm (they happen in AWS); r = the rollback checklist. */
+const MANUAL_STEPS: readonly string[] = ['1', '5', '7', '8', 'r2', 'r3', 'r5'];
 
 export async function startMigration(db: Db, orgId: number, oldId: number, now = Date.now()): Promise<Migration> {
   const old = await getOwned(db, orgId, oldId);
@@ -116,8 +116,7 @@ async function patch(db: Db, id: number, set: Partial<typeof s.kmsMigrations.$in
 
 export async function tickStep(db: Db, orgId: number, id: number, step: unknown, done: unknown, now = Date.now()) {
   const m = await owned(db, orgId, id);
-  const allowed: readonly string[] = [...MANUAL_STEPS, 'r2'];
-  if (typeof step !== 'string' || !allowed.includes(step)) throw new FieldError('step', `step must be one of ${allowed.join(', ')}`);
+  if (typeof step !== 'string' || !MANUAL_STEPS.includes(step)) throw new FieldError('step', `step must be one of ${MANUAL_STEPS.join(', ')}`);
   if (typeof done !== 'boolean') throw new FieldError('done', 'done must be true or false');
   const ticked = new Set<string>(JSON.parse(m.ticked));
   if (done) ticked.add(step);
@@ -155,14 +154,15 @@ async function openMigration(db: Db, orgId: number, id: number) {
 }
 
 /** Step 5: the updated bucket policy and KMS key policy for the new connection. */
-export async function migrationPolicies(db: Db, config: EngineConfig, orgId: number, id: number, kmsKeyArn: string) {
+export async function migrationPolicies(db: Db, config: EngineConfig, orgId: number, id: number, kmsKeyArn: unknown) {
   const { old } = await openMigration(db, orgId, id);
-  return policiesFor(config, fieldsFor(old, kmsKeyArn));
+  return policiesFor(config, fieldsFor(old, parseKmsKeyArn(kmsKeyArn, old.endpoint, true)!));
 }
 
 /** Step 9: verify access with the KMS key and create the new connection (the old one must be off). */
-export async function connectNew(db: Db, config: EngineConfig, orgId: number, userId: number, id: number, kmsKeyArn: string, now = Date.now()) {
+export async function connectNew(db: Db, config: EngineConfig, orgId: number, userId: number, id: number, kmsKeyArnRaw: unknown, now = Date.now()) {
   const { m, old } = await openMigration(db, orgId, id);
+  const kmsKeyArn = parseKmsKeyArn(kmsKeyArnRaw, old.endpoint, true)!;
   if (old.enabled) throw new ConflictError('old', 'Disable the old connection first (step 3), so two connections do not export the same hours at once');
   if (m.newDestinationId !== null) throw new ConflictError('new', 'The new connection already exists');
   const created = await createVerified(db, config, orgId, userId, fieldsFor(old, kmsKeyArn), now);
@@ -208,9 +208,9 @@ export async function migrationAction(db: Db, config: EngineConfig, orgId: numbe
 }
 
 export async function migrationsOf(db: Db, orgId: number, destinationId: number) {
+  const m = s.kmsMigrations;
   return db
-    .select({ id: s.kmsMigrations.id, state: s.kmsMigrations.state, oldDestinationId: s.kmsMigrations.oldDestinationId, newDestinationId: s.kmsMigrations.newDestinationId })
-    .from(s.kmsMigrations)
-    .where(and(eq(s.kmsMigrations.orgId, orgId)))
-    .then((rows) => rows.filter((r) => r.oldDestinationId === destinationId || r.newDestinationId === destinationId));
+    .select({ id: m.id, state: m.state, oldDestinationId: m.oldDestinationId, newDestinationId: m.newDestinationId })
+    .from(m)
+    .where(and(eq(m.orgId, orgId), or(eq(m.oldDestinationId, destinationId), eq(m.newDestinationId, destinationId))));
 }

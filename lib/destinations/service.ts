@@ -70,10 +70,15 @@ export async function checkAllowed(db: Db, orgId: number, f: DestinationFields, 
   }
 }
 
-export async function verifyFields(db: Db, config: EngineConfig, orgId: number, f: DestinationFields): Promise<VerifyResult> {
+/** Verification as the connection will run: its principal (per-project role or the server's). */
+async function verify(db: Db, config: EngineConfig, orgId: number, f: DestinationFields) {
   await checkAllowed(db, orgId, f);
-  const { principal } = policiesFor(config, f);
-  return verifyAccess({ ...f, roleArn: principal.roleArn }, config.s3);
+  const principal = principalFor(config, f.projectId);
+  return { principal, result: await verifyAccess({ ...f, roleArn: principal.roleArn }, config.s3) };
+}
+
+export async function verifyFields(db: Db, config: EngineConfig, orgId: number, f: DestinationFields): Promise<VerifyResult> {
+  return (await verify(db, config, orgId, f)).result;
 }
 
 export class VerificationFailed extends Error {
@@ -84,10 +89,9 @@ export class VerificationFailed extends Error {
 
 /** Verifies access (again, server-side) and creates the connection: hourly exports start at once. */
 export async function createVerified(db: Db, config: EngineConfig, orgId: number, userId: number, f: DestinationFields, now = Date.now()) {
-  const result = await verifyFields(db, config, orgId, f);
+  const { principal, result } = await verify(db, config, orgId, f);
   if (!result.ok) throw new VerificationFailed(result);
-  const { principal } = policiesFor(config, f);
-  // re-check inside the write: another connection may have claimed the bucket while we verified
+  // checked again: verification takes seconds, in which another connection may have claimed the bucket
   await checkAllowed(db, orgId, f);
   const d = await createDestination(db, { orgId, createdBy: userId, ...f, roleArn: principal.roleArn, verifiedAt: now }, now);
   return { destination: d, result };
@@ -99,19 +103,10 @@ export async function getOwned(db: Db, orgId: number, id: number): Promise<Desti
   return d;
 }
 
-export interface DestinationView {
+export interface DestinationView extends Omit<DestinationFields, 'forcePathStyle'> {
   id: number;
-  projectId: number;
   projectName: string;
   name: string;
-  exportEvents: boolean;
-  exportMerged: boolean;
-  awsAccountId: string | null;
-  bucket: string;
-  region: string;
-  prefix: string;
-  endpoint: string;
-  kmsKeyArn: string | null;
   roleArn: string | null;
   enabled: boolean;
   disabledAt: number | null;
@@ -133,19 +128,24 @@ export async function describe(db: Db, orgId: number, ids?: number[]): Promise<D
     .innerJoin(s.projects, eq(s.projects.id, s.destinations.projectId))
     .leftJoin(s.users, eq(s.users.id, s.destinations.createdBy))
     .leftJoin(s.alarms, eq(s.alarms.destinationId, s.destinations.id))
-    .where(eq(s.destinations.orgId, orgId))
+    .where(and(eq(s.destinations.orgId, orgId), ids ? inArray(s.destinations.id, ids) : undefined))
     .orderBy(desc(s.destinations.id));
+  if (rows.length === 0) return [];
+  // job figures of all these connections in one grouped query
+  const aggs = await db
+    .select({
+      id: s.exportJobs.destinationId,
+      last: sql<number | null>`max(case when ${s.exportJobs.state} = 'done' then ${s.exportJobs.hour} end)`,
+      open: sql<number>`coalesce(sum(case when ${s.exportJobs.state} in ('pending', 'running', 'retry') then 1 else 0 end), 0)`,
+      failed: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'failed' then 1 else 0 end), 0)`,
+    })
+    .from(s.exportJobs)
+    .where(inArray(s.exportJobs.destinationId, rows.map((r) => r.d.id)))
+    .groupBy(s.exportJobs.destinationId);
+  const byId = new Map(aggs.map((a) => [a.id, a]));
   const out: DestinationView[] = [];
   for (const { d, projectName, creator, alarm } of rows) {
-    if (ids && !ids.includes(d.id)) continue;
-    const [agg] = await db
-      .select({
-        last: sql<number | null>`max(case when ${s.exportJobs.state} = 'done' then ${s.exportJobs.hour} end)`,
-        open: sql<number>`coalesce(sum(case when ${s.exportJobs.state} in ('pending', 'running', 'retry') then 1 else 0 end), 0)`,
-        failed: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'failed' then 1 else 0 end), 0)`,
-      })
-      .from(s.exportJobs)
-      .where(eq(s.exportJobs.destinationId, d.id));
+    const agg = byId.get(d.id) ?? { last: null, open: 0, failed: 0 };
     out.push({
       id: d.id, projectId: d.projectId, projectName, name: d.name, exportEvents: d.exportEvents, exportMerged: d.exportMerged,
       awsAccountId: d.awsAccountId, bucket: d.bucket, region: d.region, prefix: d.prefix, endpoint: d.endpoint, kmsKeyArn: d.kmsKeyArn,

@@ -49,7 +49,9 @@ export function parseJobQuery(params: URLSearchParams): JobQuery {
   return q;
 }
 
-export async function jobsPage(db: Db, destinationId: number, q: JobQuery) {
+/** `d`: the connection (already checked to be the caller's); its bucket and prefix go into the help texts. */
+export async function jobsPage(db: Db, d: { id: number; bucket: string; prefix: string }, q: JobQuery) {
+  const destinationId = d.id;
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 25;
   const where: SQL[] = [eq(s.exportJobs.destinationId, destinationId)];
@@ -65,7 +67,6 @@ export async function jobsPage(db: Db, destinationId: number, q: JobQuery) {
     .orderBy(desc(s.exportJobs.hour), s.exportJobs.kind)
     .limit(pageSize)
     .offset((page - 1) * pageSize);
-  const [d] = await db.select({ bucket: s.destinations.bucket, prefix: s.destinations.prefix }).from(s.destinations).where(eq(s.destinations.id, destinationId));
   return {
     total,
     page,
@@ -74,7 +75,7 @@ export async function jobsPage(db: Db, destinationId: number, q: JobQuery) {
       id: j.id, hour: j.hour, kind: j.kind, state: j.state, origin: j.origin, parts: j.partsDone, events: j.events, bytes: j.bytes,
       durationMs: j.durationMs, tries: j.tries, startedAt: j.startedAt, finishedAt: j.finishedAt, dueAt: j.dueAt,
       error: j.errorMessage
-        ? { kind: j.errorKind, message: j.errorMessage, ...help(j, d?.bucket ?? '', d?.prefix ?? '') }
+        ? { kind: j.errorKind, message: j.errorMessage, ...help(j, d.bucket, d.prefix) }
         : null,
     })),
   };

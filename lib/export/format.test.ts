@@ -6,7 +6,12 @@ import * as s from '../db/schema';
 import { freshDatabase } from '../testing/db';
 import { seedOrg } from '../testing/seed';
 import { EVENT_KEYS, eventJsonSql, mergeToJson } from './format';
-import { formatTimestamp } from './time';
+
+/** The documented export timestamp text, computed independently of the SQL that writes it. */
+function formatTimestamp(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2020-02-15T01:00:00.123Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
+}
 
 let database: Database;
 beforeEach(async () => {

@@ -27,8 +27,9 @@ export function mergeToJson(m: MergeRow): string {
 }
 
 // An event's export line, built inside SQLite (json_object, in C): the driver hands back one text
-// column per row instead of 49 values boxed into objects, which made export 3-4x slower. Timestamps use
-// integer arithmetic (exact milliseconds); dict columns hold JSON text from ingestion and are embedded
+// column per row instead of 49 values boxed into objects, which made export 3-4x slower. Timestamps are
+// UTC `yyyy-MM-dd HH:mm:ss.SSSSSS` (milliseconds, then 000, as Amplitude's files carry microseconds),
+// by integer arithmetic; dict columns hold JSON text from ingestion and are embedded
 // with json(); booleans are stored 0/1 and written true/false.
 const c = events;
 const tsSql = (col: SQLWrapper) =>

@@ -47,7 +47,7 @@ class PartWriter {
     let written: number;
     if (line.length * 3 + 1 > BUF) {
       const bytes = this.encoder.encode(line);
-      await this.push(bytes);
+      await this.send(bytes);
       this.buf[this.off++] = 10;
       written = bytes.length;
     } else {
@@ -59,24 +59,23 @@ class PartWriter {
     this.events++;
   }
 
-  private async push(chunk: Uint8Array) {
+  /** Hands a chunk to the encoder once it has room; `done` settles when the encoder consumed it. */
+  private async send(chunk: Uint8Array): Promise<{ done: Promise<void> }> {
     if (this.writeError) throw this.writeError;
     await this.writer.ready;
-    // not awaited: compression of this chunk overlaps building the next one
-    this.writer.write(chunk).catch((e) => (this.writeError ??= e));
-  }
-
-  private async flush() {
-    if (this.off === 0) return;
-    const chunk = this.buf.subarray(0, this.off);
-    if (this.writeError) throw this.writeError;
-    await this.writer.ready;
-    // the encoder holds a chunk until its write settles: buffers are reused only after that, so memory
-    // stays at POOL buffers instead of one fresh megabyte per flush waiting for the garbage collector
+    // not awaited (wrapped, so await does not flatten it): compression overlaps building the next chunk
     const done = this.writer.write(chunk).then(
       () => undefined,
       (e) => void (this.writeError ??= e),
     );
+    return { done };
+  }
+
+  private async flush() {
+    if (this.off === 0) return;
+    const { done } = await this.send(this.buf.subarray(0, this.off));
+    // the encoder holds a chunk until its write settles: buffers are reused only after that, so memory
+    // stays at POOL buffers instead of one fresh megabyte per flush waiting for the garbage collector
     this.inFlight.push({ buf: this.buf, done });
     this.off = 0;
     if (this.inFlight.length < POOL) {

@@ -129,12 +129,17 @@ function Chart({ id }: { id: string }) {
   );
 }
 
+/** Cancels a running manual export (from the table and from the Export Data modal). */
+function useCancelBackfill(id: string, onDone: () => void) {
+  return useMutation({ mutationFn: (bid: number) => api(`/api/destinations/${id}/backfills/${bid}`, { method: 'DELETE' }), onSuccess: onDone });
+}
+
 function pct(b: BackfillProgress) {
   return b.jobsTotal === 0 ? 100 : Math.round((b.jobsDone / b.jobsTotal) * 100);
 }
 
 function Backfills({ id, backfills, isAdmin, onChange }: { id: string; backfills: BackfillProgress[]; isAdmin: boolean; onChange: () => void }) {
-  const cancel = useMutation({ mutationFn: (bid: number) => api(`/api/destinations/${id}/backfills/${bid}`, { method: 'DELETE' }), onSuccess: onChange });
+  const cancel = useCancelBackfill(id, onChange);
   if (backfills.length === 0) return null;
   return (
     <section className="card" aria-labelledby="bf-title">
@@ -232,7 +237,7 @@ function ExportData({ id, backfills, onStarted }: { id: string; backfills: Backf
     mutationFn: () => api<{ backfill: { id: number } }>(`/api/destinations/${id}/backfills`, { body: { from, to } }),
     onSuccess: (r) => { setStartedId(r.backfill.id); onStarted(); },
   });
-  const cancel = useMutation({ mutationFn: (bid: number) => api(`/api/destinations/${id}/backfills/${bid}`, { method: 'DELETE' }), onSuccess: onStarted });
+  const cancel = useCancelBackfill(id, onStarted);
   const b = backfills.find((x) => x.id === startedId);
   if (startedId !== null) {
     return (

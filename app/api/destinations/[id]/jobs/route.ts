@@ -6,5 +6,5 @@ export const dynamic = 'force-dynamic';
 
 export const GET = withUser<{ id: string }>('member', async (request, { db, user }, p) => {
   const d = await getOwned(db, user.orgId, idParam(p.id));
-  return json(await jobsPage(db, d.id, parseJobQuery(new URL(request.url).searchParams)));
+  return json(await jobsPage(db, d, parseJobQuery(new URL(request.url).searchParams)));
 });
