@@ -28,11 +28,40 @@ function HourlyCounts({ projects }: { projects: Project[] }) {
   );
 }
 
+/** Which web origins may send this project's events from a browser (any, by default). */
+function AllowedOrigins({ project, onDone }: { project: Project; onDone: () => void }) {
+  const qc = useQueryClient();
+  const [text, setText] = useState(project.allowedOrigins ? (JSON.parse(project.allowedOrigins) as string[]).join('\n') : '');
+  const save = useMutation({
+    mutationFn: () => api(`/api/projects/${project.id}`, { method: 'PATCH', body: { allowedOrigins: text.trim() ? text : null } }),
+    onSuccess: () => { qc.invalidateQueries({ queryKey: ['projects'] }); onDone(); },
+  });
+  return (
+    <form className="card" aria-label={`Allowed origins of ${project.name}`} onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+      <h2 style={{ marginTop: 0 }}>Allowed origins: {project.name}</h2>
+      <p className="muted">
+        Web pages on these origins may send events with this project&apos;s key from a browser, one per line
+        (<code>https://shop.example</code>, or <code>https://*.shop.example</code> for its subdomains).
+        Leave empty to accept any origin. Servers and mobile apps send no origin and are always accepted.
+      </p>
+      <textarea id="origins" aria-label="Allowed origins" rows={4} value={text} onChange={(e) => { setText(e.target.value); save.reset(); }} placeholder="any origin" />
+      <div className="row" style={{ marginTop: '0.5rem' }}>
+        <button type="submit" disabled={save.isPending}>Save origins</button>
+        <button type="button" className="secondary" onClick={onDone}>Cancel</button>
+        {save.error ? <span className="error">{save.error.message}</span> : null}
+      </div>
+    </form>
+  );
+}
+
+const originsLabel = (p: Project) => (p.allowedOrigins ? (JSON.parse(p.allowedOrigins) as string[]).join(', ') : 'any');
+
 function Projects({ isAdmin }: { isAdmin: boolean }) {
   const qc = useQueryClient();
   const projects = useQuery({ queryKey: ['projects'], queryFn: () => api<{ projects: Project[] }>('/api/projects') });
   const [name, setName] = useState('');
   const [portfolio, setPortfolio] = useState(false);
+  const [editing, setEditing] = useState<number | null>(null);
   const create = useMutation({
     mutationFn: () => api('/api/projects', { body: { name, isPortfolio: portfolio } }),
     onSuccess: () => { setName(''); qc.invalidateQueries({ queryKey: ['projects'] }); },
@@ -50,14 +79,22 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
     <>
       <div className="card table-wrap">
         <table aria-label="Projects">
-          <thead><tr><th>ID</th><th>Project</th><th>Ingestion API key</th><th></th></tr></thead>
+          <thead><tr><th>ID</th><th>Project</th><th>Ingestion API key</th><th>Browser origins</th><th></th></tr></thead>
           <tbody>
             {list.map((p) => (
               <tr key={p.id}>
                 <td>{p.id}</td>
                 <td>{p.name} {p.isPortfolio ? <span className="badge">portfolio</span> : null}</td>
                 <td>{p.isPortfolio ? <span className="muted">none (portfolio projects cannot receive events)</span> : <code>{p.apiKey}</code>}</td>
-                <td>{isAdmin && !p.isPortfolio ? <button className="secondary" onClick={() => { if (confirm('Rotate this key? SDKs using the old key will be refused.')) rotate.mutate(p.id); }}>Rotate key</button> : null}</td>
+                <td>{p.isPortfolio ? null : originsLabel(p)}</td>
+                <td>
+                  {isAdmin && !p.isPortfolio ? (
+                    <div className="row">
+                      <button className="secondary" onClick={() => setEditing(p.id)}>Origins…</button>
+                      <button className="secondary" onClick={() => { if (confirm('Rotate this key? SDKs using the old key will be refused.')) rotate.mutate(p.id); }}>Rotate key</button>
+                    </div>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -72,11 +109,20 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
           </form>
         ) : null}
       </div>
+      {editing !== null && list.find((p) => p.id === editing) ? (
+        <AllowedOrigins key={editing} project={list.find((p) => p.id === editing)!} onDone={() => setEditing(null)} />
+      ) : null}
       {first ? (
         <div className="card">
           <h2 style={{ marginTop: 0 }}>Send a first event</h2>
           <pre>{`curl -X POST ${origin}/2/httpapi -H 'Content-Type: application/json' \\
   -d '{"api_key":"${first.apiKey}","events":[{"user_id":"user@example.com","event_type":"Signed Up"}]}'`}</pre>
+          <p className="muted">From a web page, with the official browser SDK (any origin, unless the project limits them):</p>
+          <pre>{`amplitude.init('${first.apiKey}', { serverUrl: '${origin}/2/httpapi' });`}</pre>
+          <p className="muted">
+            Legacy amplitude-js 8.x: <code>apiEndpoint: &apos;{origin.replace(/^https?:\/\//, '')}&apos;</code>; the mobile SDKs:
+            server URL <code>{origin}/2/httpapi</code> (or <code>{origin}/</code> for the legacy ones). See the README for every endpoint.
+          </p>
         </div>
       ) : null}
       <h2>Events per hour</h2>

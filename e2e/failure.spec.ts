@@ -1,10 +1,11 @@
-// Access revoked after setup: the hourly export retries, fails, the destination page shows the
+// Access revoked after setup: an export (here a manual one) retries, fails, the destination page shows the
 // failure banner naming s3:PutObject, the admins get one email (listed under Notifications), and
 // after the policy is fixed "retry now" exports the hour.
 import { expect, test } from '@playwright/test';
 import { HOUR_MS } from '../lib/export/time';
 import { bucketPolicy } from '../lib/export/policy';
-import { newBucket, rgwEnv, setBucketPolicy } from '../lib/testing/rgw';
+import { eventFileKey } from '../lib/export/naming';
+import { listKeys, newBucket, rgwEnv, setBucketPolicy } from '../lib/testing/rgw';
 import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';
 
@@ -14,19 +15,22 @@ test('a revoked s3:PutObject fails the export with a banner and one email; fixin
   const bucket = await newBucket('fail');
   const policy = bucketPolicy({ bucket, prefix: 'x/', principal: rgwEnv().user2.arn });
   await setBucketPolicy(bucket, policy);
-  const prevHour = hourStart(Date.now()) - HOUR_MS;
-  // the connection is created while access works, then the policy loses s3:PutObject
+  // an hour older than the 24 hours a new connection exports by itself: nothing exports it before
+  // the policy loses s3:PutObject (the scheduler ticks every second), then a manual export does
+  const oldHour = hourStart(Date.now()) - 30 * HOUR_MS;
   const denied = structuredClone(policy);
   denied.Statement[1].Action = ['s3:DeleteObject'];
-  await ingestPast(prevHour + 3000, 4, 'fail');
+  await ingestPast(oldHour + 3000, 4, 'fail');
   const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket, { prefix: 'x/' }));
   await setBucketPolicy(bucket, denied);
+  await apiCall(page, 'POST', `/api/destinations/${id}/backfills`, { from: new Date(oldHour).toISOString(), to: new Date(oldHour + HOUR_MS).toISOString() });
 
   await page.goto(`${s.url}/destinations/${id}`);
   const banner = page.locator('.banner[role="alert"]');
   await expect(banner).toContainText('missing s3:PutObject', { timeout: 90_000 });
   await expect(banner).toContainText('Add "s3:PutObject"');
-  await expect(page.locator(`tr[data-hour="${prevHour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'failed');
+  await page.getByLabel('State').selectOption('failed');
+  await expect(page.locator(`tr[data-hour="${oldHour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'failed');
   await shot(page, '30-failure-banner');
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
@@ -39,8 +43,8 @@ test('a revoked s3:PutObject fails the export with a banner and one email; fixin
   await setBucketPolicy(bucket, policy);
   await page.goto(`${s.url}/destinations/${id}`);
   await page.getByRole('button', { name: 'I fixed it: retry now' }).click();
-  await expect(page.locator(`tr[data-hour="${prevHour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  await expect(page.locator('.banner[role="alert"]')).toHaveCount(0);
+  await expect(page.locator('.banner[role="alert"]')).toHaveCount(0, { timeout: 60_000 });
+  await expect.poll(() => listKeys(bucket), { timeout: 30_000 }).toContain(eventFileKey('x/', s.projectId, oldHour, 1));
 });
 
 test('the team page invites a member who can then sign in', async ({ page, browser }) => {

@@ -1,10 +1,6 @@
-import { getDb } from '@/lib/db/client';
-import { handleIngest } from '@/lib/ingest/http';
-import { ingestOptions } from '@/lib/server/config';
-import { clientIp } from '@/lib/server/request';
+// POST /batch: Amplitude's ingestion door (see lib/ingest/http.ts).
+import { ingestionRoute } from '@/lib/server/ingest-route';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: Request) {
-  return handleIngest(await getDb(), request, '/batch', clientIp(request), ingestOptions());
-}
+export const { POST, OPTIONS } = ingestionRoute('/batch');

@@ -4,6 +4,7 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { createProject } from '../projects/projects';
+import { InputError } from '../util/errors';
 import { checkPasswordPolicy, hashPassword } from './password';
 
 const EMAIL_RE = /^[^\s@<>()]{1,64}@[^\s@<>()]{1,190}\.[^\s@<>()]{2,63}$/;
@@ -38,6 +39,8 @@ export async function createFirstAdmin(db: Db, input: FirstRunInput) {
   if (pw) throw new InputError(pw);
   const orgName = String(input.orgName ?? '').trim();
   if (!orgName || orgName.length > 100) throw new InputError('Organisation name must be 1 to 100 characters');
+  // the cheap check before the password hash: after set-up this door costs nothing
+  if (await hasAnyUser(db)) throw new InputError('Spillway is already set up: sign in instead');
   const passwordHash = await hashPassword(input.password);
   return writeTx(db, async (tx) => {
     const [{ n }] = await tx.select({ n: count() }).from(s.users);
@@ -57,6 +60,4 @@ export async function usersOfOrg(db: Db, orgId: number) {
 }
 
 /** A user-facing validation error: its message is safe to show. */
-export class InputError extends Error {
-  readonly status = 400;
-}
+export { InputError };

@@ -6,7 +6,10 @@ import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { InputError, normalizeEmail } from './accounts';
 import { checkPasswordPolicy, hashPassword } from './password';
-import { randomToken, sha256Hex } from './session';
+import { sha256Hex } from '../util/hash';
+import { randomToken } from './session';
+import { overLimit, recordFailure } from './ratelimit';
+import { TooManyAttempts } from './signin';
 
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
 
@@ -34,6 +37,34 @@ export async function revokeInvitation(db: Db, orgId: number, tokenHash: string)
   await writeTx(db, (tx) => tx.delete(s.invitations).where(and(eq(s.invitations.orgId, orgId), eq(s.invitations.tokenHash, tokenHash))));
 }
 
+const INVITATION_GONE = 'This invitation has expired or was already used: ask an admin for a new one';
+const INVITE_WINDOW_MS = 15 * 60_000;
+const INVITE_FAILURES_PER_CLIENT = 30;
+
+/**
+ * The invitation page's request: `{token}` tells who is invited, `{token, password, name?}` creates
+ * the user. Unknown tokens count as failures of the client (30 per 15 minutes).
+ */
+export async function answerInvitation(db: Db, body: Record<string, unknown>, client: string | null) {
+  const key = `invite:${client ?? 'unknown'}`;
+  if (overLimit(key, INVITE_FAILURES_PER_CLIENT, INVITE_WINDOW_MS)) throw new TooManyAttempts('Too many attempts; wait 15 minutes and try again');
+  try {
+    if (body.password === undefined) {
+      const inv = await lookupInvitation(db, body.token);
+      if (!inv) throw new InvitationGone(INVITATION_GONE);
+      return { invitation: { email: inv.email, role: inv.role, orgName: inv.orgName } };
+    }
+    return { user: await acceptInvitation(db, body.token, body.password, body.name) };
+  } catch (e) {
+    if (e instanceof InvitationGone || (e instanceof InputError && e.message === INVITATION_GONE)) recordFailure([key], INVITE_WINDOW_MS);
+    throw e;
+  }
+}
+
+export class InvitationGone extends Error {
+  readonly status = 404;
+}
+
 /** What the accept page shows before the user picks a password. */
 export async function lookupInvitation(db: Db, token: unknown, now = Date.now()) {
   if (typeof token !== 'string' || token.length < 20 || token.length > 100) return null;
@@ -51,11 +82,13 @@ export async function acceptInvitation(db: Db, token: unknown, password: unknown
   const pw = checkPasswordPolicy(password);
   if (pw) throw new InputError(pw);
   if (typeof token !== 'string' || token.length > 100) throw new InputError('This invitation link is not valid');
+  // the invitation is checked before the password is hashed: a made-up token costs no hashing
+  if (!(await lookupInvitation(db, token, now))) throw new InputError(INVITATION_GONE);
   const tokenHash = await sha256Hex(token);
   const passwordHash = await hashPassword(password);
   return writeTx(db, async (tx) => {
     const [inv] = await tx.select().from(s.invitations).where(eq(s.invitations.tokenHash, tokenHash));
-    if (!inv || inv.acceptedAt !== null || inv.expiresAt <= now) throw new InputError('This invitation has expired or was already used: ask an admin for a new one');
+    if (!inv || inv.acceptedAt !== null || inv.expiresAt <= now) throw new InputError(INVITATION_GONE);
     const [taken] = await tx.select({ id: s.users.id }).from(s.users).where(eq(s.users.email, inv.email));
     if (taken) throw new InputError('A user with this email already exists: sign in instead');
     const [user] = await tx

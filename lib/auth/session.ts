@@ -3,14 +3,10 @@ import { and, eq, gt } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
+import { sha256Hex } from '../util/hash';
 
 export const SESSION_COOKIE = 'spillway_session';
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
-
-export async function sha256Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 export function randomToken(): string {
   const b = crypto.getRandomValues(new Uint8Array(32));

@@ -57,6 +57,8 @@ export const projects = sqliteTable(
     isPortfolio: integer('is_portfolio', { mode: 'boolean' }).notNull().default(false),
     // portfolio projects have none: they cannot receive events
     apiKey: text('api_key'),
+    // JSON list of origins browsers may send events from; null: any (see lib/ingest/cors.ts)
+    allowedOrigins: text('allowed_origins'),
     createdAt: integer('created_at').notNull().default(now),
   },
   (t) => [uniqueIndex('projects_api_key').on(t.apiKey)],
@@ -285,6 +287,8 @@ export const backfills = sqliteTable('backfills', {
   toHour: integer('to_hour').notNull(),
   // planning cursor: hours before it have jobs
   nextHour: integer('next_hour').notNull(),
+  // hours before the project's first event or merge: nothing to export, so no job (lib/jobs/plan.ts)
+  skippedHours: integer('skipped_hours').notNull().default(0),
   state: text('state', { enum: ['running', 'done', 'cancelled'] }).notNull().default('running'),
   createdAt: integer('created_at').notNull().default(now),
   finishedAt: integer('finished_at'),

@@ -65,7 +65,9 @@ function bool(body: Record<string, unknown>, name: string, fallback: boolean): b
 
 export function prefixProblem(p: string): string | null {
   if (p.length > 512) return 'The prefix is at most 512 characters';
-  if (/[\u0000-\u001f\u007f\\{}^%`\]"'<>[~#|]/.test(p)) return 'The prefix may use letters, digits and / ! - _ . * ( ) only';
+  // S3's safe characters only: anything else (spaces, ? = & $ @, Unicode look-alikes such as U+202E or a
+  // fullwidth slash) makes keys that break URLs or pass for other folders in the S3 console
+  if (!/^[A-Za-z0-9/!\-_.*()]*$/.test(p)) return 'The prefix may use letters, digits and / ! - _ . * ( ) only';
   if (p.split('/').some((seg, i, all) => seg === '..' || seg === '.' || (seg === '' && i > 0 && i < all.length - 1))) return 'The prefix cannot contain empty, "." or ".." folders';
   return null;
 }

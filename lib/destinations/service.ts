@@ -9,6 +9,8 @@ import { bucketPolicy, kmsKeyPolicy, roleArnFor } from '../export/policy';
 import { verifyAccess, type VerifyResult } from '../export/verify';
 import type { EngineConfig } from '../jobs/config';
 import { createDestination, setEnabled, type Destination } from '../jobs/destinations';
+import type { EndpointPolicy } from '../net/endpoint-policy';
+import { sameStore, storeIdentity } from './endpoint';
 import { FieldError, parseDataChoice, parsePrefix, type DestinationFields } from './fields';
 
 export class ConflictError extends FieldError {}
@@ -54,13 +56,19 @@ async function projectOf(db: Db, orgId: number, projectId: number) {
  * The rules between connections. `replacing` is a connection this one takes over (KMS migration):
  * it may share the merged-ID file because it is the same project's.
  */
-export async function checkAllowed(db: Db, orgId: number, f: DestinationFields, opts: { excludeId?: number } = {}) {
+export async function checkAllowed(db: Db, orgId: number, f: DestinationFields, opts: { excludeId?: number; endpoints?: EndpointPolicy } = {}) {
   await projectOf(db, orgId, f.projectId);
-  const sameBucket = await db
-    .select({ id: s.destinations.id, orgId: s.destinations.orgId, projectId: s.destinations.projectId, prefix: s.destinations.prefix, exportMerged: s.destinations.exportMerged })
+  // the store as it really is (every spelling of one server is one), and refused when private
+  const policy = opts.endpoints ?? { allowPrivate: true };
+  const store = await storeIdentity(f.endpoint, policy);
+  const sameName = await db
+    .select({ id: s.destinations.id, orgId: s.destinations.orgId, projectId: s.destinations.projectId, prefix: s.destinations.prefix, exportMerged: s.destinations.exportMerged, endpoint: s.destinations.endpoint })
     .from(s.destinations)
-    .where(and(eq(s.destinations.endpoint, f.endpoint), eq(s.destinations.bucket, f.bucket)));
-  const others = sameBucket.filter((d) => d.id !== opts.excludeId);
+    .where(eq(s.destinations.bucket, f.bucket));
+  const others: typeof sameName = [];
+  for (const d of sameName) {
+    if (d.id !== opts.excludeId && sameStore(store, await storeIdentity(d.endpoint, { ...policy, allowPrivate: true }))) others.push(d);
+  }
   if (others.some((d) => d.orgId !== orgId)) {
     throw new ConflictError('bucket', 'This bucket is already used by another organisation. Each bucket exports for one organisation only: choose another bucket.');
   }
@@ -72,7 +80,7 @@ export async function checkAllowed(db: Db, orgId: number, f: DestinationFields, 
 
 /** Verification as the connection will run: its principal (per-project role or the server's). */
 async function verify(db: Db, config: EngineConfig, orgId: number, f: DestinationFields) {
-  await checkAllowed(db, orgId, f);
+  await checkAllowed(db, orgId, f, { endpoints: config.endpoints });
   const principal = principalFor(config, f.projectId);
   return { principal, result: await verifyAccess({ ...f, roleArn: principal.roleArn }, config.s3) };
 }
@@ -92,7 +100,7 @@ export async function createVerified(db: Db, config: EngineConfig, orgId: number
   const { principal, result } = await verify(db, config, orgId, f);
   if (!result.ok) throw new VerificationFailed(result);
   // checked again: verification takes seconds, in which another connection may have claimed the bucket
-  await checkAllowed(db, orgId, f);
+  await checkAllowed(db, orgId, f, { endpoints: config.endpoints });
   const d = await createDestination(db, { orgId, createdBy: userId, ...f, roleArn: principal.roleArn, verifiedAt: now }, now);
   return { destination: d, result };
 }

@@ -37,10 +37,31 @@ const TRANSIENT_CODES = new Set([
 const CREDENTIAL_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'InvalidClientTokenId', 'CredentialsProviderError']);
 const REGION_CODES = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', 'IncorrectEndpoint']);
 
-/** Maps one failed call to an ExportError. `status` is undefined for network failures. */
+/** Why a request got no answer, in Spillway's words (from the error's cause code, never its text). */
+export function networkProblem(e: unknown): string {
+  let code = '';
+  for (let err = e as { code?: unknown; name?: unknown; cause?: unknown } | undefined, i = 0; err && i < 5; err = err.cause as typeof err, i++) {
+    if (typeof err.code === 'string') { code = err.code; break; }
+    if (err.name === 'TimeoutError') { code = 'TIMEOUT'; break; }
+  }
+  if (code === 'SPILLWAY_PRIVATE_ADDRESS') return 'refused: the endpoint resolves to a private or local address (set SPILLWAY_ALLOW_PRIVATE_ENDPOINTS=true for a store on your own network)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'the host name does not resolve (DNS)';
+  if (code === 'ECONNREFUSED') return 'the connection was refused (nothing listens at that address and port)';
+  if (code === 'TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return 'the server did not answer in time';
+  if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) return 'the TLS connection failed (certificate not trusted, or not an HTTPS server)';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'the connection was closed before an answer';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'the host is unreachable';
+  return 'the endpoint could not be reached';
+}
+
+/**
+ * Maps one failed call to an ExportError. `status` is undefined for network failures, and then
+ * `message` is Spillway's own (networkProblem). A server's own error text is never kept: only its
+ * status and error code reach the UI and emails (an endpoint may be anyone's server).
+ */
 export function classify(op: Operation, status: number | undefined, code: string | undefined, message: string, usesKms: boolean): ExportError {
-  const c = code ?? '';
-  const where = `${op}${status ? ` answered ${status}` : ' failed'}${c ? ` ${c}` : ''}${message ? `: ${message}` : ''}`;
+  const c = /^[A-Za-z0-9.]{1,64}$/.test(code ?? '') ? (code as string) : '';
+  const where = status === undefined ? `${op} failed: ${message}` : `${op} answered ${status}${c ? ` ${c}` : ''}`;
   if (status === undefined || status >= 500 || status === 429 || TRANSIENT_CODES.has(c)) {
     return new ExportError('transient', op, where, null, c || null, status ?? null);
   }

@@ -7,7 +7,7 @@ import {
   DeleteObjectCommand, GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { classify, ExportError, type Operation } from './errors';
+import { classify, ExportError, networkProblem, type Operation } from './errors';
 import { decryptSecret } from './secrets';
 import { assumeRole, StsError } from './sts';
 import { parseXmlError, xmlValue, xmlValues } from './xml';
@@ -84,7 +84,7 @@ async function resolveCredentials(dest: S3Destination, settings: S3Settings): Pr
   } catch (e) {
     if (e instanceof ExportError) throw e;
     const err = e as StsError;
-    throw classify('AssumeRole', err.status, err.code, err.message, false);
+    throw classify('AssumeRole', err.status, err.code, err.status === undefined ? networkProblem(e) : err.message, false);
   }
 }
 
@@ -121,9 +121,10 @@ export class S3Access {
     try {
       res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.settings.requestTimeoutMs ?? 300_000) });
     } catch (e) {
-      throw classify(op, undefined, (e as Error)?.name, (e as Error)?.message ?? String(e), this.usesKms);
+      throw classify(op, undefined, (e as Error)?.name, networkProblem(e), this.usesKms);
     }
     if (!res.ok) {
+      // the message is read to recognise KMS failures; classify keeps only the status and the code
       const { code, message } = parseXmlError(init.method === 'HEAD' ? '' : await res.text().catch(() => ''));
       throw classify(op, res.status, code, message ?? '', this.usesKms);
     }

@@ -2,10 +2,9 @@
 // DOMParser in its browser build, which edge runtimes do not have.
 import type { Credentials } from './s3';
 import { parseXmlError, xmlValue } from './xml';
+import { sha256Hex, toHex } from '../util/hash';
 
 const enc = new TextEncoder();
-const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-const sha256 = async (s: string) => hex(await crypto.subtle.digest('SHA-256', enc.encode(s)));
 
 async function hmac(key: ArrayBuffer | Uint8Array, data: string): Promise<ArrayBuffer> {
   const k = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -43,7 +42,7 @@ export async function assumeRole(input: AssumeRoleInput): Promise<Credentials> {
     .join('&');
   const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
-  const payloadHash = await sha256(body);
+  const payloadHash = await sha256Hex(body);
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
     host: url.host,
@@ -54,10 +53,10 @@ export async function assumeRole(input: AssumeRoleInput): Promise<Credentials> {
   const names = Object.keys(headers).sort();
   const canonical = ['POST', url.pathname || '/', '', ...names.map((n) => `${n}:${headers[n].trim()}`), '', names.join(';'), payloadHash].join('\n');
   const scope = `${day}/${input.region}/sts/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256(canonical)].join('\n');
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256Hex(canonical)].join('\n');
   let key = await hmac(enc.encode(`AWS4${input.credentials.secretAccessKey}`), day);
   for (const part of [input.region, 'sts', 'aws4_request']) key = await hmac(key, part);
-  const signature = hex(await hmac(key, toSign));
+  const signature = toHex(await hmac(key, toSign));
   const authorization = `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
 
   let res: Response;

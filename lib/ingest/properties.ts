@@ -10,6 +10,9 @@ function toNumber(v: unknown): number | null {
   return null;
 }
 
+// defineProperty, not assignment: "__proto__" is a property name like any other in event data
+const put = (o: JsonObject, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -21,7 +24,7 @@ export function applyPropertyOps(current: JsonObject, ops: JsonObject | undefine
   if (!ops || Object.keys(ops).length === 0) return { props: current, changed: false };
   const props: JsonObject = { ...current };
   const plainSets: JsonObject = {};
-  for (const [k, v] of Object.entries(ops)) if (!k.startsWith('$')) plainSets[k] = v;
+  for (const [k, v] of Object.entries(ops)) if (!k.startsWith('$')) put(plainSets, k, v);
   for (const op of OPS) {
     const arg = op === '$set' ? { ...plainSets, ...(isObject(ops.$set) ? ops.$set : {}) } : ops[op];
     if (op === '$clearAll') {
@@ -30,30 +33,31 @@ export function applyPropertyOps(current: JsonObject, ops: JsonObject | undefine
     }
     if (!isObject(arg)) continue;
     for (const [k, v] of Object.entries(arg)) {
+      const cur = Object.hasOwn(props, k) ? props[k] : undefined;
       switch (op) {
         case '$unset': delete props[k]; break;
-        case '$setOnce': if (!(k in props)) props[k] = v; break;
-        case '$set': props[k] = v; break;
+        case '$setOnce': if (!Object.hasOwn(props, k)) put(props, k, v); break;
+        case '$set': put(props, k, v); break;
         case '$add': {
           const inc = toNumber(v);
-          if (inc !== null) props[k] = (toNumber(props[k]) ?? 0) + inc;
+          if (inc !== null) put(props, k, (toNumber(cur) ?? 0) + inc);
           break;
         }
-        case '$append': props[k] = [...asList(props[k]), ...asList(v)]; break;
-        case '$prepend': props[k] = [...asList(v), ...asList(props[k])]; break;
+        case '$append': put(props, k, [...asList(cur), ...asList(v)]); break;
+        case '$prepend': put(props, k, [...asList(v), ...asList(cur)]); break;
         case '$postInsert': {
-          const list = asList(props[k]);
-          props[k] = [...list, ...asList(v).filter((x) => !list.some((y) => same(x, y)))];
+          const list = asList(cur);
+          put(props, k, [...list, ...asList(v).filter((x) => !list.some((y) => same(x, y)))]);
           break;
         }
         case '$preInsert': {
-          const list = asList(props[k]);
-          props[k] = [...asList(v).filter((x) => !list.some((y) => same(x, y))), ...list];
+          const list = asList(cur);
+          put(props, k, [...asList(v).filter((x) => !list.some((y) => same(x, y))), ...list]);
           break;
         }
         case '$remove': {
           const drop = asList(v);
-          props[k] = asList(props[k]).filter((x) => !drop.some((y) => same(x, y)));
+          put(props, k, asList(cur).filter((x) => !drop.some((y) => same(x, y))));
           break;
         }
       }

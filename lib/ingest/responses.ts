@@ -3,6 +3,8 @@ export interface IngestResult {
   status: number;
   body: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** false: the caller's origin may not send, so the answer carries no CORS headers */
+  cors?: false;
 }
 
 export function errorBody(status: number, fields: Record<string, unknown>): IngestResult {

@@ -20,7 +20,7 @@ const STRING_FIELDS = [
   'user_id', 'device_id', 'event_type', 'app_version', 'version_name', 'platform', 'os_name', 'os_version',
   'device_brand', 'device_manufacturer', 'device_model', 'device_type', 'device_family', 'carrier', 'country',
   'region', 'city', 'dma', 'language', 'ip', 'idfa', 'idfv', 'adid', 'android_id', 'insert_id', 'library',
-  'productId', 'revenueType', 'partner_id', 'start_version', 'amplitude_attribution_ids',
+  'productId', 'revenueType', 'partner_id', 'start_version', 'amplitude_attribution_ids', 'user_agent',
 ] as const;
 const INTEGER_FIELDS = ['time', 'event_id', 'session_id', 'quantity'] as const;
 const NUMBER_FIELDS = ['price', 'revenue', 'location_lat', 'location_lng'] as const;
@@ -48,6 +48,8 @@ export interface ValidEvent {
 }
 
 export interface ValidRequest {
+  /** 'identify' (the Identify API): identities and user properties change, no event is kept */
+  kind?: 'events' | 'identify';
   apiKey: string;
   events: ValidEvent[];
   clientUploadTime: number | null;
@@ -74,7 +76,10 @@ function truncateStrings(v: unknown, max: number): unknown {
   if (Array.isArray(v)) return v.map((x) => truncateStrings(x, max));
   if (isObject(v)) {
     const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) out[k.length > max ? k.slice(0, max) : k] = truncateStrings(x, max);
+    // defineProperty, not assignment: a "__proto__" key is data like any other
+    for (const [k, x] of Object.entries(v)) {
+      Object.defineProperty(out, k.length > max ? k.slice(0, max) : k, { value: truncateStrings(x, max), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return v;
@@ -201,4 +206,44 @@ export function validateRequest(body: unknown, maxEvents: number): ValidRequest 
     });
   }
   return { apiKey, events, clientUploadTime: parseClientUploadTime(body.client_upload_time), minIdLength };
+}
+
+/** One Group Identify API item: a group and the operations on its properties. */
+export interface GroupIdentification {
+  group: { type: string; name: string };
+  ops: JsonObject;
+}
+
+/**
+ * Validates Group Identify items (`group_type`, `group_value`, `group_properties`). Returns them, or the
+ * 400 listing the offending indices the same way events are listed.
+ */
+export function validateGroupIdentify(items: unknown[], maxItems: number): GroupIdentification[] | IngestResult {
+  if (items.length === 0) return errorBody(400, { error: 'Request missing required field', missing_field: 'identification' });
+  if (items.length > maxItems) return errorBody(413, { error: 'Payload too large' });
+  const invalid: Record<string, number[]> = {};
+  const missing: Record<string, number[]> = {};
+  const out: GroupIdentification[] = [];
+  items.forEach((raw, i) => {
+    const bad = (map: Record<string, number[]>, f: string) => (map[f] ??= []).push(i);
+    if (!isObject(raw)) return bad(invalid, 'identification');
+    const { group_type: type, group_value: value, group_properties: props } = raw;
+    let ok = true;
+    if (type === undefined || type === null || type === '') { bad(missing, 'group_type'); ok = false; }
+    else if (typeof type !== 'string' || type.length > LIMITS.maxString) { bad(invalid, 'group_type'); ok = false; }
+    if (value === undefined || value === null || value === '') { bad(missing, 'group_value'); ok = false; }
+    else if ((typeof value !== 'string' && typeof value !== 'number') || String(value).length > LIMITS.maxString) { bad(invalid, 'group_value'); ok = false; }
+    if (props === undefined || props === null) { bad(missing, 'group_properties'); ok = false; }
+    else if (!isObject(props) || depthExceeds(props, LIMITS.maxDepth)) { bad(invalid, 'group_properties'); ok = false; }
+    if (ok) out.push({ group: { type: type as string, name: String(value) }, ops: truncateStrings(props, LIMITS.maxString) as JsonObject });
+  });
+  const hasMissing = Object.keys(missing).length > 0;
+  if (hasMissing || Object.keys(invalid).length > 0) {
+    return errorBody(400, {
+      error: hasMissing ? 'Request missing required field' : 'Invalid field values on some identifications',
+      ...(hasMissing ? { events_with_missing_fields: missing } : {}),
+      ...(Object.keys(invalid).length > 0 ? { events_with_invalid_fields: invalid } : {}),
+    });
+  }
+  return out;
 }

@@ -70,7 +70,8 @@ export async function backfillProgress(db: Db, destinationId: number): Promise<B
     const hoursTotal = (b.toHour - b.fromHour) / HOUR_MS;
     out.push({
       id: b.id, state: b.state, fromHour: b.fromHour, toHour: b.toHour, hoursTotal, jobsTotal: hoursTotal * kinds,
-      jobsDone: Number(agg.done), jobsFailed: Number(agg.failed), events: Number(agg.events), bytes: Number(agg.bytes),
+      // skipped hours (before the project's first data) are done: nothing to write
+      jobsDone: Number(agg.done) + b.skippedHours * kinds, jobsFailed: Number(agg.failed), events: Number(agg.events), bytes: Number(agg.bytes),
       createdAt: b.createdAt, finishedAt: b.finishedAt,
     });
   }

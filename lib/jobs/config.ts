@@ -1,5 +1,6 @@
 // Engine settings. Built from env at the Node edge (lib/server/config.ts) or by tests; the engine never
 // reads the environment itself.
+import type { EndpointPolicy } from '../net/endpoint-policy';
 import type { S3Settings } from '../export/s3';
 
 export interface EngineConfig {
@@ -23,6 +24,8 @@ export interface EngineConfig {
   principalArn?: string;
   /** shown in emails */
   appUrl?: string;
+  /** how connections' endpoints are resolved and which are allowed (the Node edge sets it) */
+  endpoints?: EndpointPolicy;
 }
 
 export const DEFAULT_CONFIG: Omit<EngineConfig, 's3'> = {

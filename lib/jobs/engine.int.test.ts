@@ -149,6 +149,8 @@ describe('re-exports and backfills', () => {
   it('a backfill can be cancelled and leaves earlier exports as they were', async () => {
     const bucket = await newBucket('cancel');
     const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    // data from the first hour on, so that every hour of the range has a job to cancel
+    await ingestAt(db(), key(), sampleEvents(3, 'c'), H0 - 400 * HOUR_MS + 1000);
     const b = await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0 - 400 * HOUR_MS, to: H0 });
     await tick(db(), testConfig(), { budgetMs: 60_000, maxJobs: 3 });
     expect(await cancelBackfill(db(), dest.id, b.id)).toBe(true);
@@ -156,6 +158,22 @@ describe('re-exports and backfills', () => {
     expect(left).toHaveLength(0);
     const [p] = await backfillProgress(db(), dest.id);
     expect(p.state).toBe('cancelled');
+  });
+
+  it('a range from 2000 passes the hours before the first event without jobs and exports at once', async () => {
+    const bucket = await newBucket('since2000');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    await ingestAt(db(), key(), sampleEvents(5, 'y2k'), H0 - 2 * HOUR_MS + 1000);
+    const b = await startBackfill(db(), testConfig(), { destinationId: dest.id, from: Date.UTC(2000, 0, 1), to: H0 });
+    await tick(db(), testConfig(), { budgetMs: 60_000 });
+    // jobs only for the hours from the first event on: H0-2h and H0-1h, not 230,000
+    const jobs = await db().select().from(s.exportJobs).where(eq(s.exportJobs.backfillId, b.id));
+    expect(jobs.map((j) => j.hour).sort()).toEqual([H0 - 2 * HOUR_MS, H0 - HOUR_MS]);
+    expect(await listKeys(bucket)).toEqual([`${seed.project.id}_${hourName(H0 - 2 * HOUR_MS)}#1.json.gz`]);
+    await tick(db(), testConfig(), { budgetMs: 60_000 });
+    const [p] = await backfillProgress(db(), dest.id);
+    expect(p).toMatchObject({ id: b.id, state: 'done', jobsFailed: 0 });
+    expect(p.jobsDone).toBe(p.jobsTotal);
   });
 
   it('refuses a range that has not ended', async () => {

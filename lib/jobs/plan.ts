@@ -49,6 +49,16 @@ export async function planHourly(db: Db, config: EngineConfig, now: number): Pro
   return planned;
 }
 
+/** The hour of the project's first event or merge (index seeks), or +Infinity when it has none. */
+async function firstDataHour(db: Db, projectId: number): Promise<number> {
+  const [[e], [m]] = await Promise.all([
+    db.select({ t: s.events.serverUploadTime }).from(s.events).where(eq(s.events.projectId, projectId)).orderBy(s.events.serverUploadTime).limit(1),
+    db.select({ t: s.merges.mergeServerTime }).from(s.merges).where(eq(s.merges.projectId, projectId)).orderBy(s.merges.mergeServerTime).limit(1),
+  ]);
+  const t = Math.min(e?.t ?? Infinity, m?.t ?? Infinity);
+  return Number.isFinite(t) ? floorHour(t) : Infinity;
+}
+
 export async function planBackfills(db: Db, config: EngineConfig, now: number): Promise<number> {
   const running = await db.select().from(s.backfills).where(eq(s.backfills.state, 'running'));
   let planned = 0;
@@ -64,6 +74,20 @@ export async function planBackfills(db: Db, config: EngineConfig, now: number): 
         await writeTx(db, (tx) => tx.update(s.backfills).set({ state: 'done', finishedAt: now }).where(and(eq(s.backfills.id, b.id), eq(s.backfills.state, 'running'))));
       }
       continue;
+    }
+    // hours before the project's first data have nothing to export: pass them without jobs, so a
+    // range that starts in 2000 costs one query and the first file comes at once
+    const first = await firstDataHour(db, d.projectId);
+    if (b.nextHour < first) {
+      const to = Math.min(b.toHour, first);
+      await writeTx(db, (tx) =>
+        tx
+          .update(s.backfills)
+          .set({ nextHour: to, skippedHours: sql`${s.backfills.skippedHours} + ${(to - b.nextHour) / HOUR_MS}` })
+          .where(and(eq(s.backfills.id, b.id), eq(s.backfills.nextHour, b.nextHour), eq(s.backfills.state, 'running'))),
+      );
+      b.nextHour = to;
+      if (to >= b.toHour) continue;
     }
     // lazily: only keep about one slice of this backfill waiting at a time
     const [{ waiting }] = await db

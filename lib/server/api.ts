@@ -8,6 +8,8 @@ import { FieldError } from '../destinations/fields';
 import { ConflictError, NotFoundError, VerificationFailed } from '../destinations/service';
 import { BackfillError } from '../jobs/backfill';
 import { SESSION_COOKIE, userForToken, type SessionUser } from '../auth/session';
+import { requestHost } from './request';
+import { parseBounded, ShapeError } from '../util/bounded-json';
 
 export class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly details?: Record<string, unknown>) {
@@ -21,7 +23,7 @@ export const json = (data: unknown, status = 200, headers: Record<string, string
 /** Rejects cross-site state-changing requests: Origin (or Referer) must match the Host. */
 export function checkSameOrigin(request: Request) {
   if (request.method === 'GET' || request.method === 'HEAD') return;
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  const host = requestHost(request);
   const origin = request.headers.get('origin') ?? request.headers.get('referer');
   if (!origin || !host) throw new HttpError(403, 'Cross-site request refused: missing Origin header');
   let originHost: string;
@@ -33,6 +35,9 @@ export function checkSameOrigin(request: Request) {
   if (originHost !== host) throw new HttpError(403, 'Cross-site request refused');
 }
 
+// the admin API's bodies are small forms: nothing in them nests deeper than a policy document
+const ADMIN_JSON_LIMITS = { maxKeys: 1_000, maxItems: 1_000, maxNodes: 20_000, maxDepth: 24 };
+
 export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/json')) throw new HttpError(415, 'Send a JSON body (Content-Type: application/json)');
@@ -42,8 +47,9 @@ export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<
   if (text.length > maxBytes) throw new HttpError(413, 'Request body too large');
   let body: unknown;
   try {
-    body = JSON.parse(text);
-  } catch {
+    body = parseBounded(text, ADMIN_JSON_LIMITS);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new HttpError(400, `Request body refused: ${e.message}`);
     throw new HttpError(400, 'Request body is not valid JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'Request body must be a JSON object');
@@ -81,6 +87,11 @@ export function errorResponse(e: unknown): Response {
   if (e instanceof ConflictError) return json({ error: e.message, field: e.field }, 409);
   if (e instanceof FieldError) return json({ error: e.message, field: e.field }, 400);
   if (e instanceof InputError || e instanceof BackfillError) return json({ error: e.message }, 400);
+  // lib errors that carry their HTTP status (sign-in limits, wrong credentials, busy hashing)
+  if (e instanceof Error && typeof (e as { status?: unknown }).status === 'number') {
+    const status = (e as Error & { status: number }).status;
+    return json({ error: e.message }, status, status === 503 || status === 429 ? { 'retry-after': '5' } : {});
+  }
   console.error('request failed:', (e as Error)?.message ?? e);
   return json({ error: 'Internal error' }, 500);
 }

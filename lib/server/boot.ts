@@ -1,9 +1,11 @@
 // Node-only start-up: migrations, optional first admin from env, the in-process scheduler.
 import { createFirstAdmin, hasAnyUser } from '../auth/accounts';
 import { getDatabase } from '../db/client';
+import { guardOutboundConnections } from './outbound';
 import { startScheduler } from './scheduler';
 
 export async function boot() {
+  guardOutboundConnections();
   const { db, url } = await getDatabase();
   console.log(`spillway: database ready (${url.startsWith('file:') ? url : url.replace(/\/\/.*@/, '//***@')})`);
   const email = process.env.SPILLWAY_ADMIN_EMAIL;

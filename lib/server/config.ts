@@ -1,5 +1,6 @@
 // Engine configuration from the environment (Node edge). Bad values stop start-up with a clear message.
 import { DEFAULT_CONFIG, type EngineConfig } from '../jobs/config';
+import { endpointPolicy } from './outbound';
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -31,6 +32,7 @@ export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Engin
     roleArnTemplate: env.SPILLWAY_ROLE_ARN_TEMPLATE || undefined,
     principalArn: env.SPILLWAY_PRINCIPAL_ARN || undefined,
     appUrl: env.SPILLWAY_APP_URL || undefined,
+    endpoints: endpointPolicy(env),
   };
 }
 

@@ -1,8 +1,9 @@
 import { SESSION_COOKIE } from '../auth/session';
+import { isHttps } from './request';
 
 /** Session cookie: HttpOnly, SameSite=Lax, Secure unless the app is served over plain http (local use). */
 export function sessionCookie(request: Request, token: string, expiresAt: number): string {
-  const secure = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
+  const secure = isHttps(request);
   return [
     `${SESSION_COOKIE}=${token}`,
     'Path=/',

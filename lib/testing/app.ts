@@ -1,4 +1,5 @@
-// Starts the built app with `next start` on a free loopback port, with its own environment.
+// Starts the built app with its server (server.mjs: `next start` plus the socket address) on a free
+// loopback port, with its own environment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -24,8 +25,9 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
   const logs: string[] = [];
-  const proc = spawn(process.execPath, [resolve('node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...process.env, NODE_ENV: 'production', SPILLWAY_SCHEDULER: 'off', ...env },
+  const proc = spawn(process.execPath, [resolve('server.mjs'), '--port', String(port), '--hostname', '127.0.0.1'], {
+    // the stores of the tests (radosgw, fault proxies) are on loopback
+    env: { ...process.env, NODE_ENV: 'production', SPILLWAY_SCHEDULER: 'off', SPILLWAY_ALLOW_PRIVATE_ENDPOINTS: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d) => logs.push(String(d)));

@@ -8,6 +8,7 @@ export const dynamic = 'force-dynamic';
 /** Step 3 of setup: the bucket policy (and KMS key policy) for the entered bucket information. */
 export const POST = withUser('admin', async (request, { db, user }) => {
   const f = parseDestinationFields(await readJson(request));
-  await checkAllowed(db, user.orgId, f);
-  return json(policiesFor(serverConfig(), f));
+  const config = serverConfig();
+  await checkAllowed(db, user.orgId, f, { endpoints: config.endpoints });
+  return json(policiesFor(config, f));
 });

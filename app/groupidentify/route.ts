@@ -1,0 +1,6 @@
+// POST /groupidentify: Amplitude's ingestion door (see lib/ingest/http.ts).
+import { ingestionRoute } from '@/lib/server/ingest-route';
+
+export const dynamic = 'force-dynamic';
+
+export const { POST, OPTIONS } = ingestionRoute('/groupidentify');

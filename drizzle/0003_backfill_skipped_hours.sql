@@ -1,0 +1,1 @@
+ALTER TABLE `backfills` ADD `skipped_hours` integer DEFAULT 0 NOT NULL;
