@@ -5,7 +5,23 @@ import nextPlugin from '@next/eslint-plugin-next';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const NODE_MODULES = ['fs', 'path', 'os', 'net', 'dns', 'http', 'https', 'crypto', 'child_process', 'worker_threads', 'zlib', 'stream', 'undici', 'nodemailer', 'libsql'];
+const NODE_MODULES = [
+  'fs',
+  'path',
+  'os',
+  'net',
+  'dns',
+  'http',
+  'https',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'zlib',
+  'stream',
+  'undici',
+  'nodemailer',
+  'libsql',
+];
 const EDGE_ONLY_MESSAGE = 'lib/export, lib/jobs, lib/net and lib/util run on edge runtimes: web APIs only (Node-only code lives in lib/server).';
 
 export default tseslint.config(
@@ -34,7 +50,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: NODE_MODULES.map((name) => ({ name, message: EDGE_ONLY_MESSAGE })), patterns: [{ group: ['node:*', '@node-rs/*'], message: EDGE_ONLY_MESSAGE }] },
+        {
+          paths: NODE_MODULES.map((name) => ({ name, message: EDGE_ONLY_MESSAGE })),
+          patterns: [{ group: ['node:*', '@node-rs/*'], message: EDGE_ONLY_MESSAGE }],
+        },
       ],
     },
   },
@@ -42,7 +61,12 @@ export default tseslint.config(
     // pages and route handlers parse, call lib/, and answer: no SQL, no environment of their own
     files: ['app/**/*.ts', 'app/**/*.tsx'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['drizzle-orm', 'drizzle-orm/*', '@/lib/db/schema', '@libsql/*'], message: 'app/ reaches the database through lib/ functions.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['drizzle-orm', 'drizzle-orm/*', '@/lib/db/schema', '@libsql/*'], message: 'app/ reaches the database through lib/ functions.' }],
+        },
+      ],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration is read in lib/server/config.ts.' }],
     },
   },

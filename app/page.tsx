@@ -5,7 +5,11 @@ import { api } from './ui/api';
 import { Shell } from './ui/Shell';
 import type { Project } from './ui/types';
 
-interface Count { projectId: number; hour: string; events: number }
+interface Count {
+  projectId: number;
+  hour: string;
+  events: number;
+}
 
 function HourlyCounts({ projects }: { projects: Project[] }) {
   const stats = useQuery({ queryKey: ['stats'], queryFn: () => api<{ counts: Count[] }>('/api/stats?hours=48'), refetchInterval: 10_000 });
@@ -17,10 +21,22 @@ function HourlyCounts({ projects }: { projects: Project[] }) {
   return (
     <div className="table-wrap">
       <table aria-label="Events per project and hour">
-        <thead><tr><th>Hour (UTC)</th><th>Project</th><th>Events</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Hour (UTC)</th>
+            <th>Project</th>
+            <th>Events</th>
+          </tr>
+        </thead>
         <tbody>
           {[...counts].reverse().map((c) => (
-            <tr key={`${c.projectId}-${c.hour}`}><td>{c.hour.slice(0, 13).replace('T', ' ')}:00</td><td>{name(c.projectId)} ({c.projectId})</td><td>{c.events}</td></tr>
+            <tr key={`${c.projectId}-${c.hour}`}>
+              <td>{c.hour.slice(0, 13).replace('T', ' ')}:00</td>
+              <td>
+                {name(c.projectId)} ({c.projectId})
+              </td>
+              <td>{c.events}</td>
+            </tr>
           ))}
         </tbody>
       </table>
@@ -34,20 +50,44 @@ function AllowedOrigins({ project, onDone }: { project: Project; onDone: () => v
   const [text, setText] = useState(project.allowedOrigins ? (JSON.parse(project.allowedOrigins) as string[]).join('\n') : '');
   const save = useMutation({
     mutationFn: () => api(`/api/projects/${project.id}`, { method: 'PATCH', body: { allowedOrigins: text.trim() ? text : null } }),
-    onSuccess: () => { qc.invalidateQueries({ queryKey: ['projects'] }); onDone(); },
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ['projects'] });
+      onDone();
+    },
   });
   return (
-    <form className="card" aria-label={`Allowed origins of ${project.name}`} onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+    <form
+      className="card"
+      aria-label={`Allowed origins of ${project.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
       <h2 style={{ marginTop: 0 }}>Allowed origins: {project.name}</h2>
       <p className="muted">
-        Web pages on these origins may send events with this project&apos;s key from a browser, one per line
-        (<code>https://shop.example</code>, or <code>https://*.shop.example</code> for its subdomains).
-        Leave empty to accept any origin. Servers and mobile apps send no origin and are always accepted.
+        Web pages on these origins may send events with this project&apos;s key from a browser, one per line (<code>https://shop.example</code>, or{' '}
+        <code>https://*.shop.example</code> for its subdomains). Leave empty to accept any origin. Servers and mobile apps send no origin and are always
+        accepted.
       </p>
-      <textarea id="origins" aria-label="Allowed origins" rows={4} value={text} onChange={(e) => { setText(e.target.value); save.reset(); }} placeholder="any origin" />
+      <textarea
+        id="origins"
+        aria-label="Allowed origins"
+        rows={4}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          save.reset();
+        }}
+        placeholder="any origin"
+      />
       <div className="row" style={{ marginTop: '0.5rem' }}>
-        <button type="submit" disabled={save.isPending}>Save origins</button>
-        <button type="button" className="secondary" onClick={onDone}>Cancel</button>
+        <button type="submit" disabled={save.isPending}>
+          Save origins
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          Cancel
+        </button>
         {save.error ? <span className="error">{save.error.message}</span> : null}
       </div>
     </form>
@@ -64,7 +104,10 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
   const [editing, setEditing] = useState<number | null>(null);
   const create = useMutation({
     mutationFn: () => api('/api/projects', { body: { name, isPortfolio: portfolio } }),
-    onSuccess: () => { setName(''); qc.invalidateQueries({ queryKey: ['projects'] }); },
+    onSuccess: () => {
+      setName('');
+      qc.invalidateQueries({ queryKey: ['projects'] });
+    },
   });
   const rotate = useMutation({
     mutationFn: (id: number) => api(`/api/projects/${id}/rotate-key`, { method: 'POST', body: {} }),
@@ -79,19 +122,38 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
     <>
       <div className="card table-wrap">
         <table aria-label="Projects">
-          <thead><tr><th>ID</th><th>Project</th><th>Ingestion API key</th><th>Browser origins</th><th></th></tr></thead>
+          <thead>
+            <tr>
+              <th>ID</th>
+              <th>Project</th>
+              <th>Ingestion API key</th>
+              <th>Browser origins</th>
+              <th></th>
+            </tr>
+          </thead>
           <tbody>
             {list.map((p) => (
               <tr key={p.id}>
                 <td>{p.id}</td>
-                <td>{p.name} {p.isPortfolio ? <span className="badge">portfolio</span> : null}</td>
+                <td>
+                  {p.name} {p.isPortfolio ? <span className="badge">portfolio</span> : null}
+                </td>
                 <td>{p.isPortfolio ? <span className="muted">none (portfolio projects cannot receive events)</span> : <code>{p.apiKey}</code>}</td>
                 <td>{p.isPortfolio ? null : originsLabel(p)}</td>
                 <td>
                   {isAdmin && !p.isPortfolio ? (
                     <div className="row">
-                      <button className="secondary" onClick={() => setEditing(p.id)}>Origins…</button>
-                      <button className="secondary" onClick={() => { if (confirm('Rotate this key? SDKs using the old key will be refused.')) rotate.mutate(p.id); }}>Rotate key</button>
+                      <button className="secondary" onClick={() => setEditing(p.id)}>
+                        Origins…
+                      </button>
+                      <button
+                        className="secondary"
+                        onClick={() => {
+                          if (confirm('Rotate this key? SDKs using the old key will be refused.')) rotate.mutate(p.id);
+                        }}
+                      >
+                        Rotate key
+                      </button>
                     </div>
                   ) : null}
                 </td>
@@ -100,11 +162,24 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
           </tbody>
         </table>
         {isAdmin ? (
-          <form className="row" style={{ marginTop: '1rem' }} onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
-            <label htmlFor="pname" style={{ margin: 0 }}>New project</label>
+          <form
+            className="row"
+            style={{ marginTop: '1rem' }}
+            onSubmit={(e) => {
+              e.preventDefault();
+              create.mutate();
+            }}
+          >
+            <label htmlFor="pname" style={{ margin: 0 }}>
+              New project
+            </label>
             <input id="pname" type="text" value={name} onChange={(e) => setName(e.target.value)} style={{ maxWidth: 260 }} required maxLength={100} />
-            <label className="row" style={{ margin: 0, fontWeight: 400 }}><input type="checkbox" checked={portfolio} onChange={(e) => setPortfolio(e.target.checked)} /> portfolio</label>
-            <button type="submit" disabled={create.isPending}>Create</button>
+            <label className="row" style={{ margin: 0, fontWeight: 400 }}>
+              <input type="checkbox" checked={portfolio} onChange={(e) => setPortfolio(e.target.checked)} /> portfolio
+            </label>
+            <button type="submit" disabled={create.isPending}>
+              Create
+            </button>
             {create.error ? <span className="error">{create.error.message}</span> : null}
           </form>
         ) : null}
@@ -120,13 +195,15 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
           <p className="muted">From a web page, with the official browser SDK (any origin, unless the project limits them):</p>
           <pre>{`amplitude.init('${first.apiKey}', { serverUrl: '${origin}/2/httpapi' });`}</pre>
           <p className="muted">
-            Legacy amplitude-js 8.x: <code>apiEndpoint: &apos;{origin.replace(/^https?:\/\//, '')}&apos;</code>; the mobile SDKs:
-            server URL <code>{origin}/2/httpapi</code> (or <code>{origin}/</code> for the legacy ones). See the README for every endpoint.
+            Legacy amplitude-js 8.x: <code>apiEndpoint: &apos;{origin.replace(/^https?:\/\//, '')}&apos;</code>; the mobile SDKs: server URL{' '}
+            <code>{origin}/2/httpapi</code> (or <code>{origin}/</code> for the legacy ones). See the README for every endpoint.
           </p>
         </div>
       ) : null}
       <h2>Events per hour</h2>
-      <div className="card"><HourlyCounts projects={list} /></div>
+      <div className="card">
+        <HourlyCounts projects={list} />
+      </div>
     </>
   );
 }

@@ -2,7 +2,13 @@
 // properties, about 1.2 KB each as JSON (or smaller when `compact`, to fit /2/httpapi's 1 MB cap).
 const PAGES = ['/', '/pricing', '/docs/getting-started', '/blog/announcing-v2', '/checkout', '/account/settings', '/search'];
 const EVENTS = ['Page Viewed', 'Button Clicked', 'Song Played', 'Checkout Started', 'Order Completed', 'Search Performed', 'Signed In'];
-const COUNTRIES = [['United States', 'California', 'San Francisco'], ['Germany', 'Berlin', 'Berlin'], ['Japan', 'Tokyo', 'Tokyo'], ['Brazil', 'Sao Paulo', 'Sao Paulo'], ['India', 'Karnataka', 'Bengaluru']];
+const COUNTRIES = [
+  ['United States', 'California', 'San Francisco'],
+  ['Germany', 'Berlin', 'Berlin'],
+  ['Japan', 'Tokyo', 'Tokyo'],
+  ['Brazil', 'Sao Paulo', 'Sao Paulo'],
+  ['India', 'Karnataka', 'Bengaluru'],
+];
 
 export function benchEvent(i: number, tag: string, opts: { users?: number; devices?: number; compact?: boolean; time?: number } = {}): Record<string, unknown> {
   const users = opts.users ?? 50_000;
@@ -21,14 +27,24 @@ export function benchEvent(i: number, tag: string, opts: { users?: number; devic
     os_version: i % 3 ? '131.0.0' : '18.1',
     device_model: i % 3 ? 'Mac' : 'iPhone16,2',
     language: 'en-US',
-    country, region, city,
+    country,
+    region,
+    city,
     ip: `203.0.113.${i % 250}`,
     event_properties: {
       path: PAGES[i % PAGES.length],
       referrer: `https://www.example.com/campaign/${i % 300}?utm_source=newsletter&utm_medium=email`,
       position: i % 12,
       experiment: { id: `exp-${i % 40}`, variant: i % 2 ? 'treatment' : 'control', exposures: [i % 3, i % 5, i % 7] },
-      cart: opts.compact ? undefined : { items: [{ sku: `SKU-${i % 900}`, qty: 1 + (i % 3), price: 19.99 }, { sku: `SKU-${(i + 7) % 900}`, qty: 1, price: 5.5 }], currency: 'USD' },
+      cart: opts.compact
+        ? undefined
+        : {
+            items: [
+              { sku: `SKU-${i % 900}`, qty: 1 + (i % 3), price: 19.99 },
+              { sku: `SKU-${(i + 7) % 900}`, qty: 1, price: 5.5 },
+            ],
+            currency: 'USD',
+          },
       note: 'x'.repeat(opts.compact ? 60 + (i % 80) : 180 + (i % 260)),
     },
     user_properties: { $set: { plan: ['free', 'pro', 'team'][i % 3], company_size: (i % 9) * 10, beta: i % 4 === 0 }, $add: { sessions: 1 } },

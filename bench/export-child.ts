@@ -23,7 +23,6 @@ const [mode, a1, a2] = process.argv.slice(2);
 const report = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, maxRssKb: process.resourceUsage().maxRSS })}\n`);
 const config = (over: Partial<EngineConfig> = {}): EngineConfig => ({ ...DEFAULT_CONFIG, s3: { baseCredentials: rgwEnv().user1 }, graceMs: 0, ...over });
 
-
 if (mode === 'gen') {
   const total = Number(a2);
   const { db, client, close } = await openDatabase({ url: `file:${a1}` });
@@ -43,11 +42,21 @@ if (mode === 'gen') {
   const retime = (k: number, c: string) => `${H + k * sliceMs} + (${c} - ${H}) / ${slices}`;
   for (let k = 1; k < slices; k++) {
     const expr = cols.map((c) =>
-      c === 'uuid' || c === 'insert_id' ? `${c} || '-c${k}'` : c === 'event_id' ? `${c} + ${k * base}` : c === 'server_upload_time' || c === 'server_received_time' ? retime(k, c) : c,
+      c === 'uuid' || c === 'insert_id'
+        ? `${c} || '-c${k}'`
+        : c === 'event_id'
+          ? `${c} + ${k * base}`
+          : c === 'server_upload_time' || c === 'server_received_time'
+            ? retime(k, c)
+            : c,
     );
-    await client.execute(`INSERT INTO events (${cols.join(',')}) SELECT ${expr.join(',')} FROM events WHERE id <= ${maxId} ORDER BY id LIMIT ${Math.min(base, total - k * base)}`);
+    await client.execute(
+      `INSERT INTO events (${cols.join(',')}) SELECT ${expr.join(',')} FROM events WHERE id <= ${maxId} ORDER BY id LIMIT ${Math.min(base, total - k * base)}`,
+    );
   }
-  await client.execute(`UPDATE events SET server_upload_time = ${retime(0, 'server_upload_time')}, server_received_time = ${retime(0, 'server_received_time')} WHERE id <= ${maxId}`);
+  await client.execute(
+    `UPDATE events SET server_upload_time = ${retime(0, 'server_upload_time')}, server_received_time = ${retime(0, 'server_received_time')} WHERE id <= ${maxId}`,
+  );
   const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(s.events);
   writeFileSync(`${a1}.json`, JSON.stringify({ H, orgId: seed.org.id, projectId: seed.project.id, events: Number(n) }));
   close();
@@ -57,7 +66,17 @@ if (mode === 'gen') {
   const { db, close } = await openDatabase({ url: `file:${a1}` });
   const bucket = await newBucket('bench');
   await db.delete(s.destinations);
-  const d = await createDestination(db, { orgId: meta.orgId, projectId: meta.projectId, bucket, region: 'us-east-1', endpoint: rgwEnv().endpoint, forcePathStyle: true, exportEvents: true, exportMerged: false, prefix: '' });
+  const d = await createDestination(db, {
+    orgId: meta.orgId,
+    projectId: meta.projectId,
+    bucket,
+    region: 'us-east-1',
+    endpoint: rgwEnv().endpoint,
+    forcePathStyle: true,
+    exportEvents: true,
+    exportMerged: false,
+    prefix: '',
+  });
   await db.update(s.destinations).set({ startHour: meta.H, plannedUntil: meta.H }).where(eq(s.destinations.id, d.id));
   const cfg = config(a2 ? { gzipLevel: Number(a2) } : {});
   const t0 = performance.now();
@@ -106,7 +125,17 @@ if (mode === 'gen') {
   // a small project: 60 busy hours in the year, 200 events each
   for (let k = 0; k < 60; k++) await ingestAt(db, seed.project.apiKey!, benchEvents(200, `y${k}`), from + Math.floor((k * 8760) / 60) * HOUR_MS + 1000);
   const bucket = await newBucket('year');
-  const d = await createDestination(db, { orgId: seed.org.id, projectId: seed.project.id, bucket, region: 'us-east-1', endpoint: rgwEnv().endpoint, forcePathStyle: true, exportEvents: true, exportMerged: false, prefix: '' });
+  const d = await createDestination(db, {
+    orgId: seed.org.id,
+    projectId: seed.project.id,
+    bucket,
+    region: 'us-east-1',
+    endpoint: rgwEnv().endpoint,
+    forcePathStyle: true,
+    exportEvents: true,
+    exportMerged: false,
+    prefix: '',
+  });
   const cfg = config({ graceMs: DEFAULT_CONFIG.graceMs });
   await startBackfill(db, cfg, { destinationId: d.id, from, to: from + 8760 * HOUR_MS });
   const t0 = performance.now();

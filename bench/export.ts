@@ -30,7 +30,10 @@ try {
       const g = await tsx(child, ['gen', db, String(n)]);
       console.log(`generated ${n} events in ${fmt(g.ms / 1000)} s`);
     }
-    const variants: [string, string[]][] = [['spillway export (CompressionStream)', []], ...(n <= 100_000 ? ([['spillway export (fflate level 6)', ['6']]] as [string, string[]][]) : [])];
+    const variants: [string, string[]][] = [
+      ['spillway export (CompressionStream)', []],
+      ...(n <= 100_000 ? ([['spillway export (fflate level 6)', ['6']]] as [string, string[]][]) : []),
+    ];
     let ndjson = '';
     let exportMs = 0;
     const measured: { label: string; ms: number; raw: number; gz: number; rss: number; events: number }[] = [];
@@ -59,19 +62,40 @@ try {
     for (const mode of ['zlib', 'fflate', 'cstream']) {
       const r = await tsx(child, ['baseline', mode, ndjson]);
       const o = JSON.parse(r.stdout.trim().split('\n').pop()!);
-      base.push({ label: { zlib: 'node:zlib level 6', fflate: 'fflate level 6', cstream: 'CompressionStream' }[mode]!, ms: o.ms, gz: o.bytes, rss: r.peakRssMb });
+      base.push({
+        label: { zlib: 'node:zlib level 6', fflate: 'fflate level 6', cstream: 'CompressionStream' }[mode]!,
+        ms: o.ms,
+        gz: o.bytes,
+        rss: r.peakRssMb,
+      });
     }
     base[0].gz = base[1].gz; // same deflate level: zlib's size stands for gzip -6's
     for (const m of measured) {
       rows.push({
-        events: n, run: m.label, 'NDJSON MB': fmt(m.raw / MB), 'gz MB': fmt(m.gz / MB), ratio: fmt(m.raw / m.gz, 2), 'wall s': fmt(m.ms / 1000, 2),
-        'events/s': fmt(m.events / (m.ms / 1000), 0), 'MB/s': fmt(m.raw / MB / (m.ms / 1000)), 'peak RSS MB': fmt(m.rss, 0), '× gzip -6': fmt(m.ms / gzip6.ms, 2),
+        events: n,
+        run: m.label,
+        'NDJSON MB': fmt(m.raw / MB),
+        'gz MB': fmt(m.gz / MB),
+        ratio: fmt(m.raw / m.gz, 2),
+        'wall s': fmt(m.ms / 1000, 2),
+        'events/s': fmt(m.events / (m.ms / 1000), 0),
+        'MB/s': fmt(m.raw / MB / (m.ms / 1000)),
+        'peak RSS MB': fmt(m.rss, 0),
+        '× gzip -6': fmt(m.ms / gzip6.ms, 2),
       });
     }
     for (const b of base) {
       rows.push({
-        events: n, run: b.label, 'NDJSON MB': fmt(raw / MB), 'gz MB': fmt(b.gz / MB), ratio: fmt(raw / b.gz, 2), 'wall s': fmt(b.ms / 1000, 2),
-        'events/s': fmt(n / (b.ms / 1000), 0), 'MB/s': fmt(raw / MB / (b.ms / 1000)), 'peak RSS MB': fmt(b.rss, 0), '× gzip -6': fmt(b.ms / gzip6.ms, 2),
+        events: n,
+        run: b.label,
+        'NDJSON MB': fmt(raw / MB),
+        'gz MB': fmt(b.gz / MB),
+        ratio: fmt(raw / b.gz, 2),
+        'wall s': fmt(b.ms / 1000, 2),
+        'events/s': fmt(n / (b.ms / 1000), 0),
+        'MB/s': fmt(raw / MB / (b.ms / 1000)),
+        'peak RSS MB': fmt(b.rss, 0),
+        '× gzip -6': fmt(b.ms / gzip6.ms, 2),
       });
     }
     console.log(`${n} events: export ${fmt(exportMs / 1000, 2)} s = ${fmt(exportMs / gzip6.ms, 2)} × gzip -6 on the same ${fmt(raw / MB)} MB`);
@@ -85,7 +109,17 @@ try {
   const y = await tsx(child, ['backfill', ydb]);
   const o = JSON.parse(y.stdout.trim().split('\n').pop()!);
   console.log('\nManual export of one year of a small project (60 busy hours of 200 events, the rest empty)\n');
-  table([{ hours: o.hours, 'jobs done': o.jobsDone, events: o.events, ticks: o.ticks, 'total s': fmt(o.ms / 1000, 2), 'ms/hour': fmt(o.ms / o.hours, 2), 'peak RSS MB': fmt(y.peakRssMb, 0) }]);
+  table([
+    {
+      hours: o.hours,
+      'jobs done': o.jobsDone,
+      events: o.events,
+      ticks: o.ticks,
+      'total s': fmt(o.ms / 1000, 2),
+      'ms/hour': fmt(o.ms / o.hours, 2),
+      'peak RSS MB': fmt(y.peakRssMb, 0),
+    },
+  ]);
 } finally {
   await teardown();
 }

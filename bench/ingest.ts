@@ -33,7 +33,9 @@ async function runOnce(path: '/2/httpapi' | '/batch', concurrency: number, compa
   const app = await startApp({ DATABASE_URL: url, SPILLWAY_SCHEDULER: 'off', INGEST_MAX_EPS_PER_API_KEY: '10000000' });
   try {
     // bodies made before the clock starts, each event with its own insert_id (no dedupe)
-    const bodies = Array.from({ length: perRun / BATCH }, (_, b) => JSON.stringify({ api_key: seed.project.apiKey, events: benchEvents(BATCH, `c${concurrency}`, { compact }, b * BATCH) }));
+    const bodies = Array.from({ length: perRun / BATCH }, (_, b) =>
+      JSON.stringify({ api_key: seed.project.apiKey, events: benchEvents(BATCH, `c${concurrency}`, { compact }, b * BATCH) }),
+    );
     const avgEventBytes = bodies[0].length / BATCH;
     const latencies: number[] = [];
     let errors = 0;
@@ -59,8 +61,15 @@ async function runOnce(path: '/2/httpapi' | '/batch', concurrency: number, compa
     const file = url.slice('file:'.length);
     const dbBytes = statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
     return {
-      endpoint: path, concurrency, 'event bytes': fmt(avgEventBytes, 0), events: accepted, errors, 'events/s': fmt(accepted / (ms / 1000), 0),
-      'p50 ms': fmt(pct(latencies, 50), 0), 'p99 ms': fmt(pct(latencies, 99), 0), 'server peak RSS MB': fmt(hwmMb(app.proc.pid!), 0),
+      endpoint: path,
+      concurrency,
+      'event bytes': fmt(avgEventBytes, 0),
+      events: accepted,
+      errors,
+      'events/s': fmt(accepted / (ms / 1000), 0),
+      'p50 ms': fmt(pct(latencies, 50), 0),
+      'p99 ms': fmt(pct(latencies, 99), 0),
+      'server peak RSS MB': fmt(hwmMb(app.proc.pid!), 0),
       'DB MB per 1M events': fmt((dbBytes / 1024 / 1024) * (1_000_000 / Math.max(1, accepted)), 0),
     };
   } finally {

@@ -38,7 +38,8 @@ export function run(cmd: string, args: string[], opts: { env?: Record<string, st
   });
 }
 
-export const tsx = (script: string, args: string[], env?: Record<string, string>) => run(process.execPath, ['node_modules/tsx/dist/cli.mjs', script, ...args], { env });
+export const tsx = (script: string, args: string[], env?: Record<string, string>) =>
+  run(process.execPath, ['node_modules/tsx/dist/cli.mjs', script, ...args], { env });
 
 export function table(rows: Record<string, string | number>[]) {
   const cols = Object.keys(rows[0]);

@@ -63,19 +63,33 @@ function watchRequests(page: Page) {
   return seen;
 }
 
-for (const [transport, compress] of [['fetch', false], ['fetch', true], ['xhr', false], ['xhr', true], ['beacon', false]] as const) {
+for (const [transport, compress] of [
+  ['fetch', false],
+  ['fetch', true],
+  ['xhr', false],
+  ['xhr', true],
+  ['beacon', false],
+] as const) {
   const tag = `ab-${transport}${compress ? '-gzip' : ''}`;
   test(`@amplitude/analytics-browser over ${transport}${compress ? ' with gzip' : ''} from another origin`, async ({ page }) => {
     const s = state();
     const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     const requests = watchRequests(page);
     await page.goto(`${siteUrl}/shop.html`);
     const results = await page.evaluate(
       async ({ apiKey, serverUrl, transport, compress, tag }) => {
         const amp = (window as unknown as { amplitude: { createInstance(): any } }).amplitude.createInstance();
         await amp.init(apiKey, `${tag}-user`, {
-          serverUrl, transport, enableRequestBodyCompression: compress, autocapture: false, flushIntervalMillis: 100, deviceId: `${tag}-device`, logLevel: 0,
+          serverUrl,
+          transport,
+          enableRequestBodyCompression: compress,
+          autocapture: false,
+          flushIntervalMillis: 100,
+          deviceId: `${tag}-device`,
+          logLevel: 0,
         }).promise;
         // a big property so that the body passes the SDK's 2 KB gzip threshold
         const results = [];
@@ -140,7 +154,11 @@ test('legacy amplitude-js 8.x posts forms to / from another origin, identify inc
   }
   expect(JSON.parse(String(rows[2].user_properties))).toMatchObject({ plan: 'gold' });
   const posts = requests.filter((r) => r.url.startsWith(s.url) && r.method === 'POST');
-  expect(posts.map((p) => [new URL(p.url).pathname, p.status])).toEqual([['/', 200], ['/', 200], ['/', 200]]);
+  expect(posts.map((p) => [new URL(p.url).pathname, p.status])).toEqual([
+    ['/', 200],
+    ['/', 200],
+    ['/', 200],
+  ]);
 
   // the events are counted on the Projects page
   await signIn(page);

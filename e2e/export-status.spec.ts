@@ -47,7 +47,10 @@ test('Export Data backfills a past range with progress; the files land once each
   const ids = new Set<string>();
   let lines = 0;
   for (const k of keys) {
-    for (const line of new TextDecoder().decode(gunzipSync(await getBytes(bucket, k, 'user2'))).trim().split('\n')) {
+    for (const line of new TextDecoder()
+      .decode(gunzipSync(await getBytes(bucket, k, 'user2')))
+      .trim()
+      .split('\n')) {
       ids.add(JSON.parse(line).$insert_id);
       lines++;
     }

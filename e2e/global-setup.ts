@@ -33,8 +33,14 @@ export default async function globalSetup() {
     MAIL_FROM: 'Spillway <spillway@example.com>',
   });
   const state: E2EState = {
-    url: app.url, dbUrl, password: seed.password,
-    admin: seed.admin.email, member: seed.member.email, orgId: seed.org.id, projectId: seed.project.id, apiKey: seed.project.apiKey!,
+    url: app.url,
+    dbUrl,
+    password: seed.password,
+    admin: seed.admin.email,
+    member: seed.member.email,
+    orgId: seed.org.id,
+    projectId: seed.project.id,
+    apiKey: seed.project.apiKey!,
     otherAdmin: other.admin.email,
   };
   mkdirSync('test-results', { recursive: true });

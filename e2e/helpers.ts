@@ -39,7 +39,18 @@ export async function ingestPast(at: number, n: number, tag: string) {
 
 /** The wizard's fields for a bucket on the loopback radosgw. */
 export function rgwFields(bucket: string, extra: Record<string, unknown> = {}) {
-  return { projectId: state().projectId, exportEvents: true, exportMerged: false, awsAccountId: '', bucket, region: 'us-east-1', prefix: '', kmsKeyArn: '', endpoint: rgwEnv().endpoint, ...extra };
+  return {
+    projectId: state().projectId,
+    exportEvents: true,
+    exportMerged: false,
+    awsAccountId: '',
+    bucket,
+    region: 'us-east-1',
+    prefix: '',
+    kmsKeyArn: '',
+    endpoint: rgwEnv().endpoint,
+    ...extra,
+  };
 }
 
 export const hourStart = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;

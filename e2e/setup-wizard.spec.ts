@@ -18,7 +18,12 @@ async function fillBucketInfo(page: Page, bucket: string, prefix: string) {
 }
 
 async function policyShown(page: Page) {
-  return JSON.parse((await page.getByTestId(/policy-.*bucket-policy/).first().textContent())!);
+  return JSON.parse(
+    (await page
+      .getByTestId(/policy-.*bucket-policy/)
+      .first()
+      .textContent())!,
+  );
 }
 
 test('setup wizard to a verified connection, then the first hourly export arrives', async ({ page }) => {
@@ -78,7 +83,11 @@ test('setup wizard to a verified connection, then the first hourly export arrive
   expect(keys).toContain(key);
   expect(keys.filter((k) => k.endsWith('.txt'))).toEqual([]); // the access check cleaned up after itself
   // other tests share the project: this test's events are the ones with its insert_ids
-  const lines = new TextDecoder().decode(gunzipSync(await getBytes(bucket, key, 'user2'))).trim().split('\n').map((l) => JSON.parse(l));
+  const lines = new TextDecoder()
+    .decode(gunzipSync(await getBytes(bucket, key, 'user2')))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines.filter((l) => String(l.$insert_id).startsWith('wizard-'))).toHaveLength(25);
   expect(lines.every((l) => l.app === s.projectId)).toBe(true);
 

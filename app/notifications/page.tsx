@@ -6,12 +6,23 @@ import { fmtTime } from '../ui/format';
 import { Shell } from '../ui/Shell';
 
 interface Notification {
-  id: number; destinationId: number | null; recipients: string[]; subject: string; body: string;
-  createdAt: number; sentAt: number | null; attempts: number; lastError: string | null;
+  id: number;
+  destinationId: number | null;
+  recipients: string[];
+  subject: string;
+  body: string;
+  createdAt: number;
+  sentAt: number | null;
+  attempts: number;
+  lastError: string | null;
 }
 
 export default function Notifications() {
-  return <Shell title="Notifications">{(me) => (me.role === 'admin' ? <List /> : <p className="error">Only admins see the organisation&apos;s notifications.</p>)}</Shell>;
+  return (
+    <Shell title="Notifications">
+      {(me) => (me.role === 'admin' ? <List /> : <p className="error">Only admins see the organisation&apos;s notifications.</p>)}
+    </Shell>
+  );
 }
 
 function List() {
@@ -21,21 +32,43 @@ function List() {
   const list = q.data!.notifications;
   return (
     <>
-      <p className="muted">Emails Spillway sent (or is sending) to your organisation: one per failing connection, to its admins and the connection&apos;s creator.</p>
-      {list.length === 0 ? <div className="card"><p>No email has been sent. You will see one here if an export fails.</p></div> : (
+      <p className="muted">
+        Emails Spillway sent (or is sending) to your organisation: one per failing connection, to its admins and the connection&apos;s creator.
+      </p>
+      {list.length === 0 ? (
+        <div className="card">
+          <p>No email has been sent. You will see one here if an export fails.</p>
+        </div>
+      ) : (
         <div className="card table-wrap">
           <table aria-label="Notifications">
-            <thead><tr><th>Created</th><th>To</th><th>Subject</th><th>Status</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Created</th>
+                <th>To</th>
+                <th>Subject</th>
+                <th>Status</th>
+              </tr>
+            </thead>
             <tbody>
               {list.map((n) => (
                 <tr key={n.id}>
                   <td>{fmtTime(n.createdAt)}</td>
                   <td>{n.recipients.join(', ')}</td>
                   <td>
-                    <details><summary>{n.subject}</summary><pre style={{ whiteSpace: 'pre-wrap' }}>{n.body}</pre></details>
+                    <details>
+                      <summary>{n.subject}</summary>
+                      <pre style={{ whiteSpace: 'pre-wrap' }}>{n.body}</pre>
+                    </details>
                     {n.destinationId ? <Link href={`/destinations/${n.destinationId}`}>connection</Link> : null}
                   </td>
-                  <td>{n.sentAt ? <span className="badge ok">sent {fmtTime(n.sentAt)}</span> : <span className="badge pending">queued{n.attempts ? ` (${n.attempts} tries${n.lastError ? `: ${n.lastError}` : ''})` : ''}</span>}</td>
+                  <td>
+                    {n.sentAt ? (
+                      <span className="badge ok">sent {fmtTime(n.sentAt)}</span>
+                    ) : (
+                      <span className="badge pending">queued{n.attempts ? ` (${n.attempts} tries${n.lastError ? `: ${n.lastError}` : ''})` : ''}</span>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -8,7 +8,11 @@ export default function SignIn() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api<{ needsSetup: boolean }>('/api/setup').then((r) => { if (r.needsSetup) location.href = '/setup'; }).catch(() => {});
+    api<{ needsSetup: boolean }>('/api/setup')
+      .then((r) => {
+        if (r.needsSetup) location.href = '/setup';
+      })
+      .catch(() => {});
   }, []);
   return (
     <main className="narrow">
@@ -32,8 +36,16 @@ export default function SignIn() {
         <input id="email" type="email" required autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
         <label htmlFor="password">Password</label>
         <input id="password" type="password" required autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        {error ? <p className="error" role="alert">{error}</p> : null}
-        <p><button type="submit" disabled={busy}>Sign in</button></p>
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <p>
+          <button type="submit" disabled={busy}>
+            Sign in
+          </button>
+        </p>
       </form>
     </main>
   );

@@ -15,9 +15,14 @@ export function Checks({ checks }: { checks: Check[] }) {
     <ul className="checks" aria-label="Access checks">
       {checks.map((c) => (
         <li key={c.id} className={`check ${c.status}`} data-check={c.id} data-status={c.status}>
-          <span className="icon" aria-hidden="true">{ICON[c.status]}</span>
+          <span className="icon" aria-hidden="true">
+            {ICON[c.status]}
+          </span>
           <div>
-            <strong>{c.label}</strong> <span className={`badge ${c.status === 'ok' ? 'ok' : c.status === 'failed' ? 'bad' : ''}`}>{c.status === 'ok' ? 'allowed' : c.status === 'failed' ? 'missing' : 'not checked'}</span>
+            <strong>{c.label}</strong>{' '}
+            <span className={`badge ${c.status === 'ok' ? 'ok' : c.status === 'failed' ? 'bad' : ''}`}>
+              {c.status === 'ok' ? 'allowed' : c.status === 'failed' ? 'missing' : 'not checked'}
+            </span>
             {c.detail ? <div className="muted">{c.detail}</div> : null}
             {c.fix ? <pre className="fix">{c.fix}</pre> : null}
           </div>

@@ -14,8 +14,12 @@ export function Modal({ open, title, onClose, children }: { open: boolean; title
   return (
     <dialog ref={ref} onClose={onClose} aria-labelledby={titleId} className="modal">
       <div className="row" style={{ justifyContent: 'space-between' }}>
-        <h2 id={titleId} style={{ margin: 0 }}>{title}</h2>
-        <button type="button" className="secondary" onClick={onClose} aria-label="Close">✕</button>
+        <h2 id={titleId} style={{ margin: 0 }}>
+          {title}
+        </h2>
+        <button type="button" className="secondary" onClick={onClose} aria-label="Close">
+          ✕
+        </button>
       </div>
       {open ? children : null}
     </dialog>

@@ -9,7 +9,9 @@ export function PolicyBlock({ title, policy, filename }: { title: string; policy
   return (
     <section className="card" aria-labelledby={id}>
       <div className="row" style={{ justifyContent: 'space-between' }}>
-        <h3 id={id} style={{ margin: 0 }}>{title}</h3>
+        <h3 id={id} style={{ margin: 0 }}>
+          {title}
+        </h3>
         <span className="row">
           <button
             type="button"
@@ -35,7 +37,9 @@ export function PolicyBlock({ title, policy, filename }: { title: string; policy
           </a>
         </span>
       </div>
-      <pre id={`${id}-text`} data-testid={id} tabIndex={0}>{text}</pre>
+      <pre id={`${id}-text`} data-testid={id} tabIndex={0}>
+        {text}
+      </pre>
     </section>
   );
 }

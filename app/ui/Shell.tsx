@@ -18,7 +18,9 @@ export function Shell({ children, title }: { children: (me: Me['user']) => React
   return (
     <>
       <header className="top">
-        <Link href="/" className="brand">Spillway</Link>
+        <Link href="/" className="brand">
+          Spillway
+        </Link>
         <nav aria-label="Main">
           <Link href="/">Projects</Link>
           <Link href="/destinations">Destinations</Link>
@@ -27,8 +29,16 @@ export function Shell({ children, title }: { children: (me: Me['user']) => React
         </nav>
         {me.data ? (
           <span className="row">
-            <span>{me.data.user.email} · {me.data.user.orgName}</span>
-            <button className="secondary" onClick={async () => { await api('/api/auth/signout', { method: 'POST', body: {} }); location.href = '/signin'; }}>
+            <span>
+              {me.data.user.email} · {me.data.user.orgName}
+            </span>
+            <button
+              className="secondary"
+              onClick={async () => {
+                await api('/api/auth/signout', { method: 'POST', body: {} });
+                location.href = '/signin';
+              }}
+            >
               Sign out
             </button>
           </span>

@@ -1,7 +1,11 @@
 'use client';
 // Browser-side JSON calls to the app's API: errors carry the server's message.
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly body: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: Record<string, unknown>,
+  ) {
     super(message);
   }
 }

@@ -2,4 +2,10 @@
 export type { DestinationView } from '@/lib/destinations/service';
 export type { MigrationView } from '@/lib/destinations/migration';
 export type { BackfillProgress } from '@/lib/jobs/backfill';
-export interface Project { id: number; name: string; isPortfolio: boolean; apiKey: string | null; allowedOrigins: string | null }
+export interface Project {
+  id: number;
+  name: string;
+  isPortfolio: boolean;
+  apiKey: string | null;
+  allowedOrigins: string | null;
+}

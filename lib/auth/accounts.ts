@@ -48,7 +48,15 @@ export async function createFirstAdmin(db: Db, input: FirstRunInput) {
     const [org] = await tx.insert(s.organizations).values({ name: orgName }).returning();
     const [user] = await tx
       .insert(s.users)
-      .values({ orgId: org.id, email, name: String(input.name ?? '').trim().slice(0, 100), passwordHash, role: 'admin' })
+      .values({
+        orgId: org.id,
+        email,
+        name: String(input.name ?? '')
+          .trim()
+          .slice(0, 100),
+        passwordHash,
+        role: 'admin',
+      })
       .returning();
     const project = await createProject(tx, org.id, input.projectName?.trim() || 'My first project');
     return { org, user, project };

@@ -69,7 +69,13 @@ export class InvitationGone extends Error {
 export async function lookupInvitation(db: Db, token: unknown, now = Date.now()) {
   if (typeof token !== 'string' || token.length < 20 || token.length > 100) return null;
   const [row] = await db
-    .select({ email: s.invitations.email, role: s.invitations.role, orgName: s.organizations.name, acceptedAt: s.invitations.acceptedAt, expiresAt: s.invitations.expiresAt })
+    .select({
+      email: s.invitations.email,
+      role: s.invitations.role,
+      orgName: s.organizations.name,
+      acceptedAt: s.invitations.acceptedAt,
+      expiresAt: s.invitations.expiresAt,
+    })
     .from(s.invitations)
     .innerJoin(s.organizations, eq(s.organizations.id, s.invitations.orgId))
     .where(eq(s.invitations.tokenHash, await sha256Hex(token)));

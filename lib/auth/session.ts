@@ -10,7 +10,10 @@ export const SESSION_TTL_MS = 30 * 24 * 3600_000;
 
 export function randomToken(): string {
   const b = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...b))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 export async function createSession(db: Db, userId: number): Promise<{ token: string; expiresAt: number }> {

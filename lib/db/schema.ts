@@ -15,12 +15,16 @@ export const users = sqliteTable(
   'users',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: integer('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
     name: text('name').notNull().default(''),
     // null until an invited user sets a password
     passwordHash: text('password_hash'),
-    role: text('role', { enum: ['admin', 'member'] }).notNull().default('member'),
+    role: text('role', { enum: ['admin', 'member'] })
+      .notNull()
+      .default('member'),
     createdAt: integer('created_at').notNull().default(now),
   },
   (t) => [uniqueIndex('users_email').on(t.email)],
@@ -31,7 +35,9 @@ export const sessions = sqliteTable(
   {
     // SHA-256 of the cookie token: a leaked database does not leak live sessions
     idHash: text('id_hash').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at').notNull(),
     createdAt: integer('created_at').notNull().default(now),
   },
@@ -40,7 +46,9 @@ export const sessions = sqliteTable(
 
 export const invitations = sqliteTable('invitations', {
   tokenHash: text('token_hash').primaryKey(),
-  orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  orgId: integer('org_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
   email: text('email').notNull(),
   role: text('role', { enum: ['admin', 'member'] }).notNull(),
   invitedBy: integer('invited_by').references(() => users.id, { onDelete: 'set null' }),
@@ -52,7 +60,9 @@ export const projects = sqliteTable(
   'projects',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: integer('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     isPortfolio: integer('is_portfolio', { mode: 'boolean' }).notNull().default(false),
     // portfolio projects have none: they cannot receive events
@@ -69,7 +79,9 @@ export const amplitudeUsers = sqliteTable(
   'amplitude_users',
   {
     amplitudeId: integer('amplitude_id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     userId: text('user_id'),
     // event_time of the first event of this user (user_creation_time)
     createdTime: integer('created_time').notNull(),
@@ -85,7 +97,9 @@ export const amplitudeUsers = sqliteTable(
 export const devices = sqliteTable(
   'devices',
   {
-    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     deviceId: text('device_id').notNull(),
     amplitudeId: integer('amplitude_id').notNull(),
     lastUserId: text('last_user_id'),
@@ -97,7 +111,9 @@ export const merges = sqliteTable(
   'merges',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     // scope of a merge is the project (amplitude_ids are per project here; documented in README)
     scope: integer('scope').notNull(),
     mergeTime: integer('merge_time').notNull(),
@@ -111,7 +127,9 @@ export const merges = sqliteTable(
 export const groups = sqliteTable(
   'groups',
   {
-    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     groupType: text('group_type').notNull(),
     groupName: text('group_name').notNull(),
     properties: text('properties').notNull().default('{}'),
@@ -137,7 +155,9 @@ export const events = sqliteTable(
   'events',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     eventId: integer('event_id').notNull(),
     uuid: text('uuid').notNull(),
     eventType: text('event_type').notNull(),
@@ -192,8 +212,12 @@ export const destinations = sqliteTable(
   'destinations',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    orgId: integer('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
     name: text('name').notNull().default('Amazon S3'),
     exportEvents: integer('export_events', { mode: 'boolean' }).notNull().default(true),
@@ -230,11 +254,15 @@ export const exportJobs = sqliteTable(
   'export_jobs',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    destinationId: integer('destination_id').notNull().references(() => destinations.id, { onDelete: 'cascade' }),
+    destinationId: integer('destination_id')
+      .notNull()
+      .references(() => destinations.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: ['events', 'merged'] }).notNull(),
     hour: integer('hour').notNull(),
     state: text('state', { enum: JOB_STATES }).notNull().default('pending'),
-    origin: text('origin', { enum: ['hourly', 'backfill'] }).notNull().default('hourly'),
+    origin: text('origin', { enum: ['hourly', 'backfill'] })
+      .notNull()
+      .default('hourly'),
     backfillId: integer('backfill_id'),
     // the earliest time a worker may take it (retry backoff, closed-hour grace)
     dueAt: integer('due_at').notNull(),
@@ -256,17 +284,16 @@ export const exportJobs = sqliteTable(
     errorMessage: text('error_message'),
     updatedAt: integer('updated_at').notNull().default(now),
   },
-  (t) => [
-    uniqueIndex('export_jobs_unique').on(t.destinationId, t.kind, t.hour),
-    index('export_jobs_due').on(t.state, t.dueAt),
-  ],
+  (t) => [uniqueIndex('export_jobs_unique').on(t.destinationId, t.kind, t.hour), index('export_jobs_due').on(t.state, t.dueAt)],
 );
 
 export const exportedFiles = sqliteTable(
   'exported_files',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    jobId: integer('job_id').notNull().references(() => exportJobs.id, { onDelete: 'cascade' }),
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => exportJobs.id, { onDelete: 'cascade' }),
     part: integer('part').notNull(),
     key: text('key').notNull(),
     events: integer('events').notNull(),
@@ -280,7 +307,9 @@ export const exportedFiles = sqliteTable(
 
 export const backfills = sqliteTable('backfills', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  destinationId: integer('destination_id').notNull().references(() => destinations.id, { onDelete: 'cascade' }),
+  destinationId: integer('destination_id')
+    .notNull()
+    .references(() => destinations.id, { onDelete: 'cascade' }),
   requestedBy: integer('requested_by').references(() => users.id, { onDelete: 'set null' }),
   fromHour: integer('from_hour').notNull(),
   // exclusive
@@ -289,14 +318,18 @@ export const backfills = sqliteTable('backfills', {
   nextHour: integer('next_hour').notNull(),
   // hours before the project's first event or merge: nothing to export, so no job (lib/jobs/plan.ts)
   skippedHours: integer('skipped_hours').notNull().default(0),
-  state: text('state', { enum: ['running', 'done', 'cancelled'] }).notNull().default('running'),
+  state: text('state', { enum: ['running', 'done', 'cancelled'] })
+    .notNull()
+    .default('running'),
   createdAt: integer('created_at').notNull().default(now),
   finishedAt: integer('finished_at'),
 });
 
 // Alarm per destination: set when a job fails, cleared by the next success. One email per alarm.
 export const alarms = sqliteTable('alarms', {
-  destinationId: integer('destination_id').primaryKey().references(() => destinations.id, { onDelete: 'cascade' }),
+  destinationId: integer('destination_id')
+    .primaryKey()
+    .references(() => destinations.id, { onDelete: 'cascade' }),
   jobId: integer('job_id'),
   permission: text('permission'),
   message: text('message').notNull(),
@@ -307,7 +340,9 @@ export const outbox = sqliteTable(
   'outbox',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: integer('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     destinationId: integer('destination_id'),
     jobId: integer('job_id'),
     recipients: text('recipients').notNull(),
@@ -324,7 +359,9 @@ export const outbox = sqliteTable(
 // KMS migration: the old connection, the new one, and the bucket policy the user backed up for rollback.
 export const kmsMigrations = sqliteTable('kms_migrations', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  orgId: integer('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  orgId: integer('org_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
   oldDestinationId: integer('old_destination_id').references(() => destinations.id, { onDelete: 'set null' }),
   newDestinationId: integer('new_destination_id').references(() => destinations.id, { onDelete: 'set null' }),
   // what the old connection was, kept when it is deleted (step 11) for the record
@@ -332,7 +369,9 @@ export const kmsMigrations = sqliteTable('kms_migrations', {
   policyBackup: text('policy_backup'),
   // manual steps the user ticked (JSON array of step numbers)
   ticked: text('ticked').notNull().default('[]'),
-  state: text('state', { enum: ['open', 'completed', 'rolled_back'] }).notNull().default('open'),
+  state: text('state', { enum: ['open', 'completed', 'rolled_back'] })
+    .notNull()
+    .default('open'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

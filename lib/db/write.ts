@@ -35,7 +35,10 @@ export function withWriteLock<T>(db: Db, fn: () => Promise<T>, maxWaitMs = 30_00
     () => withRetry(fn, maxWaitMs),
     () => withRetry(fn, maxWaitMs),
   );
-  queues.set(db, run.catch(() => undefined));
+  queues.set(
+    db,
+    run.catch(() => undefined),
+  );
   return run;
 }
 

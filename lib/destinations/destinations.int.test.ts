@@ -24,9 +24,18 @@ const aws = { projectId: 1, bucket: 'my-bucket', region: 'eu-west-1', awsAccount
 
 describe('setup fields', () => {
   it('accepts AWS and S3-compatible settings and normalises them', () => {
-    expect(parseDestinationFields({ ...aws, prefix: '/exports' })).toMatchObject({ prefix: 'exports/', endpoint: '', forcePathStyle: false, exportEvents: true });
+    expect(parseDestinationFields({ ...aws, prefix: '/exports' })).toMatchObject({
+      prefix: 'exports/',
+      endpoint: '',
+      forcePathStyle: false,
+      exportEvents: true,
+    });
     expect(parseDestinationFields({ projectId: 1, bucket: 'b12', endpoint: 'http://127.0.0.1:7480/', kmsKeyArn: 'testkey-1' })).toMatchObject({
-      endpoint: 'http://127.0.0.1:7480', forcePathStyle: true, awsAccountId: null, kmsKeyArn: 'testkey-1', region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:7480',
+      forcePathStyle: true,
+      awsAccountId: null,
+      kmsKeyArn: 'testkey-1',
+      region: 'us-east-1',
     });
   });
 
@@ -79,7 +88,10 @@ async function migrationOf(bucket: string) {
   const seed = await seedOrg(db);
   const t0 = Date.UTC(2026, 5, 10, 12, 30);
   const old = await rgwDestination(db, { orgId: seed.org.id, projectId: seed.project.id, bucket }, t0);
-  await db.update(s.destinations).set({ plannedUntil: Date.UTC(2026, 5, 10, 12) }).where(eq(s.destinations.id, old.id));
+  await db
+    .update(s.destinations)
+    .set({ plannedUntil: Date.UTC(2026, 5, 10, 12) })
+    .where(eq(s.destinations.id, old.id));
   const m = await startMigration(db, seed.org.id, old.id, t0);
   return { db, seed, t0, old, m };
 }

@@ -8,7 +8,15 @@ const id = (e: string, policy: Parameters<typeof storeIdentity>[1] = open) => st
 describe('store identity', () => {
   it('sees one server behind every spelling of the local host', async () => {
     const base = await id('http://127.0.0.1:7480');
-    for (const e of ['http://localhost:7480', 'http://0.0.0.0:7480', 'http://2130706433:7480', 'http://0x7f000001:7480', 'http://[::1]:7480', 'http://127.0.0.2:7480', 'http://LOCALHOST.:7480']) {
+    for (const e of [
+      'http://localhost:7480',
+      'http://0.0.0.0:7480',
+      'http://2130706433:7480',
+      'http://0x7f000001:7480',
+      'http://[::1]:7480',
+      'http://127.0.0.2:7480',
+      'http://LOCALHOST.:7480',
+    ]) {
       expect(sameStore(base, await id(e)), e).toBe(true);
     }
     expect(sameStore(base, await id('http://127.0.0.1:7481'))).toBe(false);
@@ -25,8 +33,22 @@ describe('store identity', () => {
   });
 
   it('refuses private, local and unresolvable hosts unless allowed', async () => {
-    const closed = { allowPrivate: false, resolve: async (h: string) => (h === 'public.example' ? ['93.184.215.14'] : h === 'rebind.example' ? ['93.184.215.14', '127.0.0.1'] : []) };
-    for (const e of ['http://127.0.0.1:7480', 'http://localhost', 'http://0.0.0.0', 'http://2130706433', 'http://169.254.169.254', 'http://10.1.1.1', 'http://[fd00::1]', 'http://[::ffff:127.0.0.1]', 'http://rebind.example', 'http://nowhere.example']) {
+    const closed = {
+      allowPrivate: false,
+      resolve: async (h: string) => (h === 'public.example' ? ['93.184.215.14'] : h === 'rebind.example' ? ['93.184.215.14', '127.0.0.1'] : []),
+    };
+    for (const e of [
+      'http://127.0.0.1:7480',
+      'http://localhost',
+      'http://0.0.0.0',
+      'http://2130706433',
+      'http://169.254.169.254',
+      'http://10.1.1.1',
+      'http://[fd00::1]',
+      'http://[::ffff:127.0.0.1]',
+      'http://rebind.example',
+      'http://nowhere.example',
+    ]) {
       await expect(id(e, closed), e).rejects.toBeInstanceOf(FieldError);
     }
     await expect(id('https://public.example', closed)).resolves.toMatchObject({ aws: false, port: 443 });

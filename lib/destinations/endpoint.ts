@@ -6,7 +6,6 @@ import { canonicalIp, isIp, isPublicIp } from '../net/address';
 import type { EndpointPolicy } from '../net/endpoint-policy';
 import { FieldError } from './fields';
 
-
 export type StoreIdentity = { aws: true } | { aws: false; port: number; names: string[] };
 
 const LOCAL = 'local-host';
@@ -20,7 +19,10 @@ function isLocal(ip: string): boolean {
 export async function storeIdentity(endpoint: string, policy: EndpointPolicy): Promise<StoreIdentity> {
   if (endpoint === '') return { aws: true };
   const url = new URL(endpoint);
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   // on AWS a bucket name is global: any spelling of an AWS endpoint is AWS
   if (host === 'amazonaws.com' || host.endsWith('.amazonaws.com')) return { aws: true };
   let addresses: string[];
@@ -30,11 +32,16 @@ export async function storeIdentity(endpoint: string, policy: EndpointPolicy): P
   if (!policy.allowPrivate) {
     if (addresses.length === 0) throw new FieldError('endpoint', `The endpoint's host name ${host} does not resolve (DNS)`);
     if (addresses.some((a) => !isPublicIp(a))) {
-      throw new FieldError('endpoint', 'The endpoint resolves to a private or local address. Spillway connects to public addresses only, unless the server is started with SPILLWAY_ALLOW_PRIVATE_ENDPOINTS=true (for a store on your own network).');
+      throw new FieldError(
+        'endpoint',
+        'The endpoint resolves to a private or local address. Spillway connects to public addresses only, unless the server is started with SPILLWAY_ALLOW_PRIVATE_ENDPOINTS=true (for a store on your own network).',
+      );
     }
   }
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const names = [...new Set([isIp(host) ? (isLocal(host) ? LOCAL : canonicalIp(host)!) : host, ...addresses.map((a) => (isLocal(a) ? LOCAL : canonicalIp(a)!))])];
+  const names = [
+    ...new Set([isIp(host) ? (isLocal(host) ? LOCAL : canonicalIp(host)!) : host, ...addresses.map((a) => (isLocal(a) ? LOCAL : canonicalIp(a)!))]),
+  ];
   return { aws: false, port, names };
 }
 

@@ -4,7 +4,10 @@ import { InputError } from '../auth/accounts';
 import { normalizePrefix } from '../export/naming';
 
 export class FieldError extends InputError {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -35,7 +38,8 @@ function field(body: Record<string, unknown>, name: string): string {
 export function bucketProblem(b: string): string | null {
   if (b === '') return 'Enter the bucket name';
   if (b.length < 3 || b.length > 63) return 'Bucket names are 3 to 63 characters long';
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(b)) return 'Bucket names use only lowercase letters, digits, dots and hyphens, and start and end with a letter or digit';
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(b))
+    return 'Bucket names use only lowercase letters, digits, dots and hyphens, and start and end with a letter or digit';
   if (b.includes('..')) return 'Bucket names cannot contain two dots in a row';
   if (/^\d+\.\d+\.\d+\.\d+$/.test(b)) return 'Bucket names cannot look like an IP address';
   if (b.startsWith('s3://') || b.startsWith('arn:')) return 'Enter only the bucket name, not a URL or ARN';
@@ -50,9 +54,11 @@ export function endpointOrigin(raw: string): string {
   } catch {
     throw new FieldError('endpoint', 'The endpoint must be a URL such as https://s3.example.com');
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new FieldError('endpoint', 'The endpoint must start with https:// (or http:// for a local store)');
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new FieldError('endpoint', 'The endpoint must start with https:// (or http:// for a local store)');
   if (u.username || u.password) throw new FieldError('endpoint', 'Do not put credentials in the endpoint URL');
-  if (u.pathname !== '/' || u.search || u.hash) throw new FieldError('endpoint', 'The endpoint is the server only (no path): the bucket name goes in its own field');
+  if (u.pathname !== '/' || u.search || u.hash)
+    throw new FieldError('endpoint', 'The endpoint is the server only (no path): the bucket name goes in its own field');
   return u.origin;
 }
 
@@ -68,7 +74,8 @@ export function prefixProblem(p: string): string | null {
   // S3's safe characters only: anything else (spaces, ? = & $ @, Unicode look-alikes such as U+202E or a
   // fullwidth slash) makes keys that break URLs or pass for other folders in the S3 console
   if (!/^[A-Za-z0-9/!\-_.*()]*$/.test(p)) return 'The prefix may use letters, digits and / ! - _ . * ( ) only';
-  if (p.split('/').some((seg, i, all) => seg === '..' || seg === '.' || (seg === '' && i > 0 && i < all.length - 1))) return 'The prefix cannot contain empty, "." or ".." folders';
+  if (p.split('/').some((seg, i, all) => seg === '..' || seg === '.' || (seg === '' && i > 0 && i < all.length - 1)))
+    return 'The prefix cannot contain empty, "." or ".." folders';
   return null;
 }
 
@@ -103,7 +110,8 @@ export function parseDestinationFields(body: Record<string, unknown>): Destinati
   const account = field(body, 'awsAccountId').replace(/[\s-]/g, '');
   // AWS account ids are 12 digits; S3-compatible stores often have none
   if (!endpoint && !/^\d{12}$/.test(account)) throw new FieldError('awsAccountId', 'The AWS account ID is the 12-digit number shown in the AWS console');
-  if (endpoint && account && !/^\d{12}$/.test(account)) throw new FieldError('awsAccountId', 'The account ID is 12 digits (or leave it empty for an S3-compatible store)');
+  if (endpoint && account && !/^\d{12}$/.test(account))
+    throw new FieldError('awsAccountId', 'The account ID is 12 digits (or leave it empty for an S3-compatible store)');
   const prefix = parsePrefix(body.prefix);
   const kms = parseKmsKeyArn(body.kmsKeyArn, endpoint, false);
   const forcePathStyle = bool(body, 'forcePathStyle', endpoint !== '' || bucket.includes('.'));

@@ -22,9 +22,20 @@ export async function startMigration(db: Db, orgId: number, oldId: number, now =
   const old = await getOwned(db, orgId, oldId);
   if (old.kmsKeyArn) throw new ConflictError('kmsKeyArn', 'This connection already encrypts with a KMS key');
   return writeTx(db, async (tx) => {
-    const [open] = await tx.select().from(s.kmsMigrations).where(and(eq(s.kmsMigrations.oldDestinationId, oldId), eq(s.kmsMigrations.state, 'open')));
+    const [open] = await tx
+      .select()
+      .from(s.kmsMigrations)
+      .where(and(eq(s.kmsMigrations.oldDestinationId, oldId), eq(s.kmsMigrations.state, 'open')));
     if (open) return open;
-    const summary = { id: old.id, projectId: old.projectId, bucket: old.bucket, prefix: old.prefix, region: old.region, endpoint: old.endpoint, roleArn: old.roleArn };
+    const summary = {
+      id: old.id,
+      projectId: old.projectId,
+      bucket: old.bucket,
+      prefix: old.prefix,
+      region: old.region,
+      endpoint: old.endpoint,
+      roleArn: old.roleArn,
+    };
     const [m] = await tx
       .insert(s.kmsMigrations)
       .values({ orgId, oldDestinationId: oldId, oldSummary: JSON.stringify(summary), createdAt: now, updatedAt: now })
@@ -34,7 +45,10 @@ export async function startMigration(db: Db, orgId: number, oldId: number, now =
 }
 
 async function owned(db: Db, orgId: number, id: number): Promise<Migration> {
-  const [m] = await db.select().from(s.kmsMigrations).where(and(eq(s.kmsMigrations.id, id), eq(s.kmsMigrations.orgId, orgId)));
+  const [m] = await db
+    .select()
+    .from(s.kmsMigrations)
+    .where(and(eq(s.kmsMigrations.id, id), eq(s.kmsMigrations.orgId, orgId)));
   if (!m) throw new NotFoundError('No such migration');
   return m;
 }
@@ -105,13 +119,29 @@ export async function migrationView(db: Db, orgId: number, id: number, now = Dat
     gapBackfilled = !!b;
   }
   return {
-    id: m.id, state: m.state, old, oldSummary: JSON.parse(m.oldSummary), new: neu, ticked, policyBackup: m.policyBackup,
-    steps, rollbackSteps, rollbackAvailable: m.state === 'open' && !!old, gap, hoursSinceDisabled, gapBackfilled,
+    id: m.id,
+    state: m.state,
+    old,
+    oldSummary: JSON.parse(m.oldSummary),
+    new: neu,
+    ticked,
+    policyBackup: m.policyBackup,
+    steps,
+    rollbackSteps,
+    rollbackAvailable: m.state === 'open' && !!old,
+    gap,
+    hoursSinceDisabled,
+    gapBackfilled,
   };
 }
 
 async function patch(db: Db, id: number, set: Partial<typeof s.kmsMigrations.$inferInsert>, now: number) {
-  await writeTx(db, (tx) => tx.update(s.kmsMigrations).set({ ...set, updatedAt: now }).where(eq(s.kmsMigrations.id, id)));
+  await writeTx(db, (tx) =>
+    tx
+      .update(s.kmsMigrations)
+      .set({ ...set, updatedAt: now })
+      .where(eq(s.kmsMigrations.id, id)),
+  );
 }
 
 export async function tickStep(db: Db, orgId: number, id: number, step: unknown, done: unknown, now = Date.now()) {
@@ -135,14 +165,23 @@ export async function savePolicyBackup(db: Db, orgId: number, id: number, policy
   } catch {
     throw new FieldError('policyBackup', 'That is not valid JSON: copy the whole policy from the S3 console (Permissions → Bucket policy)');
   }
-  if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) throw new FieldError('policyBackup', 'A bucket policy is a JSON object with a "Statement" list');
+  if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed))
+    throw new FieldError('policyBackup', 'A bucket policy is a JSON object with a "Statement" list');
   await patch(db, id, { policyBackup: JSON.stringify(parsed, null, 2) }, now);
 }
 
 function fieldsFor(old: typeof s.destinations.$inferSelect, kmsKeyArn: string): DestinationFields {
   return {
-    projectId: old.projectId, exportEvents: old.exportEvents, exportMerged: old.exportMerged, awsAccountId: old.awsAccountId, bucket: old.bucket,
-    region: old.region, prefix: old.prefix, kmsKeyArn, endpoint: old.endpoint, forcePathStyle: old.forcePathStyle,
+    projectId: old.projectId,
+    exportEvents: old.exportEvents,
+    exportMerged: old.exportMerged,
+    awsAccountId: old.awsAccountId,
+    bucket: old.bucket,
+    region: old.region,
+    prefix: old.prefix,
+    kmsKeyArn,
+    endpoint: old.endpoint,
+    forcePathStyle: old.forcePathStyle,
   };
 }
 
@@ -180,7 +219,11 @@ export async function migrationAction(db: Db, config: EngineConfig, orgId: numbe
       return;
     case 'delete-old': {
       const v = await migrationView(db, orgId, id, now);
-      if (!v.new || !v.steps['10']) throw new ConflictError('new', 'Wait until the new connection has exported successfully (step 10) before deleting the old one: after that, rollback is no longer possible');
+      if (!v.new || !v.steps['10'])
+        throw new ConflictError(
+          'new',
+          'Wait until the new connection has exported successfully (step 10) before deleting the old one: after that, rollback is no longer possible',
+        );
       await deleteDestination(db, orgId, old.id);
       await patch(db, id, { state: 'completed' }, now);
       return;

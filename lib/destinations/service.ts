@@ -46,7 +46,10 @@ function accountOfArn(arn: string): string | null {
 }
 
 async function projectOf(db: Db, orgId: number, projectId: number) {
-  const [p] = await db.select().from(s.projects).where(and(eq(s.projects.id, projectId), eq(s.projects.orgId, orgId)));
+  const [p] = await db
+    .select()
+    .from(s.projects)
+    .where(and(eq(s.projects.id, projectId), eq(s.projects.orgId, orgId)));
   if (!p) throw new FieldError('projectId', 'That project does not exist in your organisation');
   if (p.isPortfolio) throw new FieldError('projectId', 'Portfolio projects cannot be exported: choose one of the projects that receives events');
   return p;
@@ -62,7 +65,14 @@ export async function checkAllowed(db: Db, orgId: number, f: DestinationFields, 
   const policy = opts.endpoints ?? { allowPrivate: true };
   const store = await storeIdentity(f.endpoint, policy);
   const sameName = await db
-    .select({ id: s.destinations.id, orgId: s.destinations.orgId, projectId: s.destinations.projectId, prefix: s.destinations.prefix, exportMerged: s.destinations.exportMerged, endpoint: s.destinations.endpoint })
+    .select({
+      id: s.destinations.id,
+      orgId: s.destinations.orgId,
+      projectId: s.destinations.projectId,
+      prefix: s.destinations.prefix,
+      exportMerged: s.destinations.exportMerged,
+      endpoint: s.destinations.endpoint,
+    })
     .from(s.destinations)
     .where(eq(s.destinations.bucket, f.bucket));
   const others: typeof sameName = [];
@@ -70,11 +80,17 @@ export async function checkAllowed(db: Db, orgId: number, f: DestinationFields, 
     if (d.id !== opts.excludeId && sameStore(store, await storeIdentity(d.endpoint, { ...policy, allowPrivate: true }))) others.push(d);
   }
   if (others.some((d) => d.orgId !== orgId)) {
-    throw new ConflictError('bucket', 'This bucket is already used by another organisation. Each bucket exports for one organisation only: choose another bucket.');
+    throw new ConflictError(
+      'bucket',
+      'This bucket is already used by another organisation. Each bucket exports for one organisation only: choose another bucket.',
+    );
   }
   // merged-ID files are named per organisation: two projects writing them to one place would overwrite each other
   if (f.exportMerged && others.some((d) => d.exportMerged && d.prefix === f.prefix && d.projectId !== f.projectId)) {
-    throw new ConflictError('prefix', 'Another project already exports merged Amplitude IDs to this bucket and prefix (the files would overwrite each other): choose another prefix.');
+    throw new ConflictError(
+      'prefix',
+      'Another project already exports merged Amplitude IDs to this bucket and prefix (the files would overwrite each other): choose another prefix.',
+    );
   }
 }
 
@@ -106,7 +122,10 @@ export async function createVerified(db: Db, config: EngineConfig, orgId: number
 }
 
 export async function getOwned(db: Db, orgId: number, id: number): Promise<Destination> {
-  const [d] = await db.select().from(s.destinations).where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId)));
+  const [d] = await db
+    .select()
+    .from(s.destinations)
+    .where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId)));
   if (!d) throw new NotFoundError('No such destination');
   return d;
 }
@@ -148,18 +167,41 @@ export async function describe(db: Db, orgId: number, ids?: number[]): Promise<D
       failed: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'failed' then 1 else 0 end), 0)`,
     })
     .from(s.exportJobs)
-    .where(inArray(s.exportJobs.destinationId, rows.map((r) => r.d.id)))
+    .where(
+      inArray(
+        s.exportJobs.destinationId,
+        rows.map((r) => r.d.id),
+      ),
+    )
     .groupBy(s.exportJobs.destinationId);
   const byId = new Map(aggs.map((a) => [a.id, a]));
   const out: DestinationView[] = [];
   for (const { d, projectName, creator, alarm } of rows) {
     const agg = byId.get(d.id) ?? { last: null, open: 0, failed: 0 };
     out.push({
-      id: d.id, projectId: d.projectId, projectName, name: d.name, exportEvents: d.exportEvents, exportMerged: d.exportMerged,
-      awsAccountId: d.awsAccountId, bucket: d.bucket, region: d.region, prefix: d.prefix, endpoint: d.endpoint, kmsKeyArn: d.kmsKeyArn,
-      roleArn: d.roleArn, enabled: d.enabled, disabledAt: d.disabledAt, startHour: d.startHour, plannedUntil: d.plannedUntil,
-      createdAt: d.createdAt, createdBy: creator, lastSuccessHour: agg.last === null ? null : Number(agg.last), openJobs: Number(agg.open),
-      failedJobs: Number(agg.failed), alarm: alarm ? { permission: alarm.permission, message: alarm.message, raisedAt: alarm.raisedAt } : null,
+      id: d.id,
+      projectId: d.projectId,
+      projectName,
+      name: d.name,
+      exportEvents: d.exportEvents,
+      exportMerged: d.exportMerged,
+      awsAccountId: d.awsAccountId,
+      bucket: d.bucket,
+      region: d.region,
+      prefix: d.prefix,
+      endpoint: d.endpoint,
+      kmsKeyArn: d.kmsKeyArn,
+      roleArn: d.roleArn,
+      enabled: d.enabled,
+      disabledAt: d.disabledAt,
+      startHour: d.startHour,
+      plannedUntil: d.plannedUntil,
+      createdAt: d.createdAt,
+      createdBy: creator,
+      lastSuccessHour: agg.last === null ? null : Number(agg.last),
+      openJobs: Number(agg.open),
+      failedJobs: Number(agg.failed),
+      alarm: alarm ? { permission: alarm.permission, message: alarm.message, raisedAt: alarm.raisedAt } : null,
     });
   }
   return out;
@@ -185,7 +227,12 @@ export async function updateSettings(db: Db, orgId: number, id: number, body: Re
   if (Object.keys(changes).length > 0) {
     const next = { ...d, ...changes };
     await checkAllowed(db, orgId, { ...next, awsAccountId: d.awsAccountId, kmsKeyArn: d.kmsKeyArn }, { excludeId: id });
-    await writeTx(db, (tx) => tx.update(s.destinations).set(changes).where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId))));
+    await writeTx(db, (tx) =>
+      tx
+        .update(s.destinations)
+        .set(changes)
+        .where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId))),
+    );
   }
   return { destination: await describeOne(db, orgId, id), gap };
 }

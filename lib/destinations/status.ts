@@ -42,7 +42,8 @@ export function parseJobQuery(params: URLSearchParams): JobQuery {
     const v = params.get(name);
     if (v) {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > (name === 'page' ? 1_000_000 : 200)) throw new FieldError(name, `${name} must be a whole number${name === 'pageSize' ? ' from 1 to 200' : ' from 1'}`);
+      if (!Number.isInteger(n) || n < 1 || n > (name === 'page' ? 1_000_000 : 200))
+        throw new FieldError(name, `${name} must be a whole number${name === 'pageSize' ? ' from 1 to 200' : ' from 1'}`);
       q[name] = n;
     }
   }
@@ -59,7 +60,10 @@ export async function jobsPage(db: Db, d: { id: number; bucket: string; prefix: 
   if (q.kind) where.push(eq(s.exportJobs.kind, q.kind as s.ExportKind));
   if (q.from !== undefined) where.push(gte(s.exportJobs.hour, q.from));
   if (q.to !== undefined) where.push(lt(s.exportJobs.hour, q.to));
-  const [{ total }] = await db.select({ total: count() }).from(s.exportJobs).where(and(...where));
+  const [{ total }] = await db
+    .select({ total: count() })
+    .from(s.exportJobs)
+    .where(and(...where));
   const rows = await db
     .select()
     .from(s.exportJobs)
@@ -72,11 +76,20 @@ export async function jobsPage(db: Db, d: { id: number; bucket: string; prefix: 
     page,
     pageSize,
     jobs: rows.map((j) => ({
-      id: j.id, hour: j.hour, kind: j.kind, state: j.state, origin: j.origin, parts: j.partsDone, events: j.events, bytes: j.bytes,
-      durationMs: j.durationMs, tries: j.tries, startedAt: j.startedAt, finishedAt: j.finishedAt, dueAt: j.dueAt,
-      error: j.errorMessage
-        ? { kind: j.errorKind, message: j.errorMessage, ...help(j, d.bucket, d.prefix) }
-        : null,
+      id: j.id,
+      hour: j.hour,
+      kind: j.kind,
+      state: j.state,
+      origin: j.origin,
+      parts: j.partsDone,
+      events: j.events,
+      bytes: j.bytes,
+      durationMs: j.durationMs,
+      tries: j.tries,
+      startedAt: j.startedAt,
+      finishedAt: j.finishedAt,
+      dueAt: j.dueAt,
+      error: j.errorMessage ? { kind: j.errorKind, message: j.errorMessage, ...help(j, d.bucket, d.prefix) } : null,
     })),
   };
 }
@@ -94,7 +107,15 @@ export async function eventsPerHour(db: Db, destinationId: number, hours: number
   const rows = await db
     .select({ hour: s.exportJobs.hour, events: sql<number>`sum(${s.exportJobs.events})`, state: sql<string>`max(${s.exportJobs.state})` })
     .from(s.exportJobs)
-    .where(and(eq(s.exportJobs.destinationId, destinationId), eq(s.exportJobs.kind, 'events'), eq(s.exportJobs.state, 'done'), gte(s.exportJobs.hour, start), lt(s.exportJobs.hour, end)))
+    .where(
+      and(
+        eq(s.exportJobs.destinationId, destinationId),
+        eq(s.exportJobs.kind, 'events'),
+        eq(s.exportJobs.state, 'done'),
+        gte(s.exportJobs.hour, start),
+        lt(s.exportJobs.hour, end),
+      ),
+    )
     .groupBy(s.exportJobs.hour);
   const byHour = new Map(rows.map((r) => [r.hour, Number(r.events)]));
   return Array.from({ length: hours }, (_, i) => {

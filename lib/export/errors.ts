@@ -3,8 +3,15 @@
 // troubleshooting text shown in the UI and sent by email.
 export type Operation = 'PutObject' | 'ListObjectsV2' | 'HeadBucket' | 'GetBucketLocation' | 'DeleteObject' | 'AssumeRole';
 export type Permission =
-  | 's3:PutObject' | 's3:ListBucket' | 's3:GetBucketLocation' | 's3:DeleteObject' | 'kms:GenerateDataKey'
-  | 'sts:AssumeRole' | 'bucket' | 'region' | 'credentials';
+  | 's3:PutObject'
+  | 's3:ListBucket'
+  | 's3:GetBucketLocation'
+  | 's3:DeleteObject'
+  | 'kms:GenerateDataKey'
+  | 'sts:AssumeRole'
+  | 'bucket'
+  | 'region'
+  | 'credentials';
 export type ErrorKind = 'access' | 'transient' | 'internal';
 
 export const OPERATION_PERMISSION: Record<Operation, Permission> = {
@@ -31,23 +38,47 @@ export class ExportError extends Error {
 }
 
 const TRANSIENT_CODES = new Set([
-  'SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'Throttling', 'ThrottlingException',
-  'TooManyRequestsException', 'RequestTimeTooSkewed', 'OperationAborted', 'TimeoutError', 'NetworkingError',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+  'RequestTimeout',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestTimeTooSkewed',
+  'OperationAborted',
+  'TimeoutError',
+  'NetworkingError',
 ]);
-const CREDENTIAL_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'InvalidClientTokenId', 'CredentialsProviderError']);
+const CREDENTIAL_CODES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'InvalidClientTokenId',
+  'CredentialsProviderError',
+]);
 const REGION_CODES = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', 'IncorrectEndpoint']);
 
 /** Why a request got no answer, in Spillway's words (from the error's cause code, never its text). */
 export function networkProblem(e: unknown): string {
   let code = '';
   for (let err = e as { code?: unknown; name?: unknown; cause?: unknown } | undefined, i = 0; err && i < 5; err = err.cause as typeof err, i++) {
-    if (typeof err.code === 'string') { code = err.code; break; }
-    if (err.name === 'TimeoutError') { code = 'TIMEOUT'; break; }
+    if (typeof err.code === 'string') {
+      code = err.code;
+      break;
+    }
+    if (err.name === 'TimeoutError') {
+      code = 'TIMEOUT';
+      break;
+    }
   }
-  if (code === 'SPILLWAY_PRIVATE_ADDRESS') return 'refused: the endpoint resolves to a private or local address (set SPILLWAY_ALLOW_PRIVATE_ENDPOINTS=true for a store on your own network)';
+  if (code === 'SPILLWAY_PRIVATE_ADDRESS')
+    return 'refused: the endpoint resolves to a private or local address (set SPILLWAY_ALLOW_PRIVATE_ENDPOINTS=true for a store on your own network)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'the host name does not resolve (DNS)';
   if (code === 'ECONNREFUSED') return 'the connection was refused (nothing listens at that address and port)';
-  if (code === 'TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return 'the server did not answer in time';
+  if (code === 'TIMEOUT' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT')
+    return 'the server did not answer in time';
   if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) return 'the TLS connection failed (certificate not trusted, or not an HTTPS server)';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'the connection was closed before an answer';
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'the host is unreachable';
@@ -81,12 +112,18 @@ export function classify(op: Operation, status: number | undefined, code: string
 }
 
 const PERMISSION_HELP: Record<Permission, string> = {
-  's3:PutObject': 'The bucket policy does not allow s3:PutObject on the export prefix. Add "s3:PutObject" to the Action list of the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
-  's3:ListBucket': 'The bucket policy does not allow s3:ListBucket on the bucket. Add "s3:ListBucket" to the statement whose Resource is "arn:aws:s3:::BUCKET".',
-  's3:GetBucketLocation': 'The bucket policy does not allow s3:GetBucketLocation. Add "s3:GetBucketLocation" to the statement whose Resource is "arn:aws:s3:::BUCKET".',
-  's3:DeleteObject': 'The bucket policy does not allow s3:DeleteObject on the export prefix (needed to remove stale parts when an hour is re-exported). Add "s3:DeleteObject" to the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
-  'kms:GenerateDataKey': 'The KMS key cannot be used to encrypt the export files. Add kms:GenerateDataKey (and kms:Decrypt) for the export principal to the KMS key policy, and check that the key ARN is right and the key is enabled.',
-  'sts:AssumeRole': "Spillway could not assume the project's IAM role. Check that the role exists and that its trust policy allows Spillway's principal to call sts:AssumeRole.",
+  's3:PutObject':
+    'The bucket policy does not allow s3:PutObject on the export prefix. Add "s3:PutObject" to the Action list of the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
+  's3:ListBucket':
+    'The bucket policy does not allow s3:ListBucket on the bucket. Add "s3:ListBucket" to the statement whose Resource is "arn:aws:s3:::BUCKET".',
+  's3:GetBucketLocation':
+    'The bucket policy does not allow s3:GetBucketLocation. Add "s3:GetBucketLocation" to the statement whose Resource is "arn:aws:s3:::BUCKET".',
+  's3:DeleteObject':
+    'The bucket policy does not allow s3:DeleteObject on the export prefix (needed to remove stale parts when an hour is re-exported). Add "s3:DeleteObject" to the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
+  'kms:GenerateDataKey':
+    'The KMS key cannot be used to encrypt the export files. Add kms:GenerateDataKey (and kms:Decrypt) for the export principal to the KMS key policy, and check that the key ARN is right and the key is enabled.',
+  'sts:AssumeRole':
+    "Spillway could not assume the project's IAM role. Check that the role exists and that its trust policy allows Spillway's principal to call sts:AssumeRole.",
   bucket: 'The bucket does not exist (or the name is misspelled). Create it, or fix the bucket name in the connection settings.',
   region: 'The bucket is in another region than the one configured. Fix the region in the connection settings.',
   credentials: "Spillway's AWS credentials were refused (invalid, expired or revoked keys). Check the credentials the server is configured with.",
@@ -103,14 +140,21 @@ export function troubleshoot(err: ExportError, bucket: string, prefix: string): 
   if (err.kind === 'access' && err.permission) {
     const help = PERMISSION_HELP[err.permission].replace(/BUCKET/g, bucket).replace(/PREFIX/g, prefix);
     const summary =
-      err.permission === 'bucket' ? `Bucket "${bucket}" does not exist` :
-      err.permission === 'region' ? `Wrong region for bucket "${bucket}"` :
-      err.permission === 'credentials' ? 'AWS credentials refused' :
-      `Missing permission ${err.permission}`;
+      err.permission === 'bucket'
+        ? `Bucket "${bucket}" does not exist`
+        : err.permission === 'region'
+          ? `Wrong region for bucket "${bucket}"`
+          : err.permission === 'credentials'
+            ? 'AWS credentials refused'
+            : `Missing permission ${err.permission}`;
     return { permission: err.permission, summary, help: `${help}\nFailed call: ${err.message}` };
   }
   if (err.kind === 'transient') {
-    return { permission: null, summary: 'Temporary S3 error', help: `S3 or the network failed temporarily; Spillway retries with backoff.\nFailed call: ${err.message}` };
+    return {
+      permission: null,
+      summary: 'Temporary S3 error',
+      help: `S3 or the network failed temporarily; Spillway retries with backoff.\nFailed call: ${err.message}`,
+    };
   }
   return { permission: null, summary: 'Export error', help: err.message };
 }

@@ -122,21 +122,27 @@ export async function exportHour(db: Db, s3: S3Access, task: HourTask, opts: Exp
   const keyOf = (part: number) => (isEvents ? eventFileKey(prefix, task.projectId, task.hour, part) : mergedFileKey(prefix, task.orgId, task.hour));
 
   const parts = isEvents
-    ? writeParts(pages(eventPage(db, task.projectId, task.hour), (r) => r.time, task.cursor, pageSize), {
-        toLine: (r: EventLine) => r.line,
-        cursorOf: (r: EventLine) => ({ time: r.time, id: r.id }),
-        partBytes: opts.partBytes,
-        firstPart: task.partsDone + 1,
-        gzip: opts.gzip,
-      })
+    ? writeParts(
+        pages(eventPage(db, task.projectId, task.hour), (r) => r.time, task.cursor, pageSize),
+        {
+          toLine: (r: EventLine) => r.line,
+          cursorOf: (r: EventLine) => ({ time: r.time, id: r.id }),
+          partBytes: opts.partBytes,
+          firstPart: task.partsDone + 1,
+          gzip: opts.gzip,
+        },
+      )
     : // one merged-IDs file per hour, never cut
-      writeParts(pages(mergePage(db, task.projectId, task.hour), (r) => r.mergeServerTime, task.cursor, pageSize), {
-        toLine: mergeToJson,
-        cursorOf: (r: MergeRow) => ({ time: r.mergeServerTime, id: r.id }),
-        partBytes: Number.POSITIVE_INFINITY,
-        firstPart: 1,
-        gzip: opts.gzip,
-      });
+      writeParts(
+        pages(mergePage(db, task.projectId, task.hour), (r) => r.mergeServerTime, task.cursor, pageSize),
+        {
+          toLine: mergeToJson,
+          cursorOf: (r: MergeRow) => ({ time: r.mergeServerTime, id: r.id }),
+          partBytes: Number.POSITIVE_INFINITY,
+          firstPart: 1,
+          gzip: opts.gzip,
+        },
+      );
 
   let total = task.partsDone;
   for await (const p of parts) {

@@ -11,7 +11,14 @@ async function* pagesOf(rows: Row[], size: number) {
 
 async function run(rows: Row[], partBytes: number, level?: number, pageSize = 7) {
   const out: PartOutput<number>[] = [];
-  for await (const p of writeParts(pagesOf(rows, pageSize), { toLine: (r: Row) => JSON.stringify(r), cursorOf: (r: Row) => r.id, partBytes, firstPart: 1, gzip: level === undefined ? undefined : { level } })) out.push(p);
+  for await (const p of writeParts(pagesOf(rows, pageSize), {
+    toLine: (r: Row) => JSON.stringify(r),
+    cursorOf: (r: Row) => r.id,
+    partBytes,
+    firstPart: 1,
+    gzip: level === undefined ? undefined : { level },
+  }))
+    out.push(p);
   return out;
 }
 

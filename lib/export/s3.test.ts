@@ -4,7 +4,16 @@ import { S3Access } from './s3';
 describe('presigned PUT URLs', () => {
   it('carry no x-amz-checksum-* parameter, and sign the SSE-KMS headers instead of hoisting them', async () => {
     const s3 = await S3Access.open(
-      { projectId: 1, bucket: 'bkt', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, prefix: '', kmsKeyArn: 'testkey-1', roleArn: null },
+      {
+        projectId: 1,
+        bucket: 'bkt',
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9',
+        forcePathStyle: true,
+        prefix: '',
+        kmsKeyArn: 'testkey-1',
+        roleArn: null,
+      },
       { baseCredentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } },
     );
     const { url, headers } = await s3.presignPut('7_2020-01-25_17#1.json.gz');

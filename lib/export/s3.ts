@@ -3,9 +3,7 @@
 // build parses responses with DOMParser, which edge runtimes lack. With KMS the SSE headers are signed
 // into the upload URL and sent. Clients are made with requestChecksumCalculation 'WHEN_REQUIRED': the
 // default puts an empty-body CRC into every presigned URL, which real S3, R2 and MinIO reject.
-import {
-  DeleteObjectCommand, GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { classify, ExportError, networkProblem, type Operation } from './errors';
 import { decryptSecret } from './secrets';

@@ -24,7 +24,11 @@ export interface AssumeRoleInput {
 }
 
 export class StsError extends Error {
-  constructor(readonly status: number | undefined, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly status: number | undefined,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -40,7 +44,10 @@ export async function assumeRole(input: AssumeRoleInput): Promise<Credentials> {
   ]
     .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
     .join('&');
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = await sha256Hex(body);
   const headers: Record<string, string> = {

@@ -44,7 +44,10 @@ export async function verifyAccess(dest: S3Destination, settings: S3Settings = {
   const checks: CheckResult[] = [];
   const ids: CheckId[] = [
     ...(dest.roleArn ? (['sts:AssumeRole'] as const) : []),
-    'bucket', 's3:ListBucket', 's3:GetBucketLocation', 's3:PutObject',
+    'bucket',
+    's3:ListBucket',
+    's3:GetBucketLocation',
+    's3:PutObject',
     ...(dest.kmsKeyArn ? (['kms:GenerateDataKey'] as const) : []),
     's3:DeleteObject',
   ];
@@ -84,7 +87,13 @@ export async function verifyAccess(dest: S3Destination, settings: S3Settings = {
       const region = dest.region || 'us-east-1';
       // custom endpoints name their zones freely (radosgw says "default"); compare only real AWS regions
       if (/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(location) && location !== region) {
-        done({ id: 's3:GetBucketLocation', label: LABELS['s3:GetBucketLocation'], status: 'failed', detail: `The bucket is in ${location}, not ${region}`, fix: `Set the region to ${location}.` });
+        done({
+          id: 's3:GetBucketLocation',
+          label: LABELS['s3:GetBucketLocation'],
+          status: 'failed',
+          detail: `The bucket is in ${location}, not ${region}`,
+          fix: `Set the region to ${location}.`,
+        });
       } else done({ id: 's3:GetBucketLocation', label: LABELS['s3:GetBucketLocation'], status: 'ok', detail: `region ${location}` });
     } catch (e) {
       done(failure('s3:GetBucketLocation', e, dest));
@@ -97,7 +106,8 @@ export async function verifyAccess(dest: S3Destination, settings: S3Settings = {
     } catch (e) {
       const id = checkFor(e instanceof ExportError ? e.permission : null, 's3:PutObject');
       done(failure(id, e, dest));
-      if (id === 'kms:GenerateDataKey') done({ id: 's3:PutObject', label: LABELS['s3:PutObject'], status: 'skipped', detail: 'cannot tell until the KMS key works' });
+      if (id === 'kms:GenerateDataKey')
+        done({ id: 's3:PutObject', label: LABELS['s3:PutObject'], status: 'skipped', detail: 'cannot tell until the KMS key works' });
       else if (dest.kmsKeyArn) done({ id: 'kms:GenerateDataKey', label: LABELS['kms:GenerateDataKey'], status: 'skipped', detail: 'needs s3:PutObject first' });
     }
     try {

@@ -3,10 +3,16 @@ import { corsHeaders, originAllowed, parseAllowedOrigins, preflight } from './co
 
 describe('preflight', () => {
   it('admits the caller, POST, the SDK headers and custom header names, for two hours', () => {
-    const r = preflight(new Request('http://collect.example/2/httpapi', {
-      method: 'OPTIONS',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'Content-Type, Content-Encoding, X-Custom, bad header' },
-    }));
+    const r = preflight(
+      new Request('http://collect.example/2/httpapi', {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://shop.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'Content-Type, Content-Encoding, X-Custom, bad header',
+        },
+      }),
+    );
     expect(r.status).toBe(204);
     expect(r.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect(r.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS');
@@ -23,7 +29,10 @@ describe('preflight', () => {
 
 describe('allowed origins', () => {
   it('normalises a list and refuses what is not an origin', () => {
-    expect(parseAllowedOrigins('https://Shop.Example\nhttps://*.shop.example:8443/ https://shop.example')).toEqual(['https://shop.example', 'https://*.shop.example:8443']);
+    expect(parseAllowedOrigins('https://Shop.Example\nhttps://*.shop.example:8443/ https://shop.example')).toEqual([
+      'https://shop.example',
+      'https://*.shop.example:8443',
+    ]);
     expect(parseAllowedOrigins(['http://localhost:3000'])).toEqual(['http://localhost:3000']);
     expect(parseAllowedOrigins('')).toBeNull();
     expect(parseAllowedOrigins(null)).toBeNull();

@@ -76,6 +76,8 @@ export function originAllowed(origin: string | null, allowed: string | null): bo
     if (star < 0) return pattern === o;
     const scheme = pattern.slice(0, star + 3);
     const suffix = pattern.slice(star + 4); // ".shop.example[:port]"
-    return o.startsWith(scheme) && o.endsWith(suffix) && o.length > scheme.length + suffix.length && !o.slice(scheme.length, o.length - suffix.length).includes('/');
+    return (
+      o.startsWith(scheme) && o.endsWith(suffix) && o.length > scheme.length + suffix.length && !o.slice(scheme.length, o.length - suffix.length).includes('/')
+    );
   });
 }

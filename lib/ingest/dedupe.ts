@@ -43,7 +43,9 @@ export async function dropDuplicates(tx: Tx, projectId: number, all: ValidEvent[
 export async function rememberInsertIds(tx: Tx, projectId: number, ids: Deduped['newInsertIds'], now: number) {
   const ii = s.insertIds;
   await bulkInsert(
-    tx, ii, [ii.projectId, ii.idKey, ii.insertId, ii.seenAt],
+    tx,
+    ii,
+    [ii.projectId, ii.idKey, ii.insertId, ii.seenAt],
     ids.map((x) => [projectId, x.idKey, x.insertId, now]),
     sql`on conflict (project_id, id_key, insert_id) do update set seen_at = excluded.seen_at`,
   );

@@ -18,7 +18,13 @@ export const EVENT_FIELDS = Object.entries(getTableColumns(s.events)) as [keyof 
 const SKEW_TOLERANCE_MS = 60_000;
 
 // top-level revenue fields Amplitude also keeps as `$`-prefixed event properties
-const REVENUE_FIELDS = [['price', '$price'], ['quantity', '$quantity'], ['revenue', '$revenue'], ['productId', '$productId'], ['revenueType', '$revenueType']] as const;
+const REVENUE_FIELDS = [
+  ['price', '$price'],
+  ['quantity', '$quantity'],
+  ['revenue', '$revenue'],
+  ['productId', '$productId'],
+  ['revenueType', '$revenueType'],
+] as const;
 
 export interface RowContext {
   projectId: number;

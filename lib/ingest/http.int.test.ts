@@ -33,7 +33,11 @@ afterAll(async () => {
 const eventCount = async () => (await database.db.select({ n: count() }).from(s.events))[0].n;
 
 async function post(path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-  const res = await fetch(`${app.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body) });
+  const res = await fetch(`${app.url}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -79,8 +83,24 @@ describe('Amplitude error codes, nothing written', () => {
       ['/2/httpapi', { events: [{ device_id: 'dev-00001', event_type: 'a' }] }, 400, { missing_field: 'api_key' }],
       ['/2/httpapi', { api_key: 'nope-not-a-key', events: [{ device_id: 'dev-00001', event_type: 'a' }] }, 400, { error: 'Invalid API key: nope-not-a-key' }],
       ['/batch', { api_key: apiKey }, 400, { missing_field: 'events' }],
-      ['/2/httpapi', { api_key: apiKey, events: [{ device_id: 'dev-00001', event_type: 'ok' }, { device_id: 'dev-00001' }] }, 400, { events_with_missing_fields: { event_type: [1] } }],
-      ['/2/httpapi', { api_key: apiKey, events: [{ device_id: 'dev-00001', event_type: 'ok' }, { user_id: 'null', event_type: 'a' }] }, 400, { events_with_invalid_fields: { user_id: [1] } }],
+      [
+        '/2/httpapi',
+        { api_key: apiKey, events: [{ device_id: 'dev-00001', event_type: 'ok' }, { device_id: 'dev-00001' }] },
+        400,
+        { events_with_missing_fields: { event_type: [1] } },
+      ],
+      [
+        '/2/httpapi',
+        {
+          api_key: apiKey,
+          events: [
+            { device_id: 'dev-00001', event_type: 'ok' },
+            { user_id: 'null', event_type: 'a' },
+          ],
+        },
+        400,
+        { events_with_invalid_fields: { user_id: [1] } },
+      ],
       ['/2/httpapi', { api_key: apiKey, events: [{ user_id: 'abc', event_type: 'a' }] }, 400, { events_with_invalid_id_lengths: { user_id: [0] } }],
     ];
     for (const [path, body, status, expected] of cases) {
@@ -94,7 +114,12 @@ describe('Amplitude error codes, nothing written', () => {
   it('answers 413 past the size and count limits, per endpoint', async () => {
     const before = await eventCount();
     // 1,000 keys (Amplitude's limit per property object) of 1,100 characters: 1.1 MB
-    const big = { api_key: apiKey, events: [{ device_id: 'dev-big-1', event_type: 'a', event_properties: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 'v'.repeat(1100)])) }] };
+    const big = {
+      api_key: apiKey,
+      events: [
+        { device_id: 'dev-big-1', event_type: 'a', event_properties: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 'v'.repeat(1100)])) },
+      ],
+    };
     const r = await post('/2/httpapi', big);
     expect(r).toMatchObject({ status: 413, body: { code: 413, error: 'Payload too large' } });
     const many = { api_key: apiKey, events: Array.from({ length: 2001 }, (_, i) => ({ device_id: `dev-many-${i}`, event_type: 'a' })) };
@@ -127,7 +152,10 @@ describe('Amplitude error codes, nothing written', () => {
   });
 });
 
-const form = (fields: Record<string, string>) => ({ 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', body: new URLSearchParams(fields).toString() });
+const form = (fields: Record<string, string>) => ({
+  'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+  body: new URLSearchParams(fields).toString(),
+});
 
 async function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
   const f = form(fields);
@@ -136,12 +164,30 @@ async function postForm(path: string, fields: Record<string, string>, headers: R
 }
 
 const rowsOf = (deviceId: string) =>
-  database.db.select().from(s.events).where(and(eq(s.events.projectId, projectId), eq(s.events.deviceId, deviceId))).orderBy(asc(s.events.id));
+  database.db
+    .select()
+    .from(s.events)
+    .where(and(eq(s.events.projectId, projectId), eq(s.events.deviceId, deviceId)))
+    .orderBy(asc(s.events.id));
 
 describe("Amplitude's other doors", () => {
   it('POST / takes amplitude-js and legacy mobile batches and answers success; GET / is still the app', async () => {
     const e = JSON.stringify([
-      { device_id: 'legacy-dev-1', user_id: 'legacy-user-1', event_type: 'Opened', timestamp: 1_700_000_000_000, session_id: 1_700_000_000_000, platform: 'Android', os_name: 'android', os_version: '14', device_model: 'Pixel 8', language: 'fr-FR', library: { name: 'amplitude-android', version: '2.39.0' }, uuid: 'uuid-legacy-1', event_properties: { a: 1 } },
+      {
+        device_id: 'legacy-dev-1',
+        user_id: 'legacy-user-1',
+        event_type: 'Opened',
+        timestamp: 1_700_000_000_000,
+        session_id: 1_700_000_000_000,
+        platform: 'Android',
+        os_name: 'android',
+        os_version: '14',
+        device_model: 'Pixel 8',
+        language: 'fr-FR',
+        library: { name: 'amplitude-android', version: '2.39.0' },
+        uuid: 'uuid-legacy-1',
+        event_properties: { a: 1 },
+      },
       { device_id: 'legacy-dev-1', event_type: 'Tapped', timestamp: 1_700_000_001_000, uuid: 'uuid-legacy-2' },
     ]);
     const fields = { client: apiKey, e, v: '2', upload_time: String(Date.now()), checksum: 'ignored' };
@@ -152,8 +198,17 @@ describe("Amplitude's other doors", () => {
     const rows = await rowsOf('legacy-dev-1');
     expect(rows.map((x) => x.eventType)).toEqual(['Opened', 'Tapped']);
     expect(rows[0]).toMatchObject({
-      userId: 'legacy-user-1', clientEventTime: 1_700_000_000_000, sessionId: 1_700_000_000_000, platform: 'Android', osName: 'android', osVersion: '14',
-      deviceModel: 'Pixel 8', language: 'fr-FR', library: 'amplitude-android/2.39.0', insertId: 'uuid-legacy-1', ipAddress: '127.0.0.1',
+      userId: 'legacy-user-1',
+      clientEventTime: 1_700_000_000_000,
+      sessionId: 1_700_000_000_000,
+      platform: 'Android',
+      osName: 'android',
+      osVersion: '14',
+      deviceModel: 'Pixel 8',
+      language: 'fr-FR',
+      library: 'amplitude-android/2.39.0',
+      insertId: 'uuid-legacy-1',
+      ipAddress: '127.0.0.1',
     });
     expect(rows[1].amplitudeId).toBe(rows[0].amplitudeId);
     expect(JSON.parse(rows[0].data)).toMatchObject({ path: '/' });
@@ -179,8 +234,22 @@ describe("Amplitude's other doors", () => {
 
   it('POST /httpapi (v1) takes one event or an array', async () => {
     expect((await postForm('/httpapi', { api_key: apiKey, event: JSON.stringify({ device_id: 'v1-dev-1', event_type: 'one' }) })).text).toBe('success');
-    expect((await postForm('/httpapi', { api_key: apiKey, event: JSON.stringify([{ device_id: 'v1-dev-1', event_type: 'two' }, { device_id: 'v1-dev-1', event_type: 'three' }]) })).text).toBe('success');
-    expect((await rowsOf('v1-dev-1')).map((r) => [r.eventType, JSON.parse(r.data).path])).toEqual([['one', '/httpapi'], ['two', '/httpapi'], ['three', '/httpapi']]);
+    expect(
+      (
+        await postForm('/httpapi', {
+          api_key: apiKey,
+          event: JSON.stringify([
+            { device_id: 'v1-dev-1', event_type: 'two' },
+            { device_id: 'v1-dev-1', event_type: 'three' },
+          ]),
+        })
+      ).text,
+    ).toBe('success');
+    expect((await rowsOf('v1-dev-1')).map((r) => [r.eventType, JSON.parse(r.data).path])).toEqual([
+      ['one', '/httpapi'],
+      ['two', '/httpapi'],
+      ['three', '/httpapi'],
+    ]);
   });
 
   it('/identify and /groupidentify change properties without an event; later events carry them', async () => {
@@ -203,7 +272,10 @@ describe("Amplitude's other doors", () => {
     const [user] = await database.db.select().from(s.amplitudeUsers).where(eq(s.amplitudeUsers.userId, 'ident-user-1'));
     expect(after.amplitudeId).toBe(user.amplitudeId);
 
-    expect(await postForm('/groupidentify', { api_key: apiKey, identification: JSON.stringify({ group_type: 'company' }) })).toMatchObject({ status: 400, text: 'invalid_event' });
+    expect(await postForm('/groupidentify', { api_key: apiKey, identification: JSON.stringify({ group_type: 'company' }) })).toMatchObject({
+      status: 400,
+      text: 'invalid_event',
+    });
     expect(await postForm('/identify', { api_key: apiKey, identification: JSON.stringify({ user_properties: { a: 1 } }) })).toMatchObject({ status: 400 });
   });
 });
@@ -211,9 +283,12 @@ describe("Amplitude's other doors", () => {
 describe('CORS on the ingestion doors only', () => {
   const origin = 'https://shop.example';
 
-  it('answers every door\'s preflight with what browser SDKs send', async () => {
+  it("answers every door's preflight with what browser SDKs send", async () => {
     for (const path of ['/2/httpapi', '/batch', '/', '/httpapi', '/identify', '/groupidentify']) {
-      const r = await fetch(`${app.url}${path}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,content-encoding' } });
+      const r = await fetch(`${app.url}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,content-encoding' },
+      });
       expect(r.status, path).toBe(204);
       expect(r.headers.get('access-control-allow-origin'), path).toBe(origin);
       expect(r.headers.get('access-control-allow-headers'), path).toContain('content-encoding');
@@ -224,10 +299,18 @@ describe('CORS on the ingestion doors only', () => {
 
   it('puts the header on every answer, errors included, and never on the admin API', async () => {
     const answers = [
-      await fetch(`${app.url}/2/httpapi`, { method: 'POST', headers: { origin }, body: JSON.stringify({ api_key: apiKey, events: [{ device_id: 'cors-dev-1', event_type: 'a' }] }) }),
+      await fetch(`${app.url}/2/httpapi`, {
+        method: 'POST',
+        headers: { origin },
+        body: JSON.stringify({ api_key: apiKey, events: [{ device_id: 'cors-dev-1', event_type: 'a' }] }),
+      }),
       await fetch(`${app.url}/2/httpapi`, { method: 'POST', headers: { origin }, body: '{nope' }),
       await fetch(`${app.url}/2/httpapi`, { method: 'POST', headers: { origin }, body: 'x'.repeat(1_100_000) }),
-      await fetch(`${app.url}/2/httpapi`, { method: 'POST', headers: { origin }, body: JSON.stringify({ api_key: apiKey, events: Array.from({ length: 31 }, () => ({ device_id: 'cors-hot', event_type: 'a' })) }) }),
+      await fetch(`${app.url}/2/httpapi`, {
+        method: 'POST',
+        headers: { origin },
+        body: JSON.stringify({ api_key: apiKey, events: Array.from({ length: 31 }, () => ({ device_id: 'cors-hot', event_type: 'a' })) }),
+      }),
       await fetch(`${app.url}/`, { method: 'POST', headers: { origin, 'content-type': 'application/x-www-form-urlencoded' }, body: 'client=nope&e=%5B%5D' }),
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 400, 413, 429, 400]);
@@ -241,14 +324,25 @@ describe('CORS on the ingestion doors only', () => {
   it('a project with allowed origins refuses the others, without CORS headers and with nothing stored', async () => {
     const [org] = await database.db.select().from(s.organizations).limit(1);
     const p = await createProject(database.db, org.id, 'Origins');
-    await database.db.update(s.projects).set({ allowedOrigins: JSON.stringify(['https://shop.example', 'https://*.cdn.example']) }).where(eq(s.projects.id, p.id));
+    await database.db
+      .update(s.projects)
+      .set({ allowedOrigins: JSON.stringify(['https://shop.example', 'https://*.cdn.example']) })
+      .where(eq(s.projects.id, p.id));
     const send = (o: string | null, path = '/2/httpapi') =>
-      fetch(`${app.url}${path}`, { method: 'POST', headers: o ? { origin: o } : {}, body: JSON.stringify({ api_key: p.apiKey, events: [{ device_id: 'origin-dev-1', event_type: `from ${o}` }] }) });
+      fetch(`${app.url}${path}`, {
+        method: 'POST',
+        headers: o ? { origin: o } : {},
+        body: JSON.stringify({ api_key: p.apiKey, events: [{ device_id: 'origin-dev-1', event_type: `from ${o}` }] }),
+      });
     const refused = await send('https://evil.example');
     expect(refused.status).toBe(403);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     expect(await refused.json()).toMatchObject({ code: 403 });
-    const legacy = await fetch(`${app.url}/`, { method: 'POST', headers: { origin: 'https://evil.example' }, body: new URLSearchParams({ client: p.apiKey!, e: '[{"device_id":"origin-dev-1","event_type":"x"}]' }) });
+    const legacy = await fetch(`${app.url}/`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+      body: new URLSearchParams({ client: p.apiKey!, e: '[{"device_id":"origin-dev-1","event_type":"x"}]' }),
+    });
     expect(legacy.status).toBe(403);
     expect((await send('https://shop.example')).status).toBe(200);
     expect((await send('https://a.cdn.example')).status).toBe(200);
@@ -261,14 +355,23 @@ describe('CORS on the ingestion doors only', () => {
 describe('bounded work per request', () => {
   for (const shape of hostileShapes('API_KEY').filter((x) => !x.ok)) {
     it(`refuses ${shape.label} with a 4xx while other clients are answered`, async () => {
-      const body = hostileShapes(apiKey).find((x) => x.label === shape.label)!.body();
+      const body = hostileShapes(apiKey)
+        .find((x) => x.label === shape.label)!
+        .body();
       const before = await eventCount();
       const started = Date.now();
-      const hostile = fetch(`${app.url}${shape.path}`, { method: 'POST', body }).then(async (r) => ({ status: r.status, body: await r.json(), ms: Date.now() - started }));
+      const hostile = fetch(`${app.url}${shape.path}`, { method: 'POST', body }).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+        ms: Date.now() - started,
+      }));
       // another client, while the hostile body is being read and refused
       await new Promise((r) => setTimeout(r, 50));
       const pingStart = Date.now();
-      const ping = await fetch(`${app.url}/2/httpapi`, { method: 'POST', body: JSON.stringify({ api_key: apiKey, events: [{ device_id: 'bystander-1', event_type: 'ping' }] }) });
+      const ping = await fetch(`${app.url}/2/httpapi`, {
+        method: 'POST',
+        body: JSON.stringify({ api_key: apiKey, events: [{ device_id: 'bystander-1', event_type: 'ping' }] }),
+      });
       const pingMs = Date.now() - pingStart;
       const r = await hostile;
       expect(ping.status).toBe(200);
@@ -283,7 +386,10 @@ describe('bounded work per request', () => {
   }
 
   it('keeps __proto__ keys as data, in event and user properties', async () => {
-    const body = '{"api_key":"' + apiKey + '","events":[{"device_id":"proto-dev-1","event_type":"p","event_properties":{"__proto__":{"x":1},"b":2},"user_properties":{"$set":{"__proto__":"y"}}}]}';
+    const body =
+      '{"api_key":"' +
+      apiKey +
+      '","events":[{"device_id":"proto-dev-1","event_type":"p","event_properties":{"__proto__":{"x":1},"b":2},"user_properties":{"$set":{"__proto__":"y"}}}]}';
     expect((await post('/2/httpapi', body)).status).toBe(200);
     const [row] = await rowsOf('proto-dev-1');
     expect(row.eventProperties).toBe('{"__proto__":{"x":1},"b":2}');

@@ -83,7 +83,10 @@ function failure(e: unknown): IngestResult {
   const msg = errorText(e);
   if (isBusy(e)) return { ...errorBody(503, { error: 'Storage is busy; nothing was stored, retry later' }), headers: { 'Retry-After': '1' } };
   if (/SQLITE_FULL|database or disk is full|SQLITE_IOERR|disk I\/O error|SQLITE_READONLY|readonly database/i.test(msg)) {
-    return { ...errorBody(503, { error: 'Storage is unavailable (disk full or read-only); nothing was stored, retry later' }), headers: { 'Retry-After': '5' } };
+    return {
+      ...errorBody(503, { error: 'Storage is unavailable (disk full or read-only); nothing was stored, retry later' }),
+      headers: { 'Retry-After': '5' },
+    };
   }
   console.error('ingest failed', (e as Error)?.message ?? e);
   return errorBody(500, { error: 'Internal error; nothing was stored, retry later' });

@@ -12,7 +12,10 @@ export async function loadIdentities(tx: Tx, projectId: number, events: ValidEve
   const state = new IdentityState(Number(maxAid) + 1);
   const deviceIds = [...new Set(events.flatMap((e) => (e.device_id !== undefined ? [e.device_id] : [])))];
   const deviceRows = deviceIds.length
-    ? await tx.select().from(s.devices).where(and(eq(s.devices.projectId, projectId), inArray(s.devices.deviceId, deviceIds)))
+    ? await tx
+        .select()
+        .from(s.devices)
+        .where(and(eq(s.devices.projectId, projectId), inArray(s.devices.deviceId, deviceIds)))
     : [];
   const userIds = new Set(events.flatMap((e) => (e.user_id !== undefined ? [e.user_id] : [])));
   for (const d of deviceRows) if (d.lastUserId !== null) userIds.add(d.lastUserId);
@@ -40,13 +43,17 @@ export async function loadIdentities(tx: Tx, projectId: number, events: ValidEve
 export async function saveIdentities(tx: Tx, projectId: number, state: IdentityState) {
   const u = s.amplitudeUsers;
   await bulkInsert(
-    tx, u, [u.amplitudeId, u.projectId, u.userId, u.createdTime, u.userProperties, u.mergedInto],
+    tx,
+    u,
+    [u.amplitudeId, u.projectId, u.userId, u.createdTime, u.userProperties, u.mergedInto],
     [...state.users.values()].filter((x) => x.dirty).map((x) => [x.amplitudeId, projectId, x.userId, x.createdTime, JSON.stringify(x.props), x.mergedInto]),
     sql`on conflict (amplitude_id) do update set user_id = excluded.user_id, created_time = excluded.created_time, user_properties = excluded.user_properties, merged_into = excluded.merged_into`,
   );
   const d = s.devices;
   await bulkInsert(
-    tx, d, [d.projectId, d.deviceId, d.amplitudeId, d.lastUserId],
+    tx,
+    d,
+    [d.projectId, d.deviceId, d.amplitudeId, d.lastUserId],
     [...state.devices.values()].filter((x) => x.dirty).map((x) => [projectId, x.deviceId, x.amplitudeId, x.lastUserId]),
     sql`on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id, last_user_id = excluded.last_user_id`,
   );

@@ -98,7 +98,26 @@ describe('dedupe and fields', () => {
   it('stamps server times, event_time skew correction and the client fields', async () => {
     const before = Date.now();
     const res = await send(
-      [{ user_id: 'frank', device_id: 'dev-frank', event_type: 'x', time: 1_600_000_000_000, platform: 'iOS', os_name: 'ios', country: 'FR', carrier: 'Orange', ip: '$remote', location_lat: 48.8, location_lng: 2.3, price: 9.5, revenue: 9.5, session_id: 123, app_version: '1.2.3', library: 'amplitude-ts/2.0' }],
+      [
+        {
+          user_id: 'frank',
+          device_id: 'dev-frank',
+          event_type: 'x',
+          time: 1_600_000_000_000,
+          platform: 'iOS',
+          os_name: 'ios',
+          country: 'FR',
+          carrier: 'Orange',
+          ip: '$remote',
+          location_lat: 48.8,
+          location_lng: 2.3,
+          price: 9.5,
+          revenue: 9.5,
+          session_id: 123,
+          app_version: '1.2.3',
+          library: 'amplitude-ts/2.0',
+        },
+      ],
       { client_upload_time: new Date(before - 3_600_000).toISOString() },
     );
     const [r] = await rows();
@@ -107,7 +126,15 @@ describe('dedupe and fields', () => {
     expect(r.clientEventTime).toBe(1_600_000_000_000);
     // the device clock was an hour behind: event_time is corrected by the skew
     expect(r.eventTime - r.clientEventTime).toBeGreaterThan(3_590_000);
-    expect(r).toMatchObject({ platform: 'iOS', deviceCarrier: 'Orange', ipAddress: '203.0.113.9', sessionId: 123, appVersion: '1.2.3', paying: true, userCreationTime: r.eventTime });
+    expect(r).toMatchObject({
+      platform: 'iOS',
+      deviceCarrier: 'Orange',
+      ipAddress: '203.0.113.9',
+      sessionId: 123,
+      appVersion: '1.2.3',
+      paying: true,
+      userCreationTime: r.eventTime,
+    });
     expect(JSON.parse(r.eventProperties)).toEqual({ $price: 9.5, $revenue: 9.5 });
     expect(r.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(r.eventId).toBe(r.id);

@@ -85,10 +85,14 @@ export async function ingest(db: Db, req: ValidRequest, ctx: IngestContext): Pro
 
   const clock = ctx.clock ?? Date.now;
   let uploadTime = 0;
-  await writeTx(db, async (tx) => {
-    uploadTime = clock();
-    await store(tx, project.id, req, ctx, uploadTime);
-  }, ctx.writeWaitMs ?? 10_000);
+  await writeTx(
+    db,
+    async (tx) => {
+      uploadTime = clock();
+      await store(tx, project.id, req, ctx, uploadTime);
+    },
+    ctx.writeWaitMs ?? 10_000,
+  );
   return accepted(req.events.length, ctx, uploadTime);
 }
 
@@ -99,10 +103,20 @@ async function store(tx: Tx, projectId: number, req: ValidRequest, ctx: IngestCo
   if (events.length === 0) return;
 
   const identities = await loadIdentities(tx, projectId, events);
-  const groups = await GroupState.load(tx, projectId, events.flatMap((e) => groupsOf(e.groups)));
+  const groups = await GroupState.load(
+    tx,
+    projectId,
+    events.flatMap((e) => groupsOf(e.groups)),
+  );
   const [{ maxId }] = await tx.select({ maxId: sql<number>`coalesce(max(${s.events.id}), 0)` }).from(s.events);
   const rowCtx: RowContext = {
-    projectId, path: ctx.path, receivedAt: ctx.receivedAt, clientUploadTime: req.clientUploadTime, now, ip: ctx.ip, nextId: Number(maxId) + 1,
+    projectId,
+    path: ctx.path,
+    receivedAt: ctx.receivedAt,
+    clientUploadTime: req.clientUploadTime,
+    now,
+    ip: ctx.ip,
+    nextId: Number(maxId) + 1,
   };
   const rows = events.map((e) => buildRow(e, rowCtx, identities, groups));
 
@@ -110,7 +124,12 @@ async function store(tx: Tx, projectId: number, req: ValidRequest, ctx: IngestCo
   await groups.save(tx, projectId);
   if (!keepRows) return;
   await rememberInsertIds(tx, projectId, newInsertIds, now);
-  await bulkInsert(tx, s.events, EVENT_FIELDS.map(([, c]) => c), rows.map((r) => EVENT_FIELDS.map(([k]) => r[k] ?? null)));
+  await bulkInsert(
+    tx,
+    s.events,
+    EVENT_FIELDS.map(([, c]) => c),
+    rows.map((r) => EVENT_FIELDS.map(([k]) => r[k] ?? null)),
+  );
 }
 
 /** Group Identify API: sets group properties; events naming the group carry them from then on. */
@@ -119,11 +138,19 @@ export async function ingestGroupIdentify(db: Db, apiKey: string, items: GroupId
   if (!('id' in project)) return project;
   const clock = ctx.clock ?? Date.now;
   let uploadTime = 0;
-  await writeTx(db, async (tx) => {
-    uploadTime = clock();
-    const groups = await GroupState.load(tx, project.id, items.map((i) => i.group));
-    for (const i of items) groups.apply(i.group, i.ops);
-    await groups.save(tx, project.id);
-  }, ctx.writeWaitMs ?? 10_000);
+  await writeTx(
+    db,
+    async (tx) => {
+      uploadTime = clock();
+      const groups = await GroupState.load(
+        tx,
+        project.id,
+        items.map((i) => i.group),
+      );
+      for (const i of items) groups.apply(i.group, i.ops);
+      await groups.save(tx, project.id);
+    },
+    ctx.writeWaitMs ?? 10_000,
+  );
   return accepted(items.length, ctx, uploadTime);
 }

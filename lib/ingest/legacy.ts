@@ -20,8 +20,25 @@ const FIELDS: Record<FormDoor, { key: string; data: string }> = {
 
 /** Identify API fields besides the ids and user properties that Amplitude keeps on the user. */
 const IDENTIFY_FIELDS = [
-  'user_id', 'device_id', 'user_properties', 'groups', 'app_version', 'platform', 'os_name', 'os_version', 'device_brand',
-  'device_manufacturer', 'device_model', 'carrier', 'country', 'region', 'city', 'dma', 'language', 'paying', 'start_version',
+  'user_id',
+  'device_id',
+  'user_properties',
+  'groups',
+  'app_version',
+  'platform',
+  'os_name',
+  'os_version',
+  'device_brand',
+  'device_manufacturer',
+  'device_model',
+  'carrier',
+  'country',
+  'region',
+  'city',
+  'dma',
+  'language',
+  'paying',
+  'start_version',
 ];
 
 export interface FormRequest {
@@ -78,17 +95,32 @@ function errorWord(r: IngestResult): string {
       if (r.body.missing_field === 'api_key') return 'missing_api_key';
       if (r.body.missing_field) return 'missing_event';
       return 'invalid_event';
-    case 403: return 'origin_not_allowed';
-    case 413: return 'Request Entity Too Large'; // what amplitude-js looks for over XDomainRequest
-    case 415: return 'unsupported_encoding';
-    case 429: return 'too_many_requests';
-    case 503: return 'service_unavailable';
-    default: return 'internal_error';
+    case 403:
+      return 'origin_not_allowed';
+    case 413:
+      return 'Request Entity Too Large'; // what amplitude-js looks for over XDomainRequest
+    case 415:
+      return 'unsupported_encoding';
+    case 429:
+      return 'too_many_requests';
+    case 503:
+      return 'service_unavailable';
+    default:
+      return 'internal_error';
   }
 }
 
 /** The text answer of a form door: `success`, or the error word with the reason in a header. */
 export function legacyAnswer(r: IngestResult): IngestResult & { text: string } {
   if (r.status === 200) return { ...r, text: 'success' };
-  return { ...r, text: errorWord(r), headers: { ...r.headers, 'X-Spillway-Error': String(r.body.error ?? '').slice(0, 300).replace(/[^\x20-\x7e]/g, '?') } };
+  return {
+    ...r,
+    text: errorWord(r),
+    headers: {
+      ...r.headers,
+      'X-Spillway-Error': String(r.body.error ?? '')
+        .slice(0, 300)
+        .replace(/[^\x20-\x7e]/g, '?'),
+    },
+  };
 }

@@ -35,16 +35,26 @@ export function applyPropertyOps(current: JsonObject, ops: JsonObject | undefine
     for (const [k, v] of Object.entries(arg)) {
       const cur = Object.hasOwn(props, k) ? props[k] : undefined;
       switch (op) {
-        case '$unset': delete props[k]; break;
-        case '$setOnce': if (!Object.hasOwn(props, k)) put(props, k, v); break;
-        case '$set': put(props, k, v); break;
+        case '$unset':
+          delete props[k];
+          break;
+        case '$setOnce':
+          if (!Object.hasOwn(props, k)) put(props, k, v);
+          break;
+        case '$set':
+          put(props, k, v);
+          break;
         case '$add': {
           const inc = toNumber(v);
           if (inc !== null) put(props, k, (toNumber(cur) ?? 0) + inc);
           break;
         }
-        case '$append': put(props, k, [...asList(cur), ...asList(v)]); break;
-        case '$prepend': put(props, k, [...asList(v), ...asList(cur)]); break;
+        case '$append':
+          put(props, k, [...asList(cur), ...asList(v)]);
+          break;
+        case '$prepend':
+          put(props, k, [...asList(v), ...asList(cur)]);
+          break;
         case '$postInsert': {
           const list = asList(cur);
           put(props, k, [...list, ...asList(v).filter((x) => !list.some((y) => same(x, y)))]);
@@ -57,7 +67,11 @@ export function applyPropertyOps(current: JsonObject, ops: JsonObject | undefine
         }
         case '$remove': {
           const drop = asList(v);
-          put(props, k, asList(cur).filter((x) => !drop.some((y) => same(x, y))));
+          put(
+            props,
+            k,
+            asList(cur).filter((x) => !drop.some((y) => same(x, y))),
+          );
           break;
         }
       }

@@ -55,7 +55,11 @@ describe('storage faults during ingestion', () => {
     // SQLite refuses to grow the file past this: the same SQLITE_FULL a full disk gives
     await client.execute(`PRAGMA max_page_count = ${pages + 4}`);
     const request = () =>
-      new Request('http://127.0.0.1/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: seed.project.apiKey, events: sampleEvents(400, 'full') }) });
+      new Request('http://127.0.0.1/batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ api_key: seed.project.apiKey, events: sampleEvents(400, 'full') }),
+      });
     const r = await handleIngest(db, request(), '/batch', '127.0.0.1');
     expect(r.status).toBe(503);
     expect((await r.json()).error).toMatch(/disk full/);

@@ -45,7 +45,10 @@ export class Throttle {
     const throttledEvents: number[] = [];
     for (const e of events) {
       let over = false;
-      for (const [kind, id] of [['d', e.device_id], ['u', e.user_id]] as const) {
+      for (const [kind, id] of [
+        ['d', e.device_id],
+        ['u', e.user_id],
+      ] as const) {
         if (id === undefined) continue;
         const key = `${projectId}:${kind}:${id}`;
         const n = (this.counts.get(key) ?? 0) + (pending.get(key) ?? 0) + 1;

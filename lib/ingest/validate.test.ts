@@ -52,7 +52,9 @@ describe('validateRequest', () => {
     let deep: Record<string, unknown> = {};
     const root = deep;
     for (let i = 0; i < 45; i++) deep = (deep.x = {}) as Record<string, unknown>;
-    expect(err({ api_key: 'k', events: [{ user_id: 'user-1', event_type: 'a', event_properties: root }] }).body.events_with_invalid_fields).toEqual({ event_properties: [0] });
+    expect(err({ api_key: 'k', events: [{ user_id: 'user-1', event_type: 'a', event_properties: root }] }).body.events_with_invalid_fields).toEqual({
+      event_properties: [0],
+    });
   });
 
   it('truncates long property strings to 1024 characters', () => {

@@ -12,15 +12,58 @@ export const LIMITS = {
 
 // ids Amplitude refuses outright (case-insensitive)
 const INVALID_IDS = new Set([
-  'null', 'none', 'nil', '(null)', 'undefined', 'unknown', 'empty', 'n/a', 'na', '-1', '0', '',
-  '00000000-0000-0000-0000-000000000000', 'lmy47d', 'dummy', 'anonymous', 'default',
+  'null',
+  'none',
+  'nil',
+  '(null)',
+  'undefined',
+  'unknown',
+  'empty',
+  'n/a',
+  'na',
+  '-1',
+  '0',
+  '',
+  '00000000-0000-0000-0000-000000000000',
+  'lmy47d',
+  'dummy',
+  'anonymous',
+  'default',
 ]);
 
 const STRING_FIELDS = [
-  'user_id', 'device_id', 'event_type', 'app_version', 'version_name', 'platform', 'os_name', 'os_version',
-  'device_brand', 'device_manufacturer', 'device_model', 'device_type', 'device_family', 'carrier', 'country',
-  'region', 'city', 'dma', 'language', 'ip', 'idfa', 'idfv', 'adid', 'android_id', 'insert_id', 'library',
-  'productId', 'revenueType', 'partner_id', 'start_version', 'amplitude_attribution_ids', 'user_agent',
+  'user_id',
+  'device_id',
+  'event_type',
+  'app_version',
+  'version_name',
+  'platform',
+  'os_name',
+  'os_version',
+  'device_brand',
+  'device_manufacturer',
+  'device_model',
+  'device_type',
+  'device_family',
+  'carrier',
+  'country',
+  'region',
+  'city',
+  'dma',
+  'language',
+  'ip',
+  'idfa',
+  'idfv',
+  'adid',
+  'android_id',
+  'insert_id',
+  'library',
+  'productId',
+  'revenueType',
+  'partner_id',
+  'start_version',
+  'amplitude_attribution_ids',
+  'user_agent',
 ] as const;
 const INTEGER_FIELDS = ['time', 'event_id', 'session_id', 'quantity'] as const;
 const NUMBER_FIELDS = ['price', 'revenue', 'location_lat', 'location_lng'] as const;
@@ -78,7 +121,12 @@ function truncateStrings(v: unknown, max: number): unknown {
     const out: JsonObject = {};
     // defineProperty, not assignment: a "__proto__" key is data like any other
     for (const [k, x] of Object.entries(v)) {
-      Object.defineProperty(out, k.length > max ? k.slice(0, max) : k, { value: truncateStrings(x, max), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k.length > max ? k.slice(0, max) : k, {
+        value: truncateStrings(x, max),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -147,28 +195,48 @@ export function validateRequest(body: unknown, maxEvents: number): ValidRequest 
     for (const f of STRING_FIELDS) {
       const v = raw[f];
       if (v === undefined || v === null) continue;
-      if (typeof v !== 'string') { add(invalid, f, i); ok = false; continue; }
+      if (typeof v !== 'string') {
+        add(invalid, f, i);
+        ok = false;
+        continue;
+      }
       if (v.length > LIMITS.maxString) {
-        if (STRICT_STRINGS.has(f)) { add(invalid, f, i); ok = false; continue; }
+        if (STRICT_STRINGS.has(f)) {
+          add(invalid, f, i);
+          ok = false;
+          continue;
+        }
         e[f] = v.slice(0, LIMITS.maxString);
       } else e[f] = v;
     }
     for (const f of INTEGER_FIELDS) {
       const v = raw[f];
       if (v === undefined || v === null) continue;
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || (f === 'time' && v < 0)) { add(invalid, f, i); ok = false; continue; }
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || (f === 'time' && v < 0)) {
+        add(invalid, f, i);
+        ok = false;
+        continue;
+      }
       e[f] = v;
     }
     for (const f of NUMBER_FIELDS) {
       const v = raw[f];
       if (v === undefined || v === null) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v)) { add(invalid, f, i); ok = false; continue; }
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        add(invalid, f, i);
+        ok = false;
+        continue;
+      }
       e[f] = v;
     }
     for (const f of OBJECT_FIELDS) {
       const v = raw[f];
       if (v === undefined || v === null) continue;
-      if (!isObject(v) || depthExceeds(v, LIMITS.maxDepth)) { add(invalid, f, i); ok = false; continue; }
+      if (!isObject(v) || depthExceeds(v, LIMITS.maxDepth)) {
+        add(invalid, f, i);
+        ok = false;
+        continue;
+      }
       e[f] = truncateStrings(v, LIMITS.maxString) as JsonObject;
     }
     if (typeof raw.paying === 'boolean') e.paying = raw.paying;
@@ -183,12 +251,22 @@ export function validateRequest(body: unknown, maxEvents: number): ValidRequest 
     for (const f of ['user_id', 'device_id'] as const) {
       const v = e[f];
       if (v === undefined) continue;
-      if (INVALID_IDS.has(v.trim().toLowerCase())) { add(invalid, f, i); ok = false; continue; }
-      if (v.length < minIdLength) { short.push(f); delete e[f]; }
+      if (INVALID_IDS.has(v.trim().toLowerCase())) {
+        add(invalid, f, i);
+        ok = false;
+        continue;
+      }
+      if (v.length < minIdLength) {
+        short.push(f);
+        delete e[f];
+      }
     }
     if (ok && e.user_id === undefined && e.device_id === undefined) {
       if (short.length > 0) for (const f of short) add(idLengths, f, i);
-      else { add(missing, 'user_id', i); add(missing, 'device_id', i); }
+      else {
+        add(missing, 'user_id', i);
+        add(missing, 'device_id', i);
+      }
       ok = false;
     }
     if (ok) events.push(e);
@@ -229,12 +307,27 @@ export function validateGroupIdentify(items: unknown[], maxItems: number): Group
     if (!isObject(raw)) return bad(invalid, 'identification');
     const { group_type: type, group_value: value, group_properties: props } = raw;
     let ok = true;
-    if (type === undefined || type === null || type === '') { bad(missing, 'group_type'); ok = false; }
-    else if (typeof type !== 'string' || type.length > LIMITS.maxString) { bad(invalid, 'group_type'); ok = false; }
-    if (value === undefined || value === null || value === '') { bad(missing, 'group_value'); ok = false; }
-    else if ((typeof value !== 'string' && typeof value !== 'number') || String(value).length > LIMITS.maxString) { bad(invalid, 'group_value'); ok = false; }
-    if (props === undefined || props === null) { bad(missing, 'group_properties'); ok = false; }
-    else if (!isObject(props) || depthExceeds(props, LIMITS.maxDepth)) { bad(invalid, 'group_properties'); ok = false; }
+    if (type === undefined || type === null || type === '') {
+      bad(missing, 'group_type');
+      ok = false;
+    } else if (typeof type !== 'string' || type.length > LIMITS.maxString) {
+      bad(invalid, 'group_type');
+      ok = false;
+    }
+    if (value === undefined || value === null || value === '') {
+      bad(missing, 'group_value');
+      ok = false;
+    } else if ((typeof value !== 'string' && typeof value !== 'number') || String(value).length > LIMITS.maxString) {
+      bad(invalid, 'group_value');
+      ok = false;
+    }
+    if (props === undefined || props === null) {
+      bad(missing, 'group_properties');
+      ok = false;
+    } else if (!isObject(props) || depthExceeds(props, LIMITS.maxDepth)) {
+      bad(invalid, 'group_properties');
+      ok = false;
+    }
     if (ok) out.push({ group: { type: type as string, name: String(value) }, ops: truncateStrings(props, LIMITS.maxString) as JsonObject });
   });
   const hasMissing = Object.keys(missing).length > 0;

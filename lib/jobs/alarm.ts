@@ -43,14 +43,25 @@ export async function raiseAlarm(tx: Tx, ctx: AlarmContext): Promise<boolean> {
   const { subject, body, troubleshooting } = alarmText(ctx);
   const raised = await tx
     .insert(s.alarms)
-    .values({ destinationId: ctx.destination.id, jobId: ctx.job.id, permission: troubleshooting.permission, message: `${troubleshooting.summary}\n${troubleshooting.help}`, raisedAt: ctx.now })
+    .values({
+      destinationId: ctx.destination.id,
+      jobId: ctx.job.id,
+      permission: troubleshooting.permission,
+      message: `${troubleshooting.summary}\n${troubleshooting.help}`,
+      raisedAt: ctx.now,
+    })
     .onConflictDoNothing()
     .returning({ id: s.alarms.destinationId });
   if (raised.length === 0) return false;
   const recipients = await tx
     .select({ email: s.users.email })
     .from(s.users)
-    .where(and(eq(s.users.orgId, ctx.destination.orgId), or(eq(s.users.role, 'admin'), ctx.destination.createdBy ? eq(s.users.id, ctx.destination.createdBy) : undefined)));
+    .where(
+      and(
+        eq(s.users.orgId, ctx.destination.orgId),
+        or(eq(s.users.role, 'admin'), ctx.destination.createdBy ? eq(s.users.id, ctx.destination.createdBy) : undefined),
+      ),
+    );
   const to = [...new Set(recipients.map((r) => r.email))].sort();
   await tx.insert(s.outbox).values({
     orgId: ctx.destination.orgId,

@@ -25,7 +25,9 @@ export async function startBackfill(db: Db, config: EngineConfig, req: BackfillR
   const toHour = Math.min(Math.ceil(req.to / HOUR_MS) * HOUR_MS, closedEnd);
   if (fromHour < Date.UTC(2000, 0, 1)) throw new BackfillError('The start date is too far in the past');
   if (toHour <= fromHour) {
-    throw new BackfillError(req.from >= closedEnd ? 'That range has not ended yet: only hours that are over can be exported' : 'The end must be after the start');
+    throw new BackfillError(
+      req.from >= closedEnd ? 'That range has not ended yet: only hours that are over can be exported' : 'The end must be after the start',
+    );
   }
   return writeTx(db, async (tx) => {
     const [b] = await tx
@@ -54,7 +56,12 @@ export interface BackfillProgress {
 export async function backfillProgress(db: Db, destinationId: number): Promise<BackfillProgress[]> {
   const [d] = await db.select().from(s.destinations).where(eq(s.destinations.id, destinationId));
   if (!d) return [];
-  const list = await db.select().from(s.backfills).where(eq(s.backfills.destinationId, destinationId)).orderBy(sql`${s.backfills.id} desc`).limit(20);
+  const list = await db
+    .select()
+    .from(s.backfills)
+    .where(eq(s.backfills.destinationId, destinationId))
+    .orderBy(sql`${s.backfills.id} desc`)
+    .limit(20);
   const kinds = kindsOf(d).length || 1;
   const out: BackfillProgress[] = [];
   for (const b of list) {
@@ -69,10 +76,19 @@ export async function backfillProgress(db: Db, destinationId: number): Promise<B
       .where(eq(s.exportJobs.backfillId, b.id));
     const hoursTotal = (b.toHour - b.fromHour) / HOUR_MS;
     out.push({
-      id: b.id, state: b.state, fromHour: b.fromHour, toHour: b.toHour, hoursTotal, jobsTotal: hoursTotal * kinds,
+      id: b.id,
+      state: b.state,
+      fromHour: b.fromHour,
+      toHour: b.toHour,
+      hoursTotal,
+      jobsTotal: hoursTotal * kinds,
       // skipped hours (before the project's first data) are done: nothing to write
-      jobsDone: Number(agg.done) + b.skippedHours * kinds, jobsFailed: Number(agg.failed), events: Number(agg.events), bytes: Number(agg.bytes),
-      createdAt: b.createdAt, finishedAt: b.finishedAt,
+      jobsDone: Number(agg.done) + b.skippedHours * kinds,
+      jobsFailed: Number(agg.failed),
+      events: Number(agg.events),
+      bytes: Number(agg.bytes),
+      createdAt: b.createdAt,
+      finishedAt: b.finishedAt,
     });
   }
   return out;
@@ -88,9 +104,14 @@ export async function cancelBackfill(db: Db, destinationId: number, backfillId: 
       .returning({ id: s.backfills.id });
     if (r.length === 0) return false;
     const waiting = and(eq(s.exportJobs.backfillId, backfillId), inArray(s.exportJobs.state, ['pending', 'retry']));
-    await tx.update(s.exportJobs).set({ state: 'done', updatedAt: now }).where(and(waiting, isNotNull(s.exportJobs.finishedAt)));
-    await tx.update(s.exportJobs).set({ state: 'cancelled', updatedAt: now }).where(and(waiting, isNull(s.exportJobs.finishedAt)));
+    await tx
+      .update(s.exportJobs)
+      .set({ state: 'done', updatedAt: now })
+      .where(and(waiting, isNotNull(s.exportJobs.finishedAt)));
+    await tx
+      .update(s.exportJobs)
+      .set({ state: 'cancelled', updatedAt: now })
+      .where(and(waiting, isNull(s.exportJobs.finishedAt)));
     return true;
   });
 }
-

@@ -31,7 +31,9 @@ function child(env: Record<string, string>) {
   let err = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (err += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => proc.on('exit', (code, signal) => r({ code, signal, out, err })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) =>
+    proc.on('exit', (code, signal) => r({ code, signal, out, err })),
+  );
   return { proc, done };
 }
 

@@ -16,7 +16,10 @@ export function initialStartHour(now: number): number {
 export async function createDestination(db: Db, input: NewDestination, now = Date.now()): Promise<Destination> {
   const start = initialStartHour(now);
   return writeTx(db, async (tx) => {
-    const [d] = await tx.insert(s.destinations).values({ ...input, startHour: start, plannedUntil: start, verifiedAt: input.verifiedAt ?? now, createdAt: now }).returning();
+    const [d] = await tx
+      .insert(s.destinations)
+      .values({ ...input, startHour: start, plannedUntil: start, verifiedAt: input.verifiedAt ?? now, createdAt: now })
+      .returning();
     return d;
   });
 }
@@ -34,7 +37,10 @@ export interface EnableResult {
  */
 export async function setEnabled(db: Db, orgId: number, id: number, enabled: boolean, now = Date.now()): Promise<EnableResult | null> {
   return writeTx(db, async (tx) => {
-    const [d] = await tx.select().from(s.destinations).where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId)));
+    const [d] = await tx
+      .select()
+      .from(s.destinations)
+      .where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId)));
     if (!d) return null;
     if (d.enabled === enabled) return { destination: d, gap: null };
     if (!enabled) {

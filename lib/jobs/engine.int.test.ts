@@ -31,7 +31,11 @@ afterEach(() => database.close());
 
 const db = () => database.db;
 const key = () => seed.project.apiKey!;
-const lines = (bytes: Uint8Array) => strFromU8(gunzipSync(bytes)).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = (bytes: Uint8Array) =>
+  strFromU8(gunzipSync(bytes))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const hourName = (h: number) => `${new Date(h).toISOString().slice(0, 10)}_${new Date(h).getUTCHours()}`;
 
 describe('hourly export', () => {
@@ -47,24 +51,41 @@ describe('hourly export', () => {
     const p = seed.project.id;
     const first = keys.filter((k) => k.startsWith(`amp/${p}_${hourName(H0)}#`));
     expect(first.length).toBeGreaterThan(2);
-    expect(first.sort((a, b) => Number(a.split('#')[1].split('.')[0]) - Number(b.split('#')[1].split('.')[0]))).toEqual(first.map((_, i) => `amp/${p}_${hourName(H0)}#${i + 1}.json.gz`));
+    expect(first.sort((a, b) => Number(a.split('#')[1].split('.')[0]) - Number(b.split('#')[1].split('.')[0]))).toEqual(
+      first.map((_, i) => `amp/${p}_${hourName(H0)}#${i + 1}.json.gz`),
+    );
     expect(keys).toContain(`amp/${p}_${hourName(H0 + HOUR_MS)}#1.json.gz`);
     // no file for empty hours
     expect(keys).toHaveLength(first.length + 1);
 
     const exported = (await Promise.all(first.map((k) => getBytes(bucket, k)))).flatMap(lines);
-    const stored = await db().select().from(s.events).where(eq(s.events.serverUploadTime, H0 + 10 * 60_000)).orderBy(asc(s.events.id));
+    const stored = await db()
+      .select()
+      .from(s.events)
+      .where(eq(s.events.serverUploadTime, H0 + 10 * 60_000))
+      .orderBy(asc(s.events.id));
     expect(exported).toHaveLength(120);
     for (const o of exported) expect(Object.keys(o)).toEqual([...EVENT_KEYS]);
     exported.forEach((o, i) => {
       const r = stored[i];
       expect(o).toMatchObject({
-        uuid: r.uuid, amplitude_id: r.amplitudeId, user_id: r.userId, device_id: r.deviceId, event_type: r.eventType, $insert_id: r.insertId,
-        app: p, session_id: -1, event_properties: JSON.parse(r.eventProperties), user_properties: JSON.parse(r.userProperties),
+        uuid: r.uuid,
+        amplitude_id: r.amplitudeId,
+        user_id: r.userId,
+        device_id: r.deviceId,
+        event_type: r.eventType,
+        $insert_id: r.insertId,
+        app: p,
+        session_id: -1,
+        event_properties: JSON.parse(r.eventProperties),
+        user_properties: JSON.parse(r.userProperties),
         server_upload_time: new Date(H0 + 10 * 60_000).toISOString().replace('T', ' ').replace('Z', '000'),
       });
     });
-    const jobs = await db().select().from(s.exportJobs).where(and(eq(s.exportJobs.hour, H0), eq(s.exportJobs.kind, 'events')));
+    const jobs = await db()
+      .select()
+      .from(s.exportJobs)
+      .where(and(eq(s.exportJobs.hour, H0), eq(s.exportJobs.kind, 'events')));
     expect(jobs[0]).toMatchObject({ state: 'done', events: 120, partsDone: first.length });
   });
 
@@ -78,7 +99,13 @@ describe('hourly export', () => {
     expect(await listKeys(bucket)).toEqual([`-${seed.org.id}_${hourName(H0)}.json.gz`]);
     const [m] = lines(await getBytes(bucket, `-${seed.org.id}_${hourName(H0)}.json.gz`));
     const [merge] = await db().select().from(s.merges);
-    expect(m).toEqual({ scope: seed.project.id, merge_time: merge.mergeTime, merge_server_time: H0 + 120_000, amplitude_id: merge.amplitudeId, merged_amplitude_id: merge.mergedAmplitudeId });
+    expect(m).toEqual({
+      scope: seed.project.id,
+      merge_time: merge.mergeTime,
+      merge_server_time: H0 + 120_000,
+      amplitude_id: merge.amplitudeId,
+      merged_amplitude_id: merge.mergedAmplitudeId,
+    });
   });
 
   it('encrypts with SSE-KMS: objects carry aws:kms and the key id', async () => {
@@ -101,7 +128,12 @@ describe('credentials', () => {
     const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, roleArn });
     const v = await verifyAccess(dest, testConfig().s3);
     expect(v.checks.map((c) => [c.id, c.status])).toEqual([
-      ['sts:AssumeRole', 'ok'], ['bucket', 'ok'], ['s3:ListBucket', 'ok'], ['s3:GetBucketLocation', 'ok'], ['s3:PutObject', 'ok'], ['s3:DeleteObject', 'ok'],
+      ['sts:AssumeRole', 'ok'],
+      ['bucket', 'ok'],
+      ['s3:ListBucket', 'ok'],
+      ['s3:GetBucketLocation', 'ok'],
+      ['s3:PutObject', 'ok'],
+      ['s3:DeleteObject', 'ok'],
     ]);
     const sum = await tick(db(), testConfig(), { budgetMs: 60_000 });
     expect(sum.failed).toBe(0);
@@ -154,7 +186,10 @@ describe('re-exports and backfills', () => {
     const b = await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0 - 400 * HOUR_MS, to: H0 });
     await tick(db(), testConfig(), { budgetMs: 60_000, maxJobs: 3 });
     expect(await cancelBackfill(db(), dest.id, b.id)).toBe(true);
-    const left = await db().select().from(s.exportJobs).where(and(eq(s.exportJobs.backfillId, b.id), eq(s.exportJobs.state, 'pending')));
+    const left = await db()
+      .select()
+      .from(s.exportJobs)
+      .where(and(eq(s.exportJobs.backfillId, b.id), eq(s.exportJobs.state, 'pending')));
     expect(left).toHaveLength(0);
     const [p] = await backfillProgress(db(), dest.id);
     expect(p.state).toBe('cancelled');
@@ -179,7 +214,9 @@ describe('re-exports and backfills', () => {
   it('refuses a range that has not ended', async () => {
     const bucket = await newBucket('future');
     const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
-    await expect(startBackfill(db(), testConfig(), { destinationId: dest.id, from: Date.now() + HOUR_MS, to: Date.now() + 5 * HOUR_MS })).rejects.toThrow(/not ended/);
+    await expect(startBackfill(db(), testConfig(), { destinationId: dest.id, from: Date.now() + HOUR_MS, to: Date.now() + 5 * HOUR_MS })).rejects.toThrow(
+      /not ended/,
+    );
   });
 });
 
@@ -197,7 +234,9 @@ describe('disable toggle', () => {
     expect(r!.gap).toBeNull();
     await tick(db(), testConfig(), { budgetMs: 60_000 });
     expect(await listKeys(bucket)).toEqual([`${seed.project.id}_${hourName(floorHour(now - 5 * HOUR_MS))}#1.json.gz`]);
-    const hours = (await db().select({ hour: s.exportJobs.hour }).from(s.exportJobs).where(eq(s.exportJobs.destinationId, dest.id))).map((x) => x.hour).sort((a, b) => a - b);
+    const hours = (await db().select({ hour: s.exportJobs.hour }).from(s.exportJobs).where(eq(s.exportJobs.destinationId, dest.id)))
+      .map((x) => x.hour)
+      .sort((a, b) => a - b);
     for (let i = 1; i < hours.length; i++) expect(hours[i] - hours[i - 1]).toBe(HOUR_MS);
   });
 
@@ -230,12 +269,18 @@ describe('access failures', () => {
 
     await ingestAt(db(), key(), sampleEvents(4, 'd'), H0);
     for (let i = 0; i < 3; i++) await tick(db(), config, { budgetMs: 60_000 });
-    const [job] = await db().select().from(s.exportJobs).where(and(eq(s.exportJobs.hour, H0), eq(s.exportJobs.destinationId, dest.id)));
+    const [job] = await db()
+      .select()
+      .from(s.exportJobs)
+      .where(and(eq(s.exportJobs.hour, H0), eq(s.exportJobs.destinationId, dest.id)));
     expect(job).toMatchObject({ state: 'failed', tries: 3, errorKind: 'access', errorPermission: 's3:PutObject' });
 
     const smtp = await startSmtp();
     try {
-      const transport = { transport: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true }), from: 'spillway@localhost' };
+      const transport = {
+        transport: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true }),
+        from: 'spillway@localhost',
+      };
       await drainOutbox(db(), transport);
       await tick(db(), config, { budgetMs: 60_000 });
       await drainOutbox(db(), transport);

@@ -27,7 +27,11 @@ describe('S3 faults', () => {
     for (let h = 0; h < 3; h++) {
       await ingestAt(db, seed.project.apiKey!, sampleEvents(300, `f${h}`), H + h * HOUR_MS + 60_000);
     }
-    const proxy = await startFaultProxy(rgwEnv().endpoint, { slowDown: 0.12, internal: 0.08, resetBefore: 0.05, resetAfter: 0.05, slow: 0.1, slowMs: 300 }, Number(process.env.FAULT_SEED ?? 20261125));
+    const proxy = await startFaultProxy(
+      rgwEnv().endpoint,
+      { slowDown: 0.12, internal: 0.08, resetBefore: 0.05, resetAfter: 0.05, slow: 0.1, slowMs: 300 },
+      Number(process.env.FAULT_SEED ?? 20261125),
+    );
     try {
       const faulty = await newBucket('faulty');
       const clean = await newBucket('clean');

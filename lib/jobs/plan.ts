@@ -42,7 +42,11 @@ export async function planHourly(db: Db, config: EngineConfig, now: number): Pro
         .where(and(eq(s.destinations.id, d.id), eq(s.destinations.plannedUntil, d.plannedUntil)))
         .returning({ id: s.destinations.id });
       if (moved.length === 0) return 0;
-      for (let i = 0; i < rows.length; i += 500) await tx.insert(s.exportJobs).values(rows.slice(i, i + 500)).onConflictDoNothing();
+      for (let i = 0; i < rows.length; i += 500)
+        await tx
+          .insert(s.exportJobs)
+          .values(rows.slice(i, i + 500))
+          .onConflictDoNothing();
       return rows.length;
     });
   }
@@ -71,7 +75,12 @@ export async function planBackfills(db: Db, config: EngineConfig, now: number): 
         .from(s.exportJobs)
         .where(and(eq(s.exportJobs.backfillId, b.id), inArray(s.exportJobs.state, ['pending', 'running', 'retry'])));
       if (Number(open) === 0) {
-        await writeTx(db, (tx) => tx.update(s.backfills).set({ state: 'done', finishedAt: now }).where(and(eq(s.backfills.id, b.id), eq(s.backfills.state, 'running'))));
+        await writeTx(db, (tx) =>
+          tx
+            .update(s.backfills)
+            .set({ state: 'done', finishedAt: now })
+            .where(and(eq(s.backfills.id, b.id), eq(s.backfills.state, 'running'))),
+        );
       }
       continue;
     }

@@ -99,17 +99,29 @@ async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, 
   if (!dest) return;
   let lost = false;
   // keep the lease alive while a long part is built and uploaded
-  const renew = setInterval(() => {
-    withWriteLock(db, () =>
-      db.update(s.exportJobs).set({ leaseUntil: clock() + config.leaseMs }).where(owned(job, workerId)).returning({ id: s.exportJobs.id }),
-    )
-      .then((r) => { if (r.length === 0) lost = true; })
-      .catch(() => {});
-  }, Math.max(1_000, Math.floor(config.leaseMs / 3)));
+  const renew = setInterval(
+    () => {
+      withWriteLock(db, () =>
+        db
+          .update(s.exportJobs)
+          .set({ leaseUntil: clock() + config.leaseMs })
+          .where(owned(job, workerId))
+          .returning({ id: s.exportJobs.id }),
+      )
+        .then((r) => {
+          if (r.length === 0) lost = true;
+        })
+        .catch(() => {});
+    },
+    Math.max(1_000, Math.floor(config.leaseMs / 3)),
+  );
 
   let s3: S3Access | null = null;
   try {
-    const [{ files }] = await db.select({ files: sql<number>`count(*)` }).from(s.exportedFiles).where(eq(s.exportedFiles.jobId, job.id));
+    const [{ files }] = await db
+      .select({ files: sql<number>`count(*)` })
+      .from(s.exportedFiles)
+      .where(eq(s.exportedFiles.jobId, job.id));
     s3 = await S3Access.open(dest, config.s3);
     const outcome = await exportHour(
       db,
@@ -166,15 +178,32 @@ async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, 
       const elapsed = now - began;
       if (!outcome.complete) {
         // out of budget: hand the job back; the next tick resumes at its next part
-        await tx.update(s.exportJobs).set({ state: 'pending', leaseOwner: null, leaseUntil: null, dueAt: now, durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsed}`, updatedAt: now }).where(owned(job, workerId));
+        await tx
+          .update(s.exportJobs)
+          .set({
+            state: 'pending',
+            leaseOwner: null,
+            leaseUntil: null,
+            dueAt: now,
+            durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsed}`,
+            updatedAt: now,
+          })
+          .where(owned(job, workerId));
         sum.paused++;
         return;
       }
       const r = await tx
         .update(s.exportJobs)
         .set({
-          state: 'done', leaseOwner: null, leaseUntil: null, finishedAt: now, errorKind: null, errorPermission: null, errorMessage: null,
-          durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsed}`, updatedAt: now,
+          state: 'done',
+          leaseOwner: null,
+          leaseUntil: null,
+          finishedAt: now,
+          errorKind: null,
+          errorPermission: null,
+          errorMessage: null,
+          durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsed}`,
+          updatedAt: now,
         })
         .where(owned(job, workerId))
         .returning({ id: s.exportJobs.id });

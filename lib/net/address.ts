@@ -3,7 +3,10 @@
 
 /** The address as 4 or 16 bytes, or null when it is not an IP literal. */
 export function ipBytes(ip: string): number[] | null {
-  const s = ip.trim().replace(/^\[|\]$/g, '').split('%')[0];
+  const s = ip
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .split('%')[0];
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
     const b = s.split('.').map(Number);
     return b.every((x) => x <= 255) ? b : null;
@@ -35,7 +38,8 @@ export function ipBytes(ip: string): number[] | null {
 
 /** IPv4-mapped and IPv4-compatible IPv6 addresses as their IPv4 bytes. */
 function unmap(b: number[]): number[] {
-  if (b.length === 16 && b.slice(0, 10).every((x) => x === 0) && ((b[10] === 255 && b[11] === 255) || (b[10] === 0 && b[11] === 0 && b[12] !== 0))) return b.slice(12);
+  if (b.length === 16 && b.slice(0, 10).every((x) => x === 0) && ((b[10] === 255 && b[11] === 255) || (b[10] === 0 && b[11] === 0 && b[12] !== 0)))
+    return b.slice(12);
   return b;
 }
 

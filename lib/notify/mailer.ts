@@ -37,7 +37,9 @@ export async function drainOutbox(db: Db, smtp: { transport: Transporter; from: 
   for (const m of pending) {
     if (!smtp) {
       if (m.lastError === null) {
-        await withWriteLock(db, () => db.update(s.outbox).set({ lastError: 'SMTP is not configured (set SMTP_URL or SMTP_HOST)' }).where(eq(s.outbox.id, m.id)));
+        await withWriteLock(db, () =>
+          db.update(s.outbox).set({ lastError: 'SMTP is not configured (set SMTP_URL or SMTP_HOST)' }).where(eq(s.outbox.id, m.id)),
+        );
       }
       continue;
     }
@@ -47,11 +49,19 @@ export async function drainOutbox(db: Db, smtp: { transport: Transporter; from: 
     }
     try {
       await smtp.transport.sendMail({ from: smtp.from, to: m.recipients, subject: m.subject, text: m.body });
-      await withWriteLock(db, () => db.update(s.outbox).set({ sentAt: Date.now(), attempts: m.attempts + 1, lastError: null }).where(eq(s.outbox.id, m.id)));
+      await withWriteLock(db, () =>
+        db
+          .update(s.outbox)
+          .set({ sentAt: Date.now(), attempts: m.attempts + 1, lastError: null })
+          .where(eq(s.outbox.id, m.id)),
+      );
       sent++;
     } catch (e) {
       await withWriteLock(db, () =>
-        db.update(s.outbox).set({ attempts: m.attempts + 1, lastError: String((e as Error)?.message ?? e).slice(0, 500) }).where(eq(s.outbox.id, m.id)),
+        db
+          .update(s.outbox)
+          .set({ attempts: m.attempts + 1, lastError: String((e as Error)?.message ?? e).slice(0, 500) })
+          .where(eq(s.outbox.id, m.id)),
       );
     }
   }

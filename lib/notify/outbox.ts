@@ -6,7 +6,14 @@ import type { Db } from '../db/types';
 export async function listOutbox(db: Db, orgId: number, limit = 200) {
   const rows = await db.select().from(s.outbox).where(eq(s.outbox.orgId, orgId)).orderBy(desc(s.outbox.id)).limit(limit);
   return rows.map((r) => ({
-    id: r.id, destinationId: r.destinationId, recipients: r.recipients.split(/,\s*/).filter(Boolean), subject: r.subject, body: r.body,
-    createdAt: r.createdAt, sentAt: r.sentAt, attempts: r.attempts, lastError: r.lastError,
+    id: r.id,
+    destinationId: r.destinationId,
+    recipients: r.recipients.split(/,\s*/).filter(Boolean),
+    subject: r.subject,
+    body: r.body,
+    createdAt: r.createdAt,
+    sentAt: r.sentAt,
+    attempts: r.attempts,
+    lastError: r.lastError,
   }));
 }

@@ -12,7 +12,15 @@ export async function hourlyCounts(db: Db, orgId: number, sinceMs: number) {
   const rows = await db
     .select({ projectId: s.events.projectId, hour, events: sql<number>`count(*)` })
     .from(s.events)
-    .where(and(inArray(s.events.projectId, projects.map((p) => p.id)), gte(s.events.serverUploadTime, sinceMs)))
+    .where(
+      and(
+        inArray(
+          s.events.projectId,
+          projects.map((p) => p.id),
+        ),
+        gte(s.events.serverUploadTime, sinceMs),
+      ),
+    )
     .groupBy(s.events.projectId, hour)
     .orderBy(hour);
   return rows.map((r) => ({ projectId: r.projectId, hour: new Date(Number(r.hour)).toISOString(), events: Number(r.events) }));

@@ -12,7 +12,11 @@ import { requestHost } from './request';
 import { parseBounded, ShapeError } from '../util/bounded-json';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }

@@ -61,7 +61,10 @@ function from(address: string) {
   if (!agent) agents.set(address, (agent = new Agent({ localAddress: address })));
   return async (target: RunningApp, path: string, body: unknown, headers: Record<string, string> = {}) => {
     const r = await ufetch(`${target.url}${path}`, {
-      method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json', origin: target.url, ...headers }, body: JSON.stringify(body),
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/json', origin: target.url, ...headers },
+      body: JSON.stringify(body),
     });
     const text = await r.text();
     return { status: r.status, text, headers: r.headers, json: () => JSON.parse(text) as Record<string, unknown> };
@@ -74,7 +77,9 @@ async function session(target: RunningApp, email: string) {
   const cookie = r.headers.get('set-cookie')!.split(';')[0];
   return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, raw?: string) => {
     const res = await fetch(`${target.url}${path}`, {
-      method, headers: { cookie, origin: target.url, 'content-type': 'application/json', ...headers }, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      method,
+      headers: { cookie, origin: target.url, 'content-type': 'application/json', ...headers },
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await res.text();
     return { status: res.status, text, body: (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, unknown> };
@@ -85,7 +90,10 @@ describe('1. nobody can lock the real user out', () => {
   it("a stranger's failures slow the stranger only; the admin signs in from elsewhere", async () => {
     const stranger = from('127.0.0.2');
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++) statuses.push((await stranger(app, '/api/auth/signin', { email: i % 2 ? A.admin.email : `nobody${i}@example.com`, password: `wrong-guess-${i}` })).status);
+    for (let i = 0; i < 60; i++)
+      statuses.push(
+        (await stranger(app, '/api/auth/signin', { email: i % 2 ? A.admin.email : `nobody${i}@example.com`, password: `wrong-guess-${i}` })).status,
+      );
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.at(-1)).toBe(429);
     // the stranger, even with the right password now, is held for this account
@@ -94,7 +102,7 @@ describe('1. nobody can lock the real user out', () => {
     expect((await from('127.0.0.3')(app, '/api/auth/signin', { email: A.admin.email, password: PASSWORD })).status).toBe(200);
   });
 
-  it('a success clears that client\'s failures for the account', async () => {
+  it("a success clears that client's failures for the account", async () => {
     const me = from('127.0.0.4');
     for (let i = 0; i < 4; i++) expect((await me(app, '/api/auth/signin', { email: B.admin.email, password: 'typo-typo-typo' })).status).toBe(401);
     expect((await me(app, '/api/auth/signin', { email: B.admin.email, password: PASSWORD })).status).toBe(200);
@@ -107,30 +115,47 @@ describe('2. forwarded headers are believed only behind a trusted proxy', () => 
   it('rotating X-Forwarded-For does not reset the limits', async () => {
     const attacker = from('127.0.0.5');
     let last = 0;
-    for (let i = 0; i < 8; i++) last = (await attacker(app, '/api/auth/signin', { email: A.member.email, password: `guess-${i}-xxxxxx` }, { 'x-forwarded-for': `203.0.113.${i}` })).status;
+    for (let i = 0; i < 8; i++)
+      last = (await attacker(app, '/api/auth/signin', { email: A.member.email, password: `guess-${i}-xxxxxx` }, { 'x-forwarded-for': `203.0.113.${i}` }))
+        .status;
     expect(last).toBe(429);
     const statuses: number[] = [];
-    for (let i = 0; i < 35; i++) statuses.push((await attacker(app, '/api/invitations/accept', { token: `made-up-token-${i}-${'x'.repeat(30)}` }, { 'x-forwarded-for': `198.51.100.${i}` })).status);
+    for (let i = 0; i < 35; i++)
+      statuses.push(
+        (await attacker(app, '/api/invitations/accept', { token: `made-up-token-${i}-${'x'.repeat(30)}` }, { 'x-forwarded-for': `198.51.100.${i}` })).status,
+      );
     expect(statuses[0]).toBe(404);
     expect(statuses.at(-1)).toBe(429);
   });
 
   it('a forged X-Forwarded-Host neither passes the CSRF check nor lands in invitation links', async () => {
     const a = await session(app, A.admin.email);
-    const forged = await a('POST', '/api/invitations', { email: 'new-hire@example.com', role: 'member' }, { 'x-forwarded-host': 'evil.example', origin: 'http://evil.example' });
+    const forged = await a(
+      'POST',
+      '/api/invitations',
+      { email: 'new-hire@example.com', role: 'member' },
+      { 'x-forwarded-host': 'evil.example', origin: 'http://evil.example' },
+    );
     expect(forged.status).toBe(403);
     const honest = await a('POST', '/api/invitations', { email: 'new-hire@example.com', role: 'member' }, { 'x-forwarded-host': 'evil.example' });
     expect(honest.status).toBe(201);
     expect(String(honest.body.link)).toMatch(new RegExp(`^${app.url}/invite#`));
   });
 
-  it('behind SPILLWAY_TRUST_PROXY=1 the proxy\'s client address and host are used', async () => {
+  it("behind SPILLWAY_TRUST_PROXY=1 the proxy's client address and host are used", async () => {
     const viaProxy = from('127.0.0.6');
     // six different clients behind one proxy: nobody is limited by the others
     for (let i = 0; i < 6; i++) {
-      expect((await viaProxy(proxied, '/api/auth/signin', { email: A.member.email, password: `wrong-${i}-xxxxxxx` }, { 'x-forwarded-for': `192.0.2.${i}` })).status).toBe(401);
+      expect(
+        (await viaProxy(proxied, '/api/auth/signin', { email: A.member.email, password: `wrong-${i}-xxxxxxx` }, { 'x-forwarded-for': `192.0.2.${i}` })).status,
+      ).toBe(401);
     }
-    const secure = await viaProxy(proxied, '/api/auth/signin', { email: A.member.email, password: PASSWORD }, { 'x-forwarded-for': '192.0.2.77', 'x-forwarded-proto': 'https' });
+    const secure = await viaProxy(
+      proxied,
+      '/api/auth/signin',
+      { email: A.member.email, password: PASSWORD },
+      { 'x-forwarded-for': '192.0.2.77', 'x-forwarded-proto': 'https' },
+    );
     expect(secure.status).toBe(200);
     expect(secure.headers.get('set-cookie')).toMatch(/Secure/);
     // without trust, the same header is ignored
@@ -143,13 +168,35 @@ describe('2. forwarded headers are believed only behind a trusted proxy', () => 
 });
 
 describe('3. no requests to private addresses, no third-party text in answers', () => {
-  const fields = (endpoint: string, bucket = 'ssrf-target') => ({ projectId: A.project.id, exportEvents: true, exportMerged: false, awsAccountId: '', bucket, region: 'us-east-1', prefix: '', kmsKeyArn: '', endpoint });
+  const fields = (endpoint: string, bucket = 'ssrf-target') => ({
+    projectId: A.project.id,
+    exportEvents: true,
+    exportMerged: false,
+    awsAccountId: '',
+    bucket,
+    region: 'us-east-1',
+    prefix: '',
+    kmsKeyArn: '',
+    endpoint,
+  });
 
   it('refuses every spelling of a private or local endpoint, and sends nothing there', async () => {
     const a = await session(closed, A.admin.email);
     const port = new URL(canaryUrl).port;
     canaryHits = 0;
-    for (const host of ['127.0.0.1', 'localhost', '0.0.0.0', '2130706433', '0x7f000001', '127.1', '[::1]', '[::ffff:127.0.0.1]', '169.254.169.254', '10.0.0.1', 'localtest.localhost']) {
+    for (const host of [
+      '127.0.0.1',
+      'localhost',
+      '0.0.0.0',
+      '2130706433',
+      '0x7f000001',
+      '127.1',
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+      '169.254.169.254',
+      '10.0.0.1',
+      'localtest.localhost',
+    ]) {
       for (const path of ['/api/destinations/verify', '/api/destinations/policy', '/api/destinations']) {
         const r = await a('POST', path, fields(`http://${host}:${port}`));
         expect(r.status, `${path} ${host}: ${r.text}`).toBe(400);
@@ -175,12 +222,20 @@ describe('3. no requests to private addresses, no third-party text in answers', 
 });
 
 describe('4. one bucket, one organisation, however the endpoint is spelled', () => {
-  it('refuses B every spelling of A\'s store', async () => {
+  it("refuses B every spelling of A's store", async () => {
     const b = await session(app, B.admin.email);
     const port = new URL(rgwEnv().endpoint).port;
     for (const host of ['127.0.0.1', 'localhost', '0.0.0.0', '2130706433', '[::1]', '127.0.0.2', 'LOCALHOST']) {
       const r = await b('POST', '/api/destinations/policy', {
-        projectId: B.project.id, exportEvents: true, exportMerged: false, awsAccountId: '', bucket: 'owned-by-a', region: 'us-east-1', prefix: '', kmsKeyArn: '', endpoint: `http://${host}:${port}`,
+        projectId: B.project.id,
+        exportEvents: true,
+        exportMerged: false,
+        awsAccountId: '',
+        bucket: 'owned-by-a',
+        region: 'us-east-1',
+        prefix: '',
+        kmsKeyArn: '',
+        endpoint: `http://${host}:${port}`,
       });
       expect(r.status, `${host}: ${r.text}`).toBe(409);
       expect(r.body).toMatchObject({ field: 'bucket' });
@@ -195,9 +250,13 @@ describe('5. no password hashing for strangers', () => {
     const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 80 }, (_, i) =>
-        from(`127.0.1.${(i % 20) + 1}`)(closed, i % 2 ? '/api/setup' : '/api/invitations/accept', i % 2
-          ? { orgName: 'x', email: `x${i}@example.com`, password: 'a long enough password' }
-          : { token: `made-up-${i}-${'y'.repeat(30)}`, password: 'a long enough password' }),
+        from(`127.0.1.${(i % 20) + 1}`)(
+          closed,
+          i % 2 ? '/api/setup' : '/api/invitations/accept',
+          i % 2
+            ? { orgName: 'x', email: `x${i}@example.com`, password: 'a long enough password' }
+            : { token: `made-up-${i}-${'y'.repeat(30)}`, password: 'a long enough password' },
+        ),
       ),
     );
     expect(answers.every((r) => r.status === 400)).toBe(true);
@@ -256,7 +315,9 @@ describe('7-9. bad input: a 4xx, nothing written, data kept as sent', () => {
 
   it('__proto__ is kept; a lone surrogate is refused, not changed', async () => {
     const post = (body: string) => fetch(`${app.url}/2/httpapi`, { method: 'POST', body });
-    const ok = await post(`{"api_key":"${A.project.apiKey}","events":[{"device_id":"proto-device","event_type":"p","event_properties":{"__proto__":1},"user_properties":{"$set":{"__proto__":"x"}}}]}`);
+    const ok = await post(
+      `{"api_key":"${A.project.apiKey}","events":[{"device_id":"proto-device","event_type":"p","event_properties":{"__proto__":1},"user_properties":{"$set":{"__proto__":"x"}}}]}`,
+    );
     expect(ok.status).toBe(200);
     const [row] = await database.db.select().from(s.events).where(eq(s.events.deviceId, 'proto-device'));
     expect(row.eventProperties).toBe('{"__proto__":1}');
@@ -278,7 +339,11 @@ describe('10. CSP with nonces', () => {
   it('pages carry a fresh nonce and no unsafe-inline script source', async () => {
     const one = (await fetch(`${app.url}/signin`)).headers.get('content-security-policy')!;
     const two = (await fetch(`${app.url}/signin`)).headers.get('content-security-policy')!;
-    const script = (csp: string) => csp.split(';').map((x) => x.trim()).find((x) => x.startsWith('script-src'))!;
+    const script = (csp: string) =>
+      csp
+        .split(';')
+        .map((x) => x.trim())
+        .find((x) => x.startsWith('script-src'))!;
     expect(script(one)).toMatch(/'nonce-[A-Za-z0-9+/=]{16,}'/);
     expect(script(one)).not.toContain('unsafe-inline');
     expect(script(one)).not.toBe(script(two));

@@ -3,14 +3,19 @@ import type { Db } from '../db/types';
 import { runTickOnce } from './scheduler';
 
 export class CronRefused extends Error {
-  constructor(readonly status: 401 | 503, message: string) {
+  constructor(
+    readonly status: 401 | 503,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 async function sameSecret(given: string, secret: string): Promise<boolean> {
   // equal-length digests: the comparison takes the same time whatever the guess
-  const [a, b] = await Promise.all([given, `Bearer ${secret}`].map(async (v) => new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(v)))));
+  const [a, b] = await Promise.all(
+    [given, `Bearer ${secret}`].map(async (v) => new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(v)))),
+  );
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;

@@ -17,7 +17,10 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
     if (hops > 10) throw new Error('SPILLWAY_TRUST_PROXY: at most 10 proxy hops');
     return { hops };
   }
-  const addresses = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const addresses = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const a of addresses) {
     const [ip, bits] = a.split('/');
     if (!isIp(ip) || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
@@ -31,7 +34,10 @@ let trust: TrustProxy | undefined;
 const trusted = () => (trust ??= parseTrustProxy(process.env.SPILLWAY_TRUST_PROXY));
 
 const forwardedFor = (request: Request) =>
-  (request.headers.get('x-forwarded-for') ?? '').split(',').map((x) => x.trim()).filter((x) => isIp(x));
+  (request.headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => isIp(x));
 
 /**
  * The client's address, canonical, or null when unknown (served without server.mjs and no proxy

@@ -23,7 +23,10 @@ export function startScheduler(db: Db) {
     if (running) return;
     running = runTickOnce(db)
       .then((s) => {
-        if (s.jobs > 0 || s.planned > 0) console.log(`spillway: tick planned=${s.planned} jobs=${s.jobs} done=${s.done} retried=${s.retried} failed=${s.failed} parts=${s.parts} events=${s.events}`);
+        if (s.jobs > 0 || s.planned > 0)
+          console.log(
+            `spillway: tick planned=${s.planned} jobs=${s.jobs} done=${s.done} retried=${s.retried} failed=${s.failed} parts=${s.parts} events=${s.events}`,
+          );
       })
       .catch((e) => console.error('spillway: tick failed:', (e as Error)?.message ?? e))
       .finally(() => (running = null));

@@ -32,10 +32,21 @@ beforeAll(async () => {
   A = await seedOrg(db, 'a');
   B = await seedOrg(db, 'b');
   destA = (await rgwDestination(db, { orgId: A.org.id, projectId: A.project.id, bucket: 'bucket-of-a', createdBy: A.admin.id })).id;
-  destB = (await rgwDestination(db, { orgId: B.org.id, projectId: B.project.id, bucket: 'bucket-of-b', createdBy: B.admin.id, accessKeyId: 'AKIASECRETKEYID', secretAccessKeyEnc: 'ciphertext' })).id;
+  destB = (
+    await rgwDestination(db, {
+      orgId: B.org.id,
+      projectId: B.project.id,
+      bucket: 'bucket-of-b',
+      createdBy: B.admin.id,
+      accessKeyId: 'AKIASECRETKEYID',
+      secretAccessKeyEnc: 'ciphertext',
+    })
+  ).id;
   backfillB = (await startBackfill(db, testConfig(), { destinationId: destB, from: Date.now() - 5 * 86_400_000, to: Date.now() - 4 * 86_400_000 })).id;
   migrationB = (await startMigration(db, B.org.id, destB)).id;
-  await db.insert(s.outbox).values({ orgId: B.org.id, destinationId: destB, recipients: B.admin.email, subject: 'B secret subject', body: 'b', createdAt: Date.now() });
+  await db
+    .insert(s.outbox)
+    .values({ orgId: B.org.id, destinationId: destB, recipients: B.admin.email, subject: 'B secret subject', body: 'b', createdAt: Date.now() });
   app = await startApp({ DATABASE_URL: url, CRON_SECRET, SPILLWAY_PRINCIPAL_ARN: 'arn:aws:iam::123456789012:user/spillway' });
 });
 afterAll(async () => {
@@ -43,7 +54,12 @@ afterAll(async () => {
   database?.close();
 });
 
-type Caller = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+type Caller = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
 
 async function signIn(email: string, password = 'correct horse battery'): Promise<Caller> {
   const r = await fetch(`${app.url}/api/auth/signin`, {
@@ -74,13 +90,19 @@ const counts = async () => {
   const db = database.db;
   const n = async (t: SQLiteTable) => (await db.select({ n: count() }).from(t))[0].n;
   return {
-    events: await n(s.events), users: await n(s.users), destinations: await n(s.destinations), backfills: await n(s.backfills),
-    projects: await n(s.projects), invitations: await n(s.invitations), migrations: await n(s.kmsMigrations), orgs: await n(s.organizations),
+    events: await n(s.events),
+    users: await n(s.users),
+    destinations: await n(s.destinations),
+    backfills: await n(s.backfills),
+    projects: await n(s.projects),
+    invitations: await n(s.invitations),
+    migrations: await n(s.kmsMigrations),
+    orgs: await n(s.organizations),
   };
 };
 
 describe('organisation isolation', () => {
-  it("an admin of A can neither see nor change anything of B, on every route", async () => {
+  it('an admin of A can neither see nor change anything of B, on every route', async () => {
     const a = await signIn(A.admin.email);
     const before = await counts();
     const tries: [string, string, unknown?][] = [
@@ -108,8 +130,12 @@ describe('organisation isolation', () => {
     }
     // lists show only A's things
     const lists = [
-      await a('GET', '/api/destinations'), await a('GET', '/api/projects'), await a('GET', '/api/stats'), await a('GET', '/api/notifications'),
-      await a('GET', '/api/users'), await a('GET', '/api/invitations'),
+      await a('GET', '/api/destinations'),
+      await a('GET', '/api/projects'),
+      await a('GET', '/api/stats'),
+      await a('GET', '/api/notifications'),
+      await a('GET', '/api/users'),
+      await a('GET', '/api/invitations'),
     ];
     for (const l of lists) {
       expect(l.status).toBe(200);
@@ -139,7 +165,12 @@ describe('organisation isolation', () => {
   it('portfolio projects cannot be export sources', async () => {
     const portfolio = await createProject(database.db, A.org.id, 'Portfolio', { isPortfolio: true });
     const a = await signIn(A.admin.email);
-    const r = await a('POST', '/api/destinations/policy', { projectId: portfolio.id, bucket: 'portfolio-bucket', region: 'us-east-1', endpoint: 'http://127.0.0.1:7480' });
+    const r = await a('POST', '/api/destinations/policy', {
+      projectId: portfolio.id,
+      bucket: 'portfolio-bucket',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:7480',
+    });
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ field: 'projectId' });
     expect(String(r.body.error)).toMatch(/Portfolio/);
@@ -205,7 +236,9 @@ describe('web hardening', () => {
 
   it('session cookie flags and security headers', async () => {
     const r = await fetch(`${app.url}/api/auth/signin`, {
-      method: 'POST', headers: { 'content-type': 'application/json', origin: app.url }, body: JSON.stringify({ email: A.admin.email, password: 'correct horse battery' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: app.url },
+      body: JSON.stringify({ email: A.admin.email, password: 'correct horse battery' }),
     });
     const cookie = r.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);
@@ -222,7 +255,9 @@ describe('web hardening', () => {
     let last = 0;
     for (let i = 0; i < 12; i++) {
       const r = await fetch(`${app.url}/api/auth/signin`, {
-        method: 'POST', headers: { 'content-type': 'application/json', origin: app.url }, body: JSON.stringify({ email: 'victim@example.com', password: `guess-${i}-xxxxxxxx` }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: app.url },
+        body: JSON.stringify({ email: 'victim@example.com', password: `guess-${i}-xxxxxxxx` }),
       });
       last = r.status;
     }
@@ -245,7 +280,12 @@ describe('invitations', () => {
     const inv = await a('POST', '/api/invitations', { email: 'Invitee@Example.com', role: 'member' });
     expect(inv.status).toBe(201);
     const token = String(inv.body.link).split('#')[1];
-    const post = (body: unknown) => fetch(`${app.url}/api/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json', origin: app.url }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${app.url}/api/invitations/accept`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: app.url },
+        body: JSON.stringify(body),
+      });
     const info = await post({ token });
     expect(await info.json()).toMatchObject({ email: 'invitee@example.com', role: 'member', orgName: A.org.name });
     expect((await post({ token, password: 'short' })).status).toBe(400);
@@ -269,15 +309,40 @@ describe('hostile input', () => {
     ['deep nesting', deep, 'application/json'],
     ['10 MB', JSON.stringify({ api_key: 'k', events: [{ event_type: big }] }), 'application/json'],
     ['unknown keys', JSON.stringify({ zzz: 1, __proto__: { admin: true }, constructor: { prototype: {} } }), 'application/json'],
-    ['sql in strings', JSON.stringify({ api_key: "' OR 1=1; DROP TABLE events; --", email: "admin'--", password: "' OR '1'='1", events: [{ user_id: "'; DROP TABLE users; --", event_type: 'x' }] }), 'application/json'],
-    ['html in strings', JSON.stringify({ api_key: '<script>alert(1)</script>', orgName: '<img src=x onerror=alert(1)>', email: '<b>@x.y', password: '<svg onload=alert(1)>' }), 'application/json'],
+    [
+      'sql in strings',
+      JSON.stringify({
+        api_key: "' OR 1=1; DROP TABLE events; --",
+        email: "admin'--",
+        password: "' OR '1'='1",
+        events: [{ user_id: "'; DROP TABLE users; --", event_type: 'x' }],
+      }),
+      'application/json',
+    ],
+    [
+      'html in strings',
+      JSON.stringify({ api_key: '<script>alert(1)</script>', orgName: '<img src=x onerror=alert(1)>', email: '<b>@x.y', password: '<svg onload=alert(1)>' }),
+      'application/json',
+    ],
     ['wrong content type', 'email=a&password=b', 'application/x-www-form-urlencoded'],
     ['empty', '', 'application/json'],
     ['null', 'null', 'application/json'],
     ['binary', '\u0000\u0001\u00ff\ufffe', 'application/octet-stream'],
-    ['1,000,000 keys', `{"api_key":"k","events":[{"device_id":"d-12345","event_type":"x","event_properties":{${Array.from({ length: 1_000_000 }, (_, i) => `"k${i}":1`).join(',')}}}]}`, 'application/json'],
-    ['wide array', `{"api_key":"k","events":[{"device_id":"d-12345","event_type":"x","event_properties":{"a":[${'0,'.repeat(3_000_000)}0]}}]}`, 'application/json'],
-    ['huge string', JSON.stringify({ api_key: 'k', events: [{ device_id: 'd-12345', event_type: 'x', event_properties: { s: 'y'.repeat(15_000_000) } }] }), 'application/json'],
+    [
+      '1,000,000 keys',
+      `{"api_key":"k","events":[{"device_id":"d-12345","event_type":"x","event_properties":{${Array.from({ length: 1_000_000 }, (_, i) => `"k${i}":1`).join(',')}}}]}`,
+      'application/json',
+    ],
+    [
+      'wide array',
+      `{"api_key":"k","events":[{"device_id":"d-12345","event_type":"x","event_properties":{"a":[${'0,'.repeat(3_000_000)}0]}}]}`,
+      'application/json',
+    ],
+    [
+      'huge string',
+      JSON.stringify({ api_key: 'k', events: [{ device_id: 'd-12345', event_type: 'x', event_properties: { s: 'y'.repeat(15_000_000) } }] }),
+      'application/json',
+    ],
   ];
   const publicRoutes = ['/2/httpapi', '/batch', '/api/auth/signin', '/api/setup', '/api/invitations/accept'];
 
@@ -311,7 +376,10 @@ describe('hostile input', () => {
       // the same shapes inside the form field that carries the JSON
       for (const [label, body] of bodies.slice(0, 6)) {
         const field = path === '/' ? 'e' : path === '/httpapi' ? 'event' : 'identification';
-        const r = await fetch(`${app.url}${path}`, { method: 'POST', body: new URLSearchParams({ api_key: A.project.apiKey!, client: A.project.apiKey!, [field]: body ?? '' }) });
+        const r = await fetch(`${app.url}${path}`, {
+          method: 'POST',
+          body: new URLSearchParams({ api_key: A.project.apiKey!, client: A.project.apiKey!, [field]: body ?? '' }),
+        });
         expect(r.status, `${path} form ${label}`).toBeGreaterThanOrEqual(400);
         expect(r.status, `${path} form ${label}`).toBeLessThan(500);
       }
@@ -341,7 +409,11 @@ describe('hostile input', () => {
       ['POST', '/api/destinations/policy', { projectId: A.project.id, bucket: 'UPPER_case', region: 'us-east-1', awsAccountId: '123456789012' }],
       ['POST', '/api/destinations/policy', { projectId: A.project.id, bucket: 'ok-bucket', region: 'us-east-1', awsAccountId: '12' }],
       ['POST', '/api/destinations/policy', { projectId: A.project.id, bucket: 'ok-bucket', endpoint: 'javascript:alert(1)' }],
-      ['POST', '/api/destinations/policy', { projectId: A.project.id, bucket: 'ok-bucket', region: 'us-east-1', awsAccountId: '123456789012', kmsKeyArn: 'not-an-arn' }],
+      [
+        'POST',
+        '/api/destinations/policy',
+        { projectId: A.project.id, bucket: 'ok-bucket', region: 'us-east-1', awsAccountId: '123456789012', kmsKeyArn: 'not-an-arn' },
+      ],
       ['POST', '/api/destinations/verify', 'not json'],
       ['POST', '/api/invitations', { email: 'x', role: 'owner' }],
       ['PATCH', `/api/migrations/abc`, { step: '1', done: true }],

@@ -28,7 +28,11 @@ export function testConfig(over: Partial<EngineConfig> = {}): EngineConfig {
   };
 }
 
-export async function rgwDestination(db: Db, o: { orgId: number; projectId: number; bucket: string; createdBy?: number } & Partial<NewDestination>, now = Date.now()) {
+export async function rgwDestination(
+  db: Db,
+  o: { orgId: number; projectId: number; bucket: string; createdBy?: number } & Partial<NewDestination>,
+  now = Date.now(),
+) {
   return createDestination(
     db,
     { region: 'us-east-1', endpoint: rgwEnv().endpoint, forcePathStyle: true, exportEvents: true, exportMerged: false, prefix: '', ...o },
@@ -49,7 +53,12 @@ export function sampleEvents(n: number, tag = 'e'): Record<string, unknown>[] {
     country: 'United States',
     city: 'Portland',
     language: 'en-US',
-    event_properties: { index: i, path: `/catalog/${i % 50}`, tags: ['a', 'b', 'c'], nested: { depth: { value: i * 1.5, label: 'x'.repeat(200 + (i % 300)) } } },
+    event_properties: {
+      index: i,
+      path: `/catalog/${i % 50}`,
+      tags: ['a', 'b', 'c'],
+      nested: { depth: { value: i * 1.5, label: 'x'.repeat(200 + (i % 300)) } },
+    },
     user_properties: { $set: { plan: i % 2 ? 'pro' : 'free' }, $add: { visits: 1 } },
   }));
 }

@@ -61,25 +61,22 @@ export async function startFaultProxy(target: string, rates: FaultRates, seed = 
     const resetAfter = pick(rates.resetAfter);
     const delay = pick(rates.slow) ? Math.floor(random() * rates.slowMs) : 0;
     stats.forwarded++;
-    const upstream = httpRequest(
-      { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        const chunks: Buffer[] = [];
-        up.on('data', (c: Buffer) => chunks.push(c));
-        up.on('end', () => {
-          if (resetAfter) {
-            stats.resetAfter++;
-            req.socket.destroy();
-            return;
-          }
-          if (delay) stats.slow++;
-          setTimeout(() => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            res.end(Buffer.concat(chunks));
-          }, delay);
-        });
-      },
-    );
+    const upstream = httpRequest({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      const chunks: Buffer[] = [];
+      up.on('data', (c: Buffer) => chunks.push(c));
+      up.on('end', () => {
+        if (resetAfter) {
+          stats.resetAfter++;
+          req.socket.destroy();
+          return;
+        }
+        if (delay) stats.slow++;
+        setTimeout(() => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(Buffer.concat(chunks));
+        }, delay);
+      });
+    });
     upstream.on('error', () => req.socket.destroy());
     req.pipe(upstream);
   });
@@ -88,6 +85,10 @@ export async function startFaultProxy(target: string, rates: FaultRates, seed = 
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -16,10 +16,15 @@ export function hostileShapes(apiKey: string): HostileShape[] {
     {
       label: '2,000 events of 999 keys',
       path: '/batch',
-      body: () => `{"api_key":"${apiKey}","events":[${Array.from({ length: 2000 }, (_, i) => `{"device_id":"hostile-${i}","event_type":"x","event_properties":{${keys(999)}}}`).join(',')}]}`,
+      body: () =>
+        `{"api_key":"${apiKey}","events":[${Array.from({ length: 2000 }, (_, i) => `{"device_id":"hostile-${i}","event_type":"x","event_properties":{${keys(999)}}}`).join(',')}]}`,
     },
     { label: 'an array of 5,000,000 items', path: '/batch', body: () => event(`{"a":[${'0,'.repeat(5_000_000)}0]}`) },
-    { label: 'a 19 MB string', path: '/batch', body: () => JSON.stringify({ api_key: apiKey, events: [{ device_id: 'hostile-1', event_type: 'x'.repeat(19_000_000) }] }) },
+    {
+      label: 'a 19 MB string',
+      path: '/batch',
+      body: () => JSON.stringify({ api_key: apiKey, events: [{ device_id: 'hostile-1', event_type: 'x'.repeat(19_000_000) }] }),
+    },
     { label: '5,000 levels of nesting', path: '/batch', body: () => event(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`) },
     {
       // the most keys the limits let through: 2,000 events of 115 properties (~240,000 keys and items)

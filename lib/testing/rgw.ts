@@ -1,7 +1,13 @@
 // Test access to the loopback radosgw started from scripts/rgw (real SigV4, bucket policies, SSE-KMS, STS).
 import { readFileSync } from 'node:fs';
 import {
-  CreateBucketCommand, DeleteBucketPolicyCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, S3Client,
+  CreateBucketCommand,
+  DeleteBucketPolicyCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
 
 export const CEPH_BASE = process.env.CEPH_BASE ?? '/tmp/spillway-ceph';

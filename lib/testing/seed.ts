@@ -5,11 +5,20 @@ import { hashPassword } from '../auth/password';
 import { createProject } from '../projects/projects';
 
 export async function seedOrg(db: Db, label = 'org') {
-  const [org] = await db.insert(s.organizations).values({ name: `${label} inc` }).returning();
+  const [org] = await db
+    .insert(s.organizations)
+    .values({ name: `${label} inc` })
+    .returning();
   const passwordHash = await hashPassword('correct horse battery');
   const tag = `${label}-${crypto.randomUUID().slice(0, 8)}`;
-  const [admin] = await db.insert(s.users).values({ orgId: org.id, email: `admin-${tag}@example.com`, passwordHash, role: 'admin' }).returning();
-  const [member] = await db.insert(s.users).values({ orgId: org.id, email: `member-${tag}@example.com`, passwordHash, role: 'member' }).returning();
+  const [admin] = await db
+    .insert(s.users)
+    .values({ orgId: org.id, email: `admin-${tag}@example.com`, passwordHash, role: 'admin' })
+    .returning();
+  const [member] = await db
+    .insert(s.users)
+    .values({ orgId: org.id, email: `member-${tag}@example.com`, passwordHash, role: 'member' })
+    .returning();
   const project = await createProject(db, org.id, `${label} project`);
   return { org, admin, member, project, password: 'correct horse battery' };
 }

@@ -9,7 +9,10 @@ export async function startSmtp() {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => { messages.push(m); cb(); }, cb);
+      simpleParser(stream).then((m) => {
+        messages.push(m);
+        cb();
+      }, cb);
     },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -39,20 +39,37 @@ function Field(props: { id: keyof Form; label: string; hint?: string; error: { f
         {props.label} {props.hint ? <span className="hint">{props.hint}</span> : null}
       </label>
       {props.children}
-      {bad ? <div className="field-error" id={`${props.id}-error`} role="alert">{props.error!.message}</div> : null}
+      {bad ? (
+        <div className="field-error" id={`${props.id}-error`} role="alert">
+          {props.error!.message}
+        </div>
+      ) : null}
     </div>
   );
 }
 
 export default function NewDestination() {
-  return <Shell title="Connect Amazon S3">{(me) => (me.role === 'admin' ? <Wizard /> : <p className="error">Only an admin of your organisation can add a connection.</p>)}</Shell>;
+  return (
+    <Shell title="Connect Amazon S3">
+      {(me) => (me.role === 'admin' ? <Wizard /> : <p className="error">Only an admin of your organisation can add a connection.</p>)}
+    </Shell>
+  );
 }
 
 function Wizard() {
   const projects = useQuery({ queryKey: ['projects'], queryFn: () => api<{ projects: Project[] }>('/api/projects') });
   const [step, setStep] = useState(0);
   const [form, setForm] = useState<Form>({
-    projectId: null, exportEvents: true, exportMerged: false, awsAccountId: '', bucket: '', region: 'us-east-1', prefix: '', kmsKeyArn: '', compatible: false, endpoint: '',
+    projectId: null,
+    exportEvents: true,
+    exportMerged: false,
+    awsAccountId: '',
+    bucket: '',
+    region: 'us-east-1',
+    prefix: '',
+    kmsKeyArn: '',
+    compatible: false,
+    endpoint: '',
   });
   const [error, setError] = useState<{ field?: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -62,8 +79,15 @@ function Wizard() {
 
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
   const payload = () => ({
-    projectId: form.projectId, exportEvents: form.exportEvents, exportMerged: form.exportMerged, awsAccountId: form.awsAccountId, bucket: form.bucket,
-    region: form.region, prefix: form.prefix, kmsKeyArn: form.kmsKeyArn, endpoint: form.compatible ? form.endpoint : '',
+    projectId: form.projectId,
+    exportEvents: form.exportEvents,
+    exportMerged: form.exportMerged,
+    awsAccountId: form.awsAccountId,
+    bucket: form.bucket,
+    region: form.region,
+    prefix: form.prefix,
+    kmsKeyArn: form.kmsKeyArn,
+    endpoint: form.compatible ? form.endpoint : '',
   });
   const fail = (e: unknown) => {
     const body = e instanceof ApiError ? e.body : {};
@@ -109,52 +133,121 @@ function Wizard() {
     <>
       <ol className="steps" aria-label="Setup steps">
         {STEPS.map((s, i) => (
-          <li key={s} aria-current={i === step ? 'step' : undefined} className={i < step ? 'done' : ''}>{i + 1}. {s}</li>
+          <li key={s} aria-current={i === step ? 'step' : undefined} className={i < step ? 'done' : ''}>
+            {i + 1}. {s}
+          </li>
         ))}
       </ol>
-      {error && (step !== 1 || !error.field) ? <p className="error" role="alert">{error.message}</p> : null}
+      {error && (step !== 1 || !error.field) ? (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      ) : null}
 
       {step === 0 ? (
-        <form className="card" onSubmit={(e) => { e.preventDefault(); if (form.exportEvents || form.exportMerged) { setError(null); setStep(1); } else setError({ message: 'Choose events, merged Amplitude IDs, or both' }); }}>
+        <form
+          className="card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (form.exportEvents || form.exportMerged) {
+              setError(null);
+              setStep(1);
+            } else setError({ message: 'Choose events, merged Amplitude IDs, or both' });
+          }}
+        >
           <label htmlFor="projectId">Project</label>
-          {projects.isLoading ? <p className="muted">Loading projects…</p> : sources.length === 0 ? (
-            <p className="error">No project can be exported yet: <Link href="/">create a project</Link> (portfolio projects cannot be exported).</p>
+          {projects.isLoading ? (
+            <p className="muted">Loading projects…</p>
+          ) : sources.length === 0 ? (
+            <p className="error">
+              No project can be exported yet: <Link href="/">create a project</Link> (portfolio projects cannot be exported).
+            </p>
           ) : (
             <select id="projectId" value={form.projectId ?? ''} onChange={(e) => set('projectId', Number(e.target.value))}>
               {list.map((p) => (
-                <option key={p.id} value={p.id} disabled={p.isPortfolio}>{p.name} ({p.id}){p.isPortfolio ? ' — portfolio, cannot be exported' : ''}</option>
+                <option key={p.id} value={p.id} disabled={p.isPortfolio}>
+                  {p.name} ({p.id}){p.isPortfolio ? ' — portfolio, cannot be exported' : ''}
+                </option>
               ))}
             </select>
           )}
           <fieldset style={{ border: 0, padding: 0, margin: '1rem 0 0' }}>
             <legend style={{ fontWeight: 600 }}>Which data to export</legend>
-            <label className="row" style={{ fontWeight: 400 }}><input type="checkbox" checked={form.exportEvents} onChange={(e) => set('exportEvents', e.target.checked)} /> Export events ingested today and moving forward</label>
-            <label className="row" style={{ fontWeight: 400 }}><input type="checkbox" checked={form.exportMerged} onChange={(e) => set('exportMerged', e.target.checked)} /> Export all merged Amplitude IDs</label>
+            <label className="row" style={{ fontWeight: 400 }}>
+              <input type="checkbox" checked={form.exportEvents} onChange={(e) => set('exportEvents', e.target.checked)} /> Export events ingested today and
+              moving forward
+            </label>
+            <label className="row" style={{ fontWeight: 400 }}>
+              <input type="checkbox" checked={form.exportMerged} onChange={(e) => set('exportMerged', e.target.checked)} /> Export all merged Amplitude IDs
+            </label>
           </fieldset>
-          <p><button type="submit" disabled={sources.length === 0}>Next</button></p>
+          <p>
+            <button type="submit" disabled={sources.length === 0}>
+              Next
+            </button>
+          </p>
         </form>
       ) : null}
 
       {step === 1 ? (
-        <form className="card" onSubmit={(e) => { e.preventDefault(); run(async () => { setPolicies(await api<Policies>('/api/destinations/policy', { body: payload() })); setStep(2); }); }}>
+        <form
+          className="card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            run(async () => {
+              setPolicies(await api<Policies>('/api/destinations/policy', { body: payload() }));
+              setStep(2);
+            });
+          }}
+        >
           <h2 style={{ marginTop: 0 }}>Create a bucket</h2>
-          <p>In the AWS console, open S3 and create a bucket (or pick an existing one) for the export. Note its name and region. Block Public Access can stay on.</p>
+          <p>
+            In the AWS console, open S3 and create a bucket (or pick an existing one) for the export. Note its name and region. Block Public Access can stay on.
+          </p>
           <h2>Add a bucket policy</h2>
-          <p>Spillway generates the policy from the information below. You will paste it under the bucket&apos;s <em>Permissions → Bucket policy</em>. It lets Spillway list the bucket, read its region, and write and replace export files under the prefix only.</p>
+          <p>
+            Spillway generates the policy from the information below. You will paste it under the bucket&apos;s <em>Permissions → Bucket policy</em>. It lets
+            Spillway list the bucket, read its region, and write and replace export files under the prefix only.
+          </p>
           <h2>S3 bucket information</h2>
           <div className="grid2">
-            <Field id="awsAccountId" label="AWS account ID" hint={form.compatible ? '(optional for S3-compatible stores)' : '12 digits'} error={error}>{input('awsAccountId', { inputMode: 'numeric', placeholder: '123456789012' })}</Field>
-            <Field id="bucket" label="Bucket name" error={error}>{input('bucket', { required: true, placeholder: 'my-company-analytics' })}</Field>
-            <Field id="region" label="Region" error={error}>{input('region', { required: true })}</Field>
-            <Field id="prefix" label="Prefix" hint="(optional folder, e.g. amplitude/)" error={error}>{input('prefix', { placeholder: 'amplitude/' })}</Field>
-            <Field id="kmsKeyArn" label="KMS key ARN" hint="(optional: encrypt files with SSE-KMS)" error={error}>{input('kmsKeyArn', { placeholder: 'arn:aws:kms:us-east-1:123456789012:key/…' })}</Field>
+            <Field id="awsAccountId" label="AWS account ID" hint={form.compatible ? '(optional for S3-compatible stores)' : '12 digits'} error={error}>
+              {input('awsAccountId', { inputMode: 'numeric', placeholder: '123456789012' })}
+            </Field>
+            <Field id="bucket" label="Bucket name" error={error}>
+              {input('bucket', { required: true, placeholder: 'my-company-analytics' })}
+            </Field>
+            <Field id="region" label="Region" error={error}>
+              {input('region', { required: true })}
+            </Field>
+            <Field id="prefix" label="Prefix" hint="(optional folder, e.g. amplitude/)" error={error}>
+              {input('prefix', { placeholder: 'amplitude/' })}
+            </Field>
+            <Field id="kmsKeyArn" label="KMS key ARN" hint="(optional: encrypt files with SSE-KMS)" error={error}>
+              {input('kmsKeyArn', { placeholder: 'arn:aws:kms:us-east-1:123456789012:key/…' })}
+            </Field>
           </div>
-          <label className="row" style={{ fontWeight: 400, marginTop: '1rem' }}><input type="checkbox" checked={form.compatible} onChange={(e) => set('compatible', e.target.checked)} /> The bucket is on an S3-compatible store (MinIO, Ceph, R2…), not AWS</label>
-          {form.compatible ? <Field id="endpoint" label="Endpoint URL" hint="(the server only, no bucket)" error={error}>{input('endpoint', { placeholder: 'https://s3.example.com', required: true })}</Field> : null}
-          {error?.field && !['awsAccountId', 'bucket', 'region', 'prefix', 'kmsKeyArn', 'endpoint'].includes(error.field) ? <p className="error" role="alert">{error.message}</p> : null}
+          <label className="row" style={{ fontWeight: 400, marginTop: '1rem' }}>
+            <input type="checkbox" checked={form.compatible} onChange={(e) => set('compatible', e.target.checked)} /> The bucket is on an S3-compatible store
+            (MinIO, Ceph, R2…), not AWS
+          </label>
+          {form.compatible ? (
+            <Field id="endpoint" label="Endpoint URL" hint="(the server only, no bucket)" error={error}>
+              {input('endpoint', { placeholder: 'https://s3.example.com', required: true })}
+            </Field>
+          ) : null}
+          {error?.field && !['awsAccountId', 'bucket', 'region', 'prefix', 'kmsKeyArn', 'endpoint'].includes(error.field) ? (
+            <p className="error" role="alert">
+              {error.message}
+            </p>
+          ) : null}
           <p className="row">
-            <button type="button" className="secondary" onClick={() => setStep(0)}>Back</button>
-            <button type="submit" disabled={busy}>{busy ? 'Generating…' : 'Generate Bucket Policy'}</button>
+            <button type="button" className="secondary" onClick={() => setStep(0)}>
+              Back
+            </button>
+            <button type="submit" disabled={busy}>
+              {busy ? 'Generating…' : 'Generate Bucket Policy'}
+            </button>
           </p>
         </form>
       ) : null}
@@ -162,13 +255,27 @@ function Wizard() {
       {step === 2 && policies ? (
         <>
           <div className="card">
-            <p>Paste this policy under <strong>s3://{form.bucket}</strong> → Permissions → Bucket policy{policies.kmsKeyPolicy ? ', and the key policy under the KMS key → Key policy' : ''}. It trusts <code>{policies.principal.arn}</code>{policies.principal.roleArn ? ', the IAM role Spillway uses for this project only' : ''}.</p>
+            <p>
+              Paste this policy under <strong>s3://{form.bucket}</strong> → Permissions → Bucket policy
+              {policies.kmsKeyPolicy ? ', and the key policy under the KMS key → Key policy' : ''}. It trusts <code>{policies.principal.arn}</code>
+              {policies.principal.roleArn ? ', the IAM role Spillway uses for this project only' : ''}.
+            </p>
           </div>
           <PolicyBlock title="Bucket policy" policy={policies.bucketPolicy} filename={`${form.bucket}-bucket-policy.json`} />
           {policies.kmsKeyPolicy ? <PolicyBlock title="KMS key policy" policy={policies.kmsKeyPolicy} filename={`${form.bucket}-kms-key-policy.json`} /> : null}
           <p className="row">
-            <button type="button" className="secondary" onClick={() => setStep(1)}>Back</button>
-            <button type="button" onClick={() => { setStep(3); verify(); }}>Next: verify access</button>
+            <button type="button" className="secondary" onClick={() => setStep(1)}>
+              Back
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setStep(3);
+                verify();
+              }}
+            >
+              Next: verify access
+            </button>
           </p>
         </>
       ) : null}
@@ -179,21 +286,33 @@ function Wizard() {
           {busy && !checks ? <p className="muted">Checking each permission against s3://{form.bucket}…</p> : null}
           {checks ? (
             <>
-              {checks.ok ? <p className="notice">Every permission works. Create the connection to start hourly exports now.</p> : <p className="error" role="alert">Some permissions are missing. Update the bucket policy as shown, then verify again.</p>}
+              {checks.ok ? (
+                <p className="notice">Every permission works. Create the connection to start hourly exports now.</p>
+              ) : (
+                <p className="error" role="alert">
+                  Some permissions are missing. Update the bucket policy as shown, then verify again.
+                </p>
+              )}
               <Checks checks={checks.checks} />
             </>
           ) : null}
           <p className="row">
-            <button type="button" className="secondary" onClick={() => setStep(2)}>Back to the policy</button>
-            <button type="button" className="secondary" onClick={verify} disabled={busy}>Verify again</button>
+            <button type="button" className="secondary" onClick={() => setStep(2)}>
+              Back to the policy
+            </button>
+            <button type="button" className="secondary" onClick={verify} disabled={busy}>
+              Verify again
+            </button>
             <button
               type="button"
               disabled={busy || !checks?.ok}
-              onClick={() => run(async () => {
-                const r = await api<{ id: number }>('/api/destinations', { body: payload() });
-                setCreatedId(r.id);
-                setStep(4);
-              })}
+              onClick={() =>
+                run(async () => {
+                  const r = await api<{ id: number }>('/api/destinations', { body: payload() });
+                  setCreatedId(r.id);
+                  setStep(4);
+                })
+              }
             >
               Create connection
             </button>
@@ -204,8 +323,18 @@ function Wizard() {
       {step === 4 && createdId ? (
         <div className="card">
           <h2 style={{ marginTop: 0 }}>Connected</h2>
-          <p>Hourly exports to <code>s3://{form.bucket}/{form.prefix}</code> have started, beginning with today&apos;s hours. Each hour is exported a few minutes after it ends.</p>
-          <p><Link className="button" href={`/destinations/${createdId}`}>See export status</Link></p>
+          <p>
+            Hourly exports to{' '}
+            <code>
+              s3://{form.bucket}/{form.prefix}
+            </code>{' '}
+            have started, beginning with today&apos;s hours. Each hour is exported a few minutes after it ends.
+          </p>
+          <p>
+            <Link className="button" href={`/destinations/${createdId}`}>
+              See export status
+            </Link>
+          </p>
         </div>
       ) : null}
     </>
