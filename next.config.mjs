@@ -12,6 +12,8 @@ const apiRoutes = ['/api/:path*', '/2/:path*', '/batch', '/httpapi', '/identify'
 
 const nextConfig = {
   reactStrictMode: true,
+  // `npm test` runs tsc on the whole tree (tests included) before the build: checking twice cost ~50 s
+  typescript: { ignoreBuildErrors: true },
   experimental: {
     // proxy.ts buffers the bodies of the requests it rewrites (POST / from legacy SDKs): room for the
     // 20 MB the legacy door accepts, so the route's own cap answers 413 beyond it

@@ -6,6 +6,8 @@ export default defineConfig({
   testMatch: '*.spec.ts',
   globalSetup: './e2e/global-setup.ts',
   workers: 1,
+  // a stray test.only must not pass CI with the other tests skipped
+  forbidOnly: !!process.env.CI,
   timeout: 180_000,
   expect: { timeout: 30_000 },
   outputDir: 'test-results/e2e',
