@@ -3,12 +3,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
+import { LocalClient } from './local-client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import * as schema from './schema';
 import type { Db } from './types';
 
 export const DEFAULT_DATABASE_URL = 'file:./.data/spillway.db';
+
+/** The path of a `file:` URL (`file:./a.db`, `file:/abs/a.db`, `file:///abs/a.db`), without its query. */
+function fileUrlPath(url: string): string {
+  const path = decodeURIComponent(url.slice('file:'.length).split('?')[0]);
+  return path.startsWith('///') ? path.slice(2) : path;
+}
 
 export interface OpenOptions {
   url?: string;
@@ -27,20 +34,15 @@ export interface Database {
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   const url = opts.url ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   if (url.startsWith('file:')) {
-    const path = url.slice('file:'.length).split('?')[0];
-    if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    const path = fileUrlPath(url);
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   }
-  const client = createClient({
-    url,
-    authToken: opts.authToken ?? process.env.DATABASE_AUTH_TOKEN,
-    // native busy timeout (ms), kept short because it blocks the event loop; lib/db/write retries async
-    timeout: 250,
-  } as Parameters<typeof createClient>[0]);
-  if (url.startsWith('file:')) {
-    // WAL lets readers (UI, export) run while ingestion writes; persistent in the file
-    await client.execute('PRAGMA journal_mode=WAL');
-    await client.execute('PRAGMA synchronous=NORMAL');
-  }
+  // the native busy timeout (ms) is kept short because it blocks the event loop; lib/db/write retries
+  // asynchronously. A file is opened with our own client on the native driver (local-client.ts says
+  // why), in WAL mode so readers (UI, export) run while ingestion writes.
+  const client: Client = url.startsWith('file:')
+    ? new LocalClient(fileUrlPath(url), 250)
+    : createClient({ url, authToken: opts.authToken ?? process.env.DATABASE_AUTH_TOKEN });
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: opts.migrationsFolder ?? resolve(process.cwd(), 'drizzle') });
   return { db, client, url, close: () => client.close() };

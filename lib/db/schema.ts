@@ -352,9 +352,19 @@ export const outbox = sqliteTable(
     sentAt: integer('sent_at'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    // an instance sending this email holds it until then (lib/notify/mailer.ts): each is sent once
+    claimedUntil: integer('claimed_until'),
   },
   (t) => [index('outbox_unsent').on(t.sentAt)],
 );
+
+// Each app instance's last sign of life: its database write and its scheduler's last tick
+export const instances = sqliteTable('instances', {
+  id: text('id').primaryKey(),
+  startedAt: integer('started_at').notNull(),
+  seenAt: integer('seen_at').notNull(),
+  lastTickAt: integer('last_tick_at'),
+});
 
 // KMS migration: the old connection, the new one, and the bucket policy the user backed up for rollback.
 export const kmsMigrations = sqliteTable('kms_migrations', {

@@ -4,20 +4,24 @@ import type { Db } from '../db/types';
 import { tick, type TickSummary } from '../jobs/tick';
 import { drainOutbox, smtpFromEnv } from '../notify/mailer';
 import { schedulerSettings, serverConfig } from './config';
+import { heartbeat, thisInstance } from './instance';
 
 let started = false;
 let running: Promise<unknown> | null = null;
 
 export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummary & { emailsSent: number }> {
   const config = serverConfig();
+  const started = Date.now();
   const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs });
   const emailsSent = await drainOutbox(db, smtpFromEnv());
+  await heartbeat(db, started);
   return { ...summary, emailsSent };
 }
 
 export function startScheduler(db: Db) {
   if (started) return;
   started = true;
+  thisInstance().schedulerOn = true;
   const { intervalMs } = schedulerSettings();
   const run = () => {
     if (running) return;

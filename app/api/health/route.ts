@@ -1,0 +1,11 @@
+import { getDb } from '@/lib/db/client';
+import { json } from '@/lib/server/api';
+import { checkHealth } from '@/lib/server/instance';
+
+export const dynamic = 'force-dynamic';
+
+/** For load balancers: 200 when the database takes a write and the scheduler ticks, 503 otherwise. */
+export async function GET() {
+  const health = await checkHealth(await getDb());
+  return json(health, health.ok ? 200 : 503);
+}

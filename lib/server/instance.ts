@@ -1,0 +1,66 @@
+// This process as one of possibly several app instances on one database: its id, and the signs of
+// life a load balancer needs (the database takes a write, the scheduler ticks). Kept on globalThis:
+// Next.js loads the instrumentation hook and the route handlers as separate bundles of one process.
+import { eq } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { withWriteLock } from '../db/write';
+import { schedulerSettings } from './config';
+
+interface InstanceState {
+  id: string;
+  startedAt: number;
+  schedulerOn: boolean;
+  lastTickAt: number | null;
+}
+
+const KEY = Symbol.for('spillway.instance');
+
+export function thisInstance(): InstanceState {
+  const g = globalThis as { [KEY]?: InstanceState };
+  return (g[KEY] ??= { id: crypto.randomUUID(), startedAt: Date.now(), schedulerOn: false, lastTickAt: null });
+}
+
+/** Records a sign of life in the database (and a finished tick, when given). */
+export async function heartbeat(db: Db, tickAt?: number, waitMs = 10_000) {
+  const me = thisInstance();
+  const now = Date.now();
+  if (tickAt !== undefined) me.lastTickAt = tickAt;
+  await withWriteLock(
+    db,
+    () =>
+      db
+        .insert(s.instances)
+        .values({ id: me.id, startedAt: me.startedAt, seenAt: now, lastTickAt: me.lastTickAt })
+        .onConflictDoUpdate({ target: s.instances.id, set: { seenAt: now, lastTickAt: me.lastTickAt } }),
+    waitMs,
+  );
+}
+
+export interface Health {
+  ok: boolean;
+  instance: string;
+  database: 'writable' | string;
+  scheduler: 'off' | 'ticking' | 'starting' | string;
+}
+
+/** Whether this instance can serve: a real write within 2 s, and a scheduler that ticked recently. */
+export async function checkHealth(db: Db, now = Date.now()): Promise<Health> {
+  const me = thisInstance();
+  let database = 'writable';
+  try {
+    await heartbeat(db, undefined, 2_000);
+    const [row] = await db.select({ seenAt: s.instances.seenAt }).from(s.instances).where(eq(s.instances.id, me.id));
+    if (!row) database = 'the heartbeat write was not kept';
+  } catch (e) {
+    database = `not writable: ${(e as Error)?.message?.slice(0, 200) ?? e}`;
+  }
+  let scheduler = 'off';
+  if (me.schedulerOn) {
+    const { intervalMs, budgetMs } = schedulerSettings();
+    const limit = 2 * intervalMs + budgetMs;
+    if (me.lastTickAt !== null) scheduler = now - me.lastTickAt <= limit ? 'ticking' : `no tick for ${Math.round((now - me.lastTickAt) / 1000)} s`;
+    else scheduler = now - me.startedAt <= limit ? 'starting' : `no tick since the start ${Math.round((now - me.startedAt) / 1000)} s ago`;
+  }
+  return { ok: database === 'writable' && ['off', 'ticking', 'starting'].includes(scheduler), instance: me.id, database, scheduler };
+}
