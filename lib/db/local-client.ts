@@ -119,6 +119,17 @@ class Connection {
     }
   }
 
+  /** One prepared statement run once per row (the caller holds the write transaction). */
+  runMany(sql: string, rows: unknown[][]) {
+    const st = this.prepare(sql);
+    try {
+      for (const row of rows) st.run(row.map(toSql));
+    } catch (e) {
+      this.cache.delete(sql);
+      throw e;
+    }
+  }
+
   close() {
     this.cache.clear();
     if (this.db.open) this.db.close();
@@ -168,14 +179,14 @@ class LocalTransaction implements Transaction {
   private finish(sql: 'COMMIT' | 'ROLLBACK') {
     if (this.done) return;
     try {
-      this.conn.db.exec(sql);
+      // SQLite may already have rolled back on its own (SQLITE_FULL, SQLITE_IOERR): nothing to undo
+      if (sql === 'COMMIT' || this.conn.db.inTransaction) this.conn.db.exec(sql);
     } catch (e) {
-      if (sql === 'COMMIT') {
-        // still open after a failed commit: undo it so the lock is not kept
-        if (this.conn.db.inTransaction) this.conn.db.exec('ROLLBACK');
-      }
+      // still open after a failed commit: undo it so the lock is not kept
+      if (sql === 'COMMIT' && this.conn.db.inTransaction) this.conn.db.exec('ROLLBACK');
       throw e;
     } finally {
+      // after a failed COMMIT the caller rolls back; after ROLLBACK the connection is free either way
       if (!this.conn.db.inTransaction || sql === 'ROLLBACK') {
         this.done = true;
         this.release();
@@ -302,6 +313,16 @@ export class LocalClient implements Client {
     } finally {
       release();
     }
+  }
+
+  /**
+   * Runs `sql` once per row inside the write transaction that the caller holds on this client (the
+   * fast path of lib/db/bulk.ts). Refuses to run outside one: it would bypass the write lock.
+   */
+  insertRows(sql: string, rows: unknown[][]): void {
+    this.checkOpen();
+    if (!this.writer.db.inTransaction) throw new Error('insertRows runs only inside a write transaction of this client');
+    this.writer.runMany(sql, rows);
   }
 
   async sync(): Promise<undefined> {

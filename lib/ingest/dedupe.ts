@@ -1,6 +1,6 @@
 // $insert_id dedupe: an event whose (device, insert_id) was seen in the last 7 days, or earlier in the
 // same request, is dropped. Amplitude keys it by device_id (user_id when the event has none).
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { bulkInsert } from '../db/bulk';
 import * as s from '../db/schema';
 import type { Tx } from '../db/types';
@@ -40,13 +40,14 @@ export async function dropDuplicates(tx: Tx, projectId: number, all: ValidEvent[
   return { events, newInsertIds };
 }
 
-export async function rememberInsertIds(tx: Tx, projectId: number, ids: Deduped['newInsertIds'], now: number) {
+export async function rememberInsertIds(tx: Tx, client: unknown, projectId: number, ids: Deduped['newInsertIds'], now: number) {
   const ii = s.insertIds;
   await bulkInsert(
     tx,
+    client,
     ii,
     [ii.projectId, ii.idKey, ii.insertId, ii.seenAt],
     ids.map((x) => [projectId, x.idKey, x.insertId, now]),
-    sql`on conflict (project_id, id_key, insert_id) do update set seen_at = excluded.seen_at`,
+    'on conflict (project_id, id_key, insert_id) do update set seen_at = excluded.seen_at',
   );
 }

@@ -40,22 +40,24 @@ export async function loadIdentities(tx: Tx, projectId: number, events: ValidEve
 }
 
 /** New and changed users and devices as one statement each (see bulkInsert), then the merges. */
-export async function saveIdentities(tx: Tx, projectId: number, state: IdentityState) {
+export async function saveIdentities(tx: Tx, client: unknown, projectId: number, state: IdentityState) {
   const u = s.amplitudeUsers;
   await bulkInsert(
     tx,
+    client,
     u,
     [u.amplitudeId, u.projectId, u.userId, u.createdTime, u.userProperties, u.mergedInto],
     [...state.users.values()].filter((x) => x.dirty).map((x) => [x.amplitudeId, projectId, x.userId, x.createdTime, JSON.stringify(x.props), x.mergedInto]),
-    sql`on conflict (amplitude_id) do update set user_id = excluded.user_id, created_time = excluded.created_time, user_properties = excluded.user_properties, merged_into = excluded.merged_into`,
+    'on conflict (amplitude_id) do update set user_id = excluded.user_id, created_time = excluded.created_time, user_properties = excluded.user_properties, merged_into = excluded.merged_into',
   );
   const d = s.devices;
   await bulkInsert(
     tx,
+    client,
     d,
     [d.projectId, d.deviceId, d.amplitudeId, d.lastUserId],
     [...state.devices.values()].filter((x) => x.dirty).map((x) => [projectId, x.deviceId, x.amplitudeId, x.lastUserId]),
-    sql`on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id, last_user_id = excluded.last_user_id`,
+    'on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id, last_user_id = excluded.last_user_id',
   );
   if (state.merges.length > 0) {
     await tx.insert(s.merges).values(state.merges.map((m) => ({ ...m, projectId, scope: projectId })));

@@ -89,14 +89,14 @@ export async function ingest(db: Db, req: ValidRequest, ctx: IngestContext): Pro
     db,
     async (tx) => {
       uploadTime = clock();
-      await store(tx, project.id, req, ctx, uploadTime);
+      await store(tx, db.$client, project.id, req, ctx, uploadTime);
     },
     ctx.writeWaitMs ?? 10_000,
   );
   return accepted(req.events.length, ctx, uploadTime);
 }
 
-async function store(tx: Tx, projectId: number, req: ValidRequest, ctx: IngestContext, now: number) {
+async function store(tx: Tx, client: unknown, projectId: number, req: ValidRequest, ctx: IngestContext, now: number) {
   // identifications are not events: no dedupe, no row
   const keepRows = req.kind !== 'identify';
   const { events, newInsertIds } = keepRows ? await dropDuplicates(tx, projectId, req.events, now) : { events: req.events, newInsertIds: [] };
@@ -120,12 +120,13 @@ async function store(tx: Tx, projectId: number, req: ValidRequest, ctx: IngestCo
   };
   const rows = events.map((e) => buildRow(e, rowCtx, identities, groups));
 
-  await saveIdentities(tx, projectId, identities);
+  await saveIdentities(tx, client, projectId, identities);
   await groups.save(tx, projectId);
   if (!keepRows) return;
-  await rememberInsertIds(tx, projectId, newInsertIds, now);
+  await rememberInsertIds(tx, client, projectId, newInsertIds, now);
   await bulkInsert(
     tx,
+    client,
     s.events,
     EVENT_FIELDS.map(([, c]) => c),
     rows.map((r) => EVENT_FIELDS.map(([k]) => r[k] ?? null)),
