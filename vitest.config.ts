@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { '@': resolve(__dirname) } },
   test: {
     include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts'],
-    globalSetup: ['lib/testing/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 240_000,
     pool: 'forks',

@@ -12,11 +12,11 @@ import * as s from '../lib/db/schema';
 import { floorHour, HOUR_MS } from '../lib/export/time';
 import { backfillProgress, startBackfill } from '../lib/jobs/backfill';
 import { DEFAULT_CONFIG, type EngineConfig } from '../lib/jobs/config';
-import { createDestination } from '../lib/jobs/destinations';
+import { createDestination } from '../lib/destinations/lifecycle';
 import { tick } from '../lib/jobs/tick';
-import { ingestAt } from '../lib/testing/engine';
-import { newBucket, rgwEnv } from '../lib/testing/rgw';
-import { seedOrg } from '../lib/testing/seed';
+import { ingestAt } from '../test/support/engine';
+import { newBucket, rgwEnv } from '../test/support/rgw';
+import { seedOrg } from '../test/support/seed';
 import { benchEvents } from './data';
 
 const [mode, a1, a2] = process.argv.slice(2);

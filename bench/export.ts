@@ -6,8 +6,8 @@ import { createWriteStream, existsSync, mkdirSync, openSync, rmSync, statSync } 
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { setup, teardown } from '../lib/testing/global-setup';
-import { adminS3, listKeys } from '../lib/testing/rgw';
+import { setup, teardown } from '../test/support/global-setup';
+import { adminS3, listKeys } from '../test/support/rgw';
 import { fmt, run, table, tsx } from './measure';
 
 const arg = (name: string, fallback: string) => {

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import Database from 'libsql';
 import { openDatabase } from '../lib/db/client';
-import { startApp } from '../lib/testing/app';
-import { freshDbUrl } from '../lib/testing/db';
-import { seedOrg } from '../lib/testing/seed';
+import { startApp } from '../test/support/app';
+import { freshDbUrl } from '../test/support/db';
+import { seedOrg } from '../test/support/seed';
 import { benchEvents } from './data';
 import { fmt, table } from './measure';
 

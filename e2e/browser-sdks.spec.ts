@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openDatabase } from '../lib/db/client';
-import { freePort } from '../lib/testing/app';
+import { freePort } from '../test/support/app';
 import { shot, signIn } from './helpers';
 import { state } from './state';
 

@@ -5,7 +5,7 @@ import { gunzipSync } from 'fflate';
 import { eventFileKey } from '../lib/export/naming';
 import { DAY_MS, HOUR_MS } from '../lib/export/time';
 import { bucketPolicy } from '../lib/export/policy';
-import { getBytes, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../lib/testing/rgw';
+import { getBytes, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';
 

@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { HOUR_MS } from '../lib/export/time';
 import { bucketPolicy } from '../lib/export/policy';
 import { eventFileKey } from '../lib/export/naming';
-import { listKeys, newBucket, rgwEnv, setBucketPolicy } from '../lib/testing/rgw';
+import { listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';
 

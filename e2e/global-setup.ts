@@ -2,12 +2,12 @@
 // and `next start` with its in-process scheduler ticking every second.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { openDatabase } from '../lib/db/client';
-import { startApp } from '../lib/testing/app';
-import { freshDbUrl } from '../lib/testing/db';
-import { setup as infraUp, teardown as infraDown } from '../lib/testing/global-setup';
-import { rgwEnv } from '../lib/testing/rgw';
-import { seedOrg } from '../lib/testing/seed';
-import { startSmtp } from '../lib/testing/smtp';
+import { startApp } from '../test/support/app';
+import { freshDbUrl } from '../test/support/db';
+import { setup as infraUp, teardown as infraDown } from '../test/support/global-setup';
+import { rgwEnv } from '../test/support/rgw';
+import { seedOrg } from '../test/support/seed';
+import { startSmtp } from '../test/support/smtp';
 import { STATE_FILE, type E2EState } from './state';
 
 export default async function globalSetup() {

@@ -2,8 +2,8 @@
 import { expect, type Page } from '@playwright/test';
 import { openDatabase } from '../lib/db/client';
 import { HOUR_MS } from '../lib/export/time';
-import { ingestAt, sampleEvents } from '../lib/testing/engine';
-import { rgwEnv } from '../lib/testing/rgw';
+import { ingestAt, sampleEvents } from '../test/support/engine';
+import { rgwEnv } from '../test/support/rgw';
 import { state } from './state';
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });

@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { eventFileKey } from '../lib/export/naming';
 import { HOUR_MS } from '../lib/export/time';
 import { bucketPolicy } from '../lib/export/policy';
-import { headObject, newBucket, rgwEnv, setBucketPolicy } from '../lib/testing/rgw';
+import { headObject, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';
 

@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { gunzipSync } from 'fflate';
 import { eventFileKey } from '../lib/export/naming';
 import { HOUR_MS } from '../lib/export/time';
-import { getBytes, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../lib/testing/rgw';
+import { getBytes, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { hourStart, ingestPast, shot, signIn } from './helpers';
 import { state } from './state';
 

@@ -1,7 +1,8 @@
 // Shapes the pages receive (type-only: nothing server-side reaches the browser bundle).
-export type { DestinationView } from '@/lib/destinations/service';
+export type { DestinationView } from '@/lib/destinations/views';
 export type { MigrationView } from '@/lib/destinations/migration';
 export type { BackfillProgress } from '@/lib/jobs/backfill';
+export type { JobRow, JobsPage } from '@/lib/destinations/status';
 export interface Project {
   id: number;
   name: string;

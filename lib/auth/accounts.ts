@@ -32,7 +32,16 @@ export interface FirstRunInput {
  * Creates the first organisation, its admin and a first project. Refuses once any user exists,
  * so it cannot be used to take over an installed app.
  */
-export async function createFirstAdmin(db: Db, input: FirstRunInput) {
+export async function createFirstAdmin(db: Db, raw: FirstRunInput | Record<string, unknown>) {
+  // the set-up form's JSON, or the env's first admin: anything not text is treated as missing
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const input: FirstRunInput = {
+    orgName: text(raw.orgName) ?? '',
+    email: text(raw.email) ?? '',
+    password: text(raw.password) ?? '',
+    name: text(raw.name),
+    projectName: text(raw.projectName),
+  };
   const email = normalizeEmail(input.email);
   if (!email) throw new InputError('Enter a valid email address');
   const pw = checkPasswordPolicy(input.password);
@@ -66,6 +75,3 @@ export async function createFirstAdmin(db: Db, input: FirstRunInput) {
 export async function usersOfOrg(db: Db, orgId: number) {
   return db.select({ id: s.users.id, email: s.users.email, name: s.users.name, role: s.users.role }).from(s.users).where(eq(s.users.orgId, orgId));
 }
-
-/** A user-facing validation error: its message is safe to show. */
-export { InputError };

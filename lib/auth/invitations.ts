@@ -4,7 +4,8 @@ import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
-import { InputError, normalizeEmail } from './accounts';
+import { AppError, InputError } from '../util/errors';
+import { normalizeEmail } from './accounts';
 import { checkPasswordPolicy, hashPassword } from './password';
 import { sha256Hex } from '../util/hash';
 import { randomToken } from './session';
@@ -61,8 +62,10 @@ export async function answerInvitation(db: Db, body: Record<string, unknown>, cl
   }
 }
 
-export class InvitationGone extends Error {
-  readonly status = 404;
+export class InvitationGone extends AppError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
 }
 
 /** What the accept page shows before the user picks a password. */

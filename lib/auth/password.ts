@@ -1,15 +1,15 @@
 // Password hashing with argon2id (Node-only, native). Each hash costs ~40 ms of CPU and ~19 MB, so at
 // most two run at once (one per core) with a short queue; beyond it the caller gets Busy (503).
 import { hash, verify } from '@node-rs/argon2';
+import { AppError } from '../util/errors';
 
 export const MIN_PASSWORD_LENGTH = 10;
 const MAX_RUNNING = 2;
 const MAX_WAITING = 16;
 
-export class HashingBusy extends Error {
-  readonly status = 503;
+export class HashingBusy extends AppError {
   constructor() {
-    super('The server is busy checking passwords: try again in a few seconds');
+    super('busy', 'The server is busy checking passwords: try again in a few seconds');
   }
 }
 

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-import { InputError } from '../util/errors';
+import { AppError, InputError } from '../util/errors';
 import { normalizeEmail } from './accounts';
 import { verifyPassword } from './password';
 import { clearFailures, overLimit, recordFailure } from './ratelimit';
@@ -14,11 +14,15 @@ export const SIGNIN_WINDOW_MS = 15 * 60_000;
 export const FAILURES_PER_ACCOUNT_AND_CLIENT = 5;
 export const FAILURES_PER_CLIENT = 50;
 
-export class TooManyAttempts extends Error {
-  readonly status = 429;
+export class TooManyAttempts extends AppError {
+  constructor(message: string) {
+    super('too_many_requests', message);
+  }
 }
-export class WrongCredentials extends Error {
-  readonly status = 401;
+export class WrongCredentials extends AppError {
+  constructor(message: string) {
+    super('unauthorized', message);
+  }
 }
 
 export async function signIn(db: Db, input: Record<string, unknown>, client: string | null) {

@@ -2,6 +2,7 @@
 // Imports only drizzle's sqlite-core so the export engine can share it on any runtime.
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { JOB_STATES } from './job-states';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -246,8 +247,7 @@ export const destinations = sqliteTable(
   (t) => [index('destinations_project').on(t.projectId), index('destinations_bucket').on(t.endpoint, t.bucket)],
 );
 
-export const JOB_STATES = ['pending', 'running', 'retry', 'done', 'failed', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState } from './job-states';
 export type ExportKind = 'events' | 'merged';
 
 export const exportJobs = sqliteTable(

@@ -1,14 +1,15 @@
 // Validation of the S3 bucket information a user enters at setup. One message per field, worded for
 // the person filling in the form; the only place these rules live (the UI shows what comes back).
-import { InputError } from '../auth/accounts';
+import { InputError } from '../util/errors';
 import { normalizePrefix } from '../export/naming';
 
+/** Bad input in one field of the connection form: 400 naming the field, so the UI marks it. */
 export class FieldError extends InputError {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(message);
+    super(message, { field });
   }
 }
 

@@ -9,9 +9,13 @@ import { writeTx } from '../db/write';
 import { DAY_MS, HOUR_MS } from '../export/time';
 import { startBackfill } from '../jobs/backfill';
 import type { EngineConfig } from '../jobs/config';
-import { initialStartHour, setEnabled } from '../jobs/destinations';
+import { initialStartHour, setEnabled } from './lifecycle';
 import { FieldError, parseKmsKeyArn, type DestinationFields } from './fields';
-import { ConflictError, createVerified, deleteDestination, describe, getOwned, NotFoundError, policiesFor, type DestinationView } from './service';
+import { createVerified, policiesFor } from './access';
+import { ConflictError, NotFoundError } from './errors';
+import { getOwned } from './rules';
+import { deleteDestination } from './settings';
+import { describe, type DestinationView } from './views';
 
 export type Migration = typeof s.kmsMigrations.$inferSelect;
 
@@ -71,6 +75,7 @@ export interface MigrationView {
   gapBackfilled: boolean;
 }
 
+/** The checklist as it stands: one entry per step of the spec's 11, each ticked from real state where it can be (a table, hence the length). */
 export async function migrationView(db: Db, orgId: number, id: number, now = Date.now()): Promise<MigrationView> {
   const m = await owned(db, orgId, id);
   const ids = [m.oldDestinationId, m.newDestinationId].filter((x): x is number => x !== null);

@@ -4,7 +4,7 @@ import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { ExportError, troubleshoot, type Permission } from '../export/errors';
-import { HOUR_MS } from '../export/time';
+import { floorHour, HOUR_MS } from '../export/time';
 import { FieldError } from './fields';
 
 export interface JobQuery {
@@ -49,6 +49,9 @@ export function parseJobQuery(params: URLSearchParams): JobQuery {
   }
   return q;
 }
+
+export type JobsPage = Awaited<ReturnType<typeof jobsPage>>;
+export type JobRow = JobsPage['jobs'][number];
 
 /** `d`: the connection (already checked to be the caller's); its bucket and prefix go into the help texts. */
 export async function jobsPage(db: Db, d: { id: number; bucket: string; prefix: string }, q: JobQuery) {
@@ -102,7 +105,7 @@ function help(j: typeof s.exportJobs.$inferSelect, bucket: string, prefix: strin
 
 /** Events exported per hour over the last `hours` hours (done event jobs), oldest first, gaps as 0. */
 export async function eventsPerHour(db: Db, destinationId: number, hours: number, now = Date.now()) {
-  const end = Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS;
+  const end = floorHour(now) + HOUR_MS;
   const start = end - hours * HOUR_MS;
   const rows = await db
     .select({ hour: s.exportJobs.hour, events: sql<number>`sum(${s.exportJobs.events})`, state: sql<string>`max(${s.exportJobs.state})` })

@@ -115,6 +115,7 @@ function mergePage(db: Db, projectId: number, hour: number) {
       .limit(limit);
 }
 
+/** One hour of one kind: pages of rows → parts → uploads, then stale higher parts removed (one flow, read top to bottom). */
 export async function exportHour(db: Db, s3: S3Access, task: HourTask, opts: ExportOptions): Promise<HourOutcome> {
   const pageSize = opts.pageSize ?? 2000;
   const prefix = normalizePrefix(task.prefix);

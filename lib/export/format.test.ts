@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import * as s from '../db/schema';
-import { freshDatabase } from '../testing/db';
-import { seedOrg } from '../testing/seed';
+import { freshDatabase } from '../../test/support/db';
+import { seedOrg } from '../../test/support/seed';
 import { EVENT_KEYS, eventJsonSql, mergeToJson } from './format';
 
 /** The documented export timestamp text, computed independently of the SQL that writes it. */

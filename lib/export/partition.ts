@@ -3,6 +3,7 @@
 // encodeInto (exact UTF-8 byte counts at native speed); compression runs while the next lines are
 // built. Memory holds one compressed part plus one buffer, whatever the hour's size.
 import { gzipStream, type GzipOptions } from './gzip';
+import { readAll } from '../util/bytes';
 
 export interface PartOutput<C> {
   part: number;
@@ -39,7 +40,7 @@ class PartWriter {
   constructor(gzip: GzipOptions | undefined) {
     const ts = gzipStream(gzip);
     this.writer = ts.writable.getWriter();
-    this.output = collect(ts.readable);
+    this.output = readAll(ts.readable);
   }
 
   async add(line: string) {
@@ -94,25 +95,6 @@ class PartWriter {
     if (this.writeError) throw this.writeError;
     return this.output;
   }
-}
-
-async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.byteLength;
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
 }
 
 /** Yields finished parts in order; an input with no rows yields nothing. */

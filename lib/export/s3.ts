@@ -5,42 +5,12 @@
 // default puts an empty-body CRC into every presigned URL, which real S3, R2 and MinIO reject.
 import { DeleteObjectCommand, GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { classify, ExportError, networkProblem, type Operation } from './errors';
-import { decryptSecret } from './secrets';
-import { assumeRole, StsError } from './sts';
+import { resolveCredentials } from './credentials';
+import type { Credentials, S3Destination, S3Settings } from './destination';
+import { classify, networkProblem, type Operation } from './errors';
 import { parseXmlError, xmlValue, xmlValues } from './xml';
 
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}
-
-export interface S3Destination {
-  id?: number;
-  projectId: number;
-  bucket: string;
-  region: string;
-  endpoint: string;
-  forcePathStyle: boolean;
-  prefix: string;
-  kmsKeyArn: string | null;
-  roleArn: string | null;
-  accessKeyId?: string | null;
-  secretAccessKeyEnc?: string | null;
-}
-
-export interface S3Settings {
-  /** the server's own credentials; undefined = the SDK's default provider chain */
-  baseCredentials?: Credentials;
-  /** key for destination secrets stored encrypted */
-  secretKey?: string;
-  /** STS endpoint for AssumeRole (default: the destination's endpoint, else AWS) */
-  stsEndpoint?: string;
-  presignExpiresSec?: number;
-  requestTimeoutMs?: number;
-}
+export type { Credentials, S3Destination, S3Settings } from './destination';
 
 export const SSE_HEADERS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id'];
 
@@ -55,39 +25,6 @@ export function makeS3Client(dest: Pick<S3Destination, 'region' | 'endpoint' | '
     // retries are the job engine's, with its own backoff and bookkeeping
     maxAttempts: 1,
   });
-}
-
-const roleCache = new Map<string, Credentials>();
-
-async function resolveCredentials(dest: S3Destination, settings: S3Settings): Promise<Credentials | undefined> {
-  let base = settings.baseCredentials;
-  if (dest.accessKeyId && dest.secretAccessKeyEnc) {
-    base = { accessKeyId: dest.accessKeyId, secretAccessKey: await decryptSecret(dest.secretAccessKeyEnc, settings.secretKey ?? '') };
-  }
-  if (!dest.roleArn) return base;
-  const cacheKey = `${dest.roleArn}\n${base?.accessKeyId ?? ''}\n${settings.stsEndpoint ?? dest.endpoint}`;
-  const hit = roleCache.get(cacheKey);
-  if (hit?.expiration && hit.expiration.getTime() - Date.now() > 5 * 60_000) return hit;
-  try {
-    const creds = await assumeRole({
-      endpoint: settings.stsEndpoint || dest.endpoint || `https://sts.${dest.region || 'us-east-1'}.amazonaws.com`,
-      region: dest.region || 'us-east-1',
-      credentials: base ?? (await missingBase()),
-      roleArn: dest.roleArn,
-      sessionName: `spillway-project-${dest.projectId}`,
-      durationSeconds: 3600,
-    });
-    roleCache.set(cacheKey, creds);
-    return creds;
-  } catch (e) {
-    if (e instanceof ExportError) throw e;
-    const err = e as StsError;
-    throw classify('AssumeRole', err.status, err.code, err.status === undefined ? networkProblem(e) : err.message, false);
-  }
-}
-
-async function missingBase(): Promise<Credentials> {
-  throw new ExportError('access', 'AssumeRole', 'No server credentials to assume the role with (set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY)', 'credentials');
 }
 
 export class S3Access {

@@ -1,9 +1,18 @@
 // UTC hour arithmetic. (The timestamp text of export files is built in SQL: see format.ts.)
+import { InputError } from '../util/errors';
+
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
 export const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 export const floorDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+
+/** The `hours` query of the UI's per-hour views: a whole number from 1 to `max` (default `fallback`). */
+export function parseHoursWindow(raw: string | null, max: number, fallback = 48): number {
+  const hours = Number(raw ?? fallback);
+  if (!Number.isInteger(hours) || hours < 1 || hours > max) throw new InputError(`hours must be a whole number from 1 to ${max}`, { field: 'hours' });
+  return hours;
+}
 
 /** `yyyy-MM-dd` and H (0-23, unpadded) of an hour, in UTC. */
 export function hourParts(hour: number): { date: string; h: number } {

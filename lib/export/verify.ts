@@ -40,6 +40,10 @@ function checkFor(perm: Permission | null, fallback: CheckId): CheckId {
   return perm === 'kms:GenerateDataKey' || perm === 'bucket' ? perm : fallback;
 }
 
+/**
+ * Runs the checks in the order the export needs them, each one's result depending on the previous
+ * (no role, no calls; no ListBucket, the bucket cannot be told apart): one sequence, kept in one place.
+ */
 export async function verifyAccess(dest: S3Destination, settings: S3Settings = {}): Promise<VerifyResult> {
   const checks: CheckResult[] = [];
   const ids: CheckId[] = [

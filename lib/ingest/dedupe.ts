@@ -1,9 +1,10 @@
 // $insert_id dedupe: an event whose (device, insert_id) was seen in the last 7 days, or earlier in the
 // same request, is dropped. Amplitude keys it by device_id (user_id when the event has none).
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import { bulkInsert } from '../db/bulk';
 import * as s from '../db/schema';
-import type { Tx } from '../db/types';
+import type { Db, Tx } from '../db/types';
+import { withWriteLock } from '../db/write';
 import type { ValidEvent } from './validate';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
@@ -50,4 +51,9 @@ export async function rememberInsertIds(tx: Tx, client: unknown, projectId: numb
     ids.map((x) => [projectId, x.idKey, x.insertId, now]),
     'on conflict (project_id, id_key, insert_id) do update set seen_at = excluded.seen_at',
   );
+}
+
+/** Forgets insert ids older than the dedupe window (the scheduler runs it hourly). */
+export async function pruneInsertIds(db: Db, now: number) {
+  await withWriteLock(db, () => db.delete(s.insertIds).where(lt(s.insertIds.seenAt, now - DEDUPE_WINDOW_MS)));
 }

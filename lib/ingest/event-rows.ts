@@ -51,6 +51,7 @@ function eventTimes(e: ValidEvent, ctx: RowContext) {
 /**
  * Resolves the event's identity, applies its user (or, for $groupidentify, group) operations, and
  * returns its row. Also the path of the Identify API, which keeps the state changes and drops the row.
+ * Long by nature: most of it is the row literal, one line per export column.
  */
 export function buildRow(e: ValidEvent, ctx: RowContext, identities: IdentityState, groups: GroupState): EventRow {
   const { clientUploadTime, clientEventTime, eventTime } = eventTimes(e, ctx);

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import * as s from '../db/schema';
 import { createProject } from '../projects/projects';
-import { startApp, type RunningApp } from '../testing/app';
-import { freshDbUrl } from '../testing/db';
-import { hostileShapes } from '../testing/hostile';
-import { seedOrg } from '../testing/seed';
+import { startApp, type RunningApp } from '../../test/support/app';
+import { freshDbUrl } from '../../test/support/db';
+import { hostileShapes } from '../../test/support/hostile';
+import { seedOrg } from '../../test/support/seed';
 
 let app: RunningApp;
 let database: Database;

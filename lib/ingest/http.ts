@@ -5,6 +5,7 @@
 import type { Db } from '../db/types';
 import { isBusy } from '../db/write';
 import { hasLoneSurrogate, parseBounded, ShapeError } from '../util/bounded-json';
+import { readAll, TooLarge } from '../util/bytes';
 import { corsHeaders } from './cors';
 import { ingest, ingestGroupIdentify, type IngestContext } from './ingest';
 import { fromIdentification, fromLegacyEvent, legacyAnswer, readForm, type FormDoor } from './legacy';
@@ -24,42 +25,16 @@ const DOOR_LIMITS: Record<IngestDoor, { maxBytes: number; maxEvents: number }> =
   '/groupidentify': LIMITS.batch,
 };
 
-class TooLarge extends Error {}
-
-async function readCapped(stream: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
-  if (!stream) return new Uint8Array();
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
-
 /** The body as text: capped before and after gzip, UTF-8 checked. An IngestResult when it cannot be read. */
 async function readBody(request: Request, maxBytes: number): Promise<{ text: string; bytes: number } | IngestResult> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) return payloadTooLarge();
   try {
-    let raw = await readCapped(request.body, maxBytes);
+    let raw = await readAll(request.body, maxBytes);
     const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase();
     if (encoding === 'gzip') {
       const inflated = new Blob([raw as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-      raw = await readCapped(inflated, maxBytes);
+      raw = await readAll(inflated, maxBytes);
     } else if (encoding && encoding !== 'identity') {
       return errorBody(415, { error: `Unsupported Content-Encoding: ${encoding.slice(0, 40)}` });
     }

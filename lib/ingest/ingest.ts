@@ -17,8 +17,6 @@ import { Throttle } from './throttle';
 import { fillFromUserAgent } from './user-agent';
 import type { GroupIdentification, ValidRequest } from './validate';
 
-export { DEDUPE_WINDOW_MS } from './dedupe';
-
 export interface IngestContext {
   /** the door the request came in by ('/2/httpapi', '/batch', '/', …): stored in `data.path`, chooses the throttle */
   path: string;

@@ -5,10 +5,10 @@ import { createClient } from '@libsql/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/client';
 import * as s from '../db/schema';
-import { startApp, type RunningApp } from '../testing/app';
-import { freshDatabase, freshDbUrl } from '../testing/db';
-import { sampleEvents } from '../testing/engine';
-import { seedOrg } from '../testing/seed';
+import { startApp, type RunningApp } from '../../test/support/app';
+import { freshDatabase, freshDbUrl } from '../../test/support/db';
+import { sampleEvents } from '../../test/support/engine';
+import { seedOrg } from '../../test/support/seed';
 import { handleIngest } from './http';
 
 const apps: RunningApp[] = [];

@@ -16,7 +16,7 @@ export class Throttle {
   private second = 0;
   private counts = new Map<string, number>();
 
-  /** Returns a 429 result, or null and counts the events as accepted. */
+  /** Returns a 429 result, or null and counts the events as accepted. Two limits (key, device and user) and Amplitude's 429 body: one check, so nothing is counted unless all pass. */
   check({ projectId, events, epsLimit, keyEpsLimit, now }: ThrottleInput): IngestResult | null {
     const sec = Math.floor(now / 1000);
     if (sec !== this.second) {

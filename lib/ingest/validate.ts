@@ -1,6 +1,6 @@
 // Request and event validation with Amplitude HTTP V2 semantics: a request is accepted whole or rejected
 // whole, and a rejection lists the offending event indices the way the SDKs read them.
-import { errorBody, type IngestResult } from './responses';
+import { errorBody, isIngestResult, type IngestResult } from './responses';
 
 export const LIMITS = {
   httpapi: { maxBytes: 1_000_000, maxEvents: 2_000 },
@@ -142,11 +142,31 @@ function parseClientUploadTime(v: unknown): number | null {
   return null;
 }
 
-/**
- * Validates a parsed body. Returns the request or the Amplitude 400 body to send.
- * `maxEvents` is checked by the caller's endpoint limits (413).
- */
-export function validateRequest(body: unknown, maxEvents: number): ValidRequest | IngestResult {
+/** Where each offending event goes in Amplitude's 400 body: field name → event indices. */
+class Problems {
+  readonly invalid: Record<string, number[]> = {};
+  readonly missing: Record<string, number[]> = {};
+  readonly idLengths: Record<string, number[]> = {};
+  add(map: Record<string, number[]>, field: string, i: number) {
+    (map[field] ??= []).push(i);
+  }
+  /** The 400 body listing every offending event, or null when there are none. */
+  answer(): IngestResult | null {
+    const hasInvalid = Object.keys(this.invalid).length > 0;
+    const hasMissing = Object.keys(this.missing).length > 0;
+    const hasIdLen = Object.keys(this.idLengths).length > 0;
+    if (!hasInvalid && !hasMissing && !hasIdLen) return null;
+    return errorBody(400, {
+      error: hasMissing ? 'Request missing required field' : 'Invalid field values on some events',
+      ...(hasMissing ? { events_with_missing_fields: this.missing } : {}),
+      ...(hasInvalid ? { events_with_invalid_fields: this.invalid } : {}),
+      ...(hasIdLen ? { events_with_invalid_id_lengths: this.idLengths } : {}),
+    });
+  }
+}
+
+/** The request-level fields: api key, the events array and options. */
+function validateEnvelope(body: unknown, maxEvents: number): { apiKey: string; events: unknown[]; minIdLength: number } | IngestResult {
   if (!isObject(body)) return errorBody(400, { error: 'Invalid request body: expected a JSON object' });
   const apiKey = body.api_key;
   if (apiKey === undefined || apiKey === null || apiKey === '') {
@@ -178,112 +198,97 @@ export function validateRequest(body: unknown, maxEvents: number): ValidRequest 
       minIdLength = m;
     }
   }
+  return { apiKey, events: body.events, minIdLength };
+}
 
-  const invalid: Record<string, number[]> = {};
-  const missing: Record<string, number[]> = {};
-  const idLengths: Record<string, number[]> = {};
-  const add = (map: Record<string, number[]>, field: string, i: number) => (map[field] ??= []).push(i);
-  const events: ValidEvent[] = [];
-
-  body.events.forEach((raw: unknown, i: number) => {
-    if (!isObject(raw)) {
-      add(invalid, 'event', i);
-      return;
-    }
-    const e: ValidEvent = { index: i, event_type: '' };
-    let ok = true;
-    for (const f of STRING_FIELDS) {
-      const v = raw[f];
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'string') {
-        add(invalid, f, i);
-        ok = false;
-        continue;
-      }
-      if (v.length > LIMITS.maxString) {
-        if (STRICT_STRINGS.has(f)) {
-          add(invalid, f, i);
-          ok = false;
-          continue;
-        }
-        e[f] = v.slice(0, LIMITS.maxString);
-      } else e[f] = v;
-    }
-    for (const f of INTEGER_FIELDS) {
-      const v = raw[f];
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || (f === 'time' && v < 0)) {
-        add(invalid, f, i);
-        ok = false;
-        continue;
-      }
-      e[f] = v;
-    }
-    for (const f of NUMBER_FIELDS) {
-      const v = raw[f];
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        add(invalid, f, i);
-        ok = false;
-        continue;
-      }
-      e[f] = v;
-    }
-    for (const f of OBJECT_FIELDS) {
-      const v = raw[f];
-      if (v === undefined || v === null) continue;
-      if (!isObject(v) || depthExceeds(v, LIMITS.maxDepth)) {
-        add(invalid, f, i);
-        ok = false;
-        continue;
-      }
-      e[f] = truncateStrings(v, LIMITS.maxString) as JsonObject;
-    }
-    if (typeof raw.paying === 'boolean') e.paying = raw.paying;
-    if (typeof raw.is_attribution_event === 'boolean') e.is_attribution_event = raw.is_attribution_event;
-
-    if (!e.event_type) {
-      if (!invalid.event_type?.includes(i)) add(missing, 'event_type', i);
-      ok = false;
-    }
-    // Amplitude removes a too-short id; the event survives when the other id is good
-    const short: string[] = [];
-    for (const f of ['user_id', 'device_id'] as const) {
-      const v = e[f];
-      if (v === undefined) continue;
-      if (INVALID_IDS.has(v.trim().toLowerCase())) {
-        add(invalid, f, i);
-        ok = false;
-        continue;
-      }
-      if (v.length < minIdLength) {
-        short.push(f);
-        delete e[f];
-      }
-    }
-    if (ok && e.user_id === undefined && e.device_id === undefined) {
-      if (short.length > 0) for (const f of short) add(idLengths, f, i);
-      else {
-        add(missing, 'user_id', i);
-        add(missing, 'device_id', i);
-      }
-      ok = false;
-    }
-    if (ok) events.push(e);
-  });
-
-  const hasInvalid = Object.keys(invalid).length > 0;
-  const hasMissing = Object.keys(missing).length > 0;
-  const hasIdLen = Object.keys(idLengths).length > 0;
-  if (hasInvalid || hasMissing || hasIdLen) {
-    return errorBody(400, {
-      error: hasMissing ? 'Request missing required field' : 'Invalid field values on some events',
-      ...(hasMissing ? { events_with_missing_fields: missing } : {}),
-      ...(hasInvalid ? { events_with_invalid_fields: invalid } : {}),
-      ...(hasIdLen ? { events_with_invalid_id_lengths: idLengths } : {}),
-    });
+/** Copies the typed fields of one event, noting each wrong one; returns whether all were right. */
+function copyTypedFields(raw: JsonObject, e: ValidEvent, i: number, p: Problems): boolean {
+  let ok = true;
+  const bad = (f: string) => {
+    p.add(p.invalid, f, i);
+    ok = false;
+  };
+  for (const f of STRING_FIELDS) {
+    const v = raw[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') bad(f);
+    else if (v.length <= LIMITS.maxString) e[f] = v;
+    // ids and the event type must stay whole (truncating would change whose event it is)
+    else if (STRICT_STRINGS.has(f)) bad(f);
+    else e[f] = v.slice(0, LIMITS.maxString);
   }
-  return { apiKey, events, clientUploadTime: parseClientUploadTime(body.client_upload_time), minIdLength };
+  for (const f of INTEGER_FIELDS) {
+    const v = raw[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || (f === 'time' && v < 0)) bad(f);
+    else e[f] = v;
+  }
+  for (const f of NUMBER_FIELDS) {
+    const v = raw[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) bad(f);
+    else e[f] = v;
+  }
+  for (const f of OBJECT_FIELDS) {
+    const v = raw[f];
+    if (v === undefined || v === null) continue;
+    if (!isObject(v) || depthExceeds(v, LIMITS.maxDepth)) bad(f);
+    else e[f] = truncateStrings(v, LIMITS.maxString) as JsonObject;
+  }
+  if (typeof raw.paying === 'boolean') e.paying = raw.paying;
+  if (typeof raw.is_attribution_event === 'boolean') e.is_attribution_event = raw.is_attribution_event;
+  return ok;
+}
+
+/** One event: its fields, its type, and ids Amplitude refuses or removes. Null when it is refused. */
+function validateEvent(raw: unknown, i: number, minIdLength: number, p: Problems): ValidEvent | null {
+  if (!isObject(raw)) {
+    p.add(p.invalid, 'event', i);
+    return null;
+  }
+  const e: ValidEvent = { index: i, event_type: '' };
+  let ok = copyTypedFields(raw, e, i, p);
+  if (!e.event_type) {
+    if (!p.invalid.event_type?.includes(i)) p.add(p.missing, 'event_type', i);
+    ok = false;
+  }
+  // Amplitude removes a too-short id; the event survives when the other id is good
+  const short: string[] = [];
+  for (const f of ['user_id', 'device_id'] as const) {
+    const v = e[f];
+    if (v === undefined) continue;
+    if (INVALID_IDS.has(v.trim().toLowerCase())) {
+      p.add(p.invalid, f, i);
+      ok = false;
+    } else if (v.length < minIdLength) {
+      short.push(f);
+      delete e[f];
+    }
+  }
+  if (ok && e.user_id === undefined && e.device_id === undefined) {
+    if (short.length > 0) for (const f of short) p.add(p.idLengths, f, i);
+    else {
+      p.add(p.missing, 'user_id', i);
+      p.add(p.missing, 'device_id', i);
+    }
+    ok = false;
+  }
+  return ok ? e : null;
+}
+
+/**
+ * Validates a parsed body. Returns the request or the Amplitude 400 body to send.
+ * `maxEvents` is checked by the caller's endpoint limits (413).
+ */
+export function validateRequest(body: unknown, maxEvents: number): ValidRequest | IngestResult {
+  const envelope = validateEnvelope(body, maxEvents);
+  if (isIngestResult(envelope)) return envelope;
+  const problems = new Problems();
+  const events = envelope.events.map((raw, i) => validateEvent(raw, i, envelope.minIdLength, problems)).filter((e): e is ValidEvent => e !== null);
+  const refused = problems.answer();
+  if (refused) return refused;
+  const clientUploadTime = parseClientUploadTime((body as JsonObject).client_upload_time);
+  return { apiKey: envelope.apiKey, events, clientUploadTime, minIdLength: envelope.minIdLength };
 }
 
 /** One Group Identify API item: a group and the operations on its properties. */

@@ -6,7 +6,7 @@ import * as s from '../db/schema';
 import type { Tx } from '../db/types';
 import { troubleshoot, type ExportError } from '../export/errors';
 import { hourParts } from '../export/time';
-import type { Destination } from './destinations';
+type Destination = typeof s.destinations.$inferSelect;
 
 export interface AlarmContext {
   destination: Destination;

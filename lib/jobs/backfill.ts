@@ -5,10 +5,12 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { floorHour, HOUR_MS } from '../export/time';
+import { InputError } from '../util/errors';
 import type { EngineConfig } from './config';
 import { kindsOf, lastClosedHour } from './plan';
 
-export class BackfillError extends Error {}
+/** A range that cannot be exported (not over yet, reversed, before 2000): 400. */
+export class BackfillError extends InputError {}
 
 export interface BackfillRequest {
   destinationId: number;

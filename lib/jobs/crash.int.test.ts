@@ -7,11 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import * as s from '../db/schema';
 import { floorHour, HOUR_MS } from '../export/time';
-import { freshDbUrl } from '../testing/db';
-import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../testing/engine';
-import { newBucket, snapshot } from '../testing/rgw';
-import { rng } from '../testing/fault-proxy';
-import { seedOrg } from '../testing/seed';
+import { freshDbUrl } from '../../test/support/db';
+import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
+import { newBucket, snapshot } from '../../test/support/rgw';
+import { rng } from '../../test/support/fault-proxy';
+import { seedOrg } from '../../test/support/seed';
 import { tick } from './tick';
 
 let database: Database;
@@ -23,7 +23,7 @@ beforeEach(async () => {
 afterEach(() => database.close());
 
 function child(env: Record<string, string>) {
-  const proc = spawn(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), resolve('lib/testing/tick-child.ts')], {
+  const proc = spawn(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), resolve('test/support/tick-child.ts')], {
     env: { ...process.env, DATABASE_URL: url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

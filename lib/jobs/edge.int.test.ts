@@ -10,10 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import * as s from '../db/schema';
 import { floorHour, HOUR_MS } from '../export/time';
-import { freshDatabase } from '../testing/db';
-import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../testing/engine';
-import { listKeys, newBucket } from '../testing/rgw';
-import { seedOrg } from '../testing/seed';
+import { freshDatabase } from '../../test/support/db';
+import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
+import { listKeys, newBucket } from '../../test/support/rgw';
+import { seedOrg } from '../../test/support/seed';
 
 let database: Database;
 beforeEach(async () => {
@@ -36,7 +36,7 @@ describe('edge runtime', () => {
 
   it('bundles for worker/browser conditions and exports an hour inside the edge-runtime VM', async () => {
     const out = await build({
-      entryPoints: [resolve('lib/testing/edge-entry.ts')],
+      entryPoints: [resolve('test/support/edge-entry.ts')],
       bundle: true,
       write: false,
       format: 'iife',

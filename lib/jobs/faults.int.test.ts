@@ -6,11 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import * as s from '../db/schema';
 import { floorHour, HOUR_MS } from '../export/time';
-import { freshDatabase } from '../testing/db';
-import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../testing/engine';
-import { startFaultProxy } from '../testing/fault-proxy';
-import { newBucket, rgwEnv, snapshot } from '../testing/rgw';
-import { seedOrg } from '../testing/seed';
+import { freshDatabase } from '../../test/support/db';
+import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
+import { startFaultProxy } from '../../test/support/fault-proxy';
+import { newBucket, rgwEnv, snapshot } from '../../test/support/rgw';
+import { seedOrg } from '../../test/support/seed';
 import { tick } from './tick';
 
 let database: Database;

@@ -70,74 +70,89 @@ export async function planBackfills(db: Db, config: EngineConfig, now: number): 
     const [d] = await db.select().from(s.destinations).where(eq(s.destinations.id, b.destinationId));
     if (!d) continue;
     if (b.nextHour >= b.toHour) {
-      const [{ open }] = await db
-        .select({ open: sql<number>`count(*)` })
-        .from(s.exportJobs)
-        .where(and(eq(s.exportJobs.backfillId, b.id), inArray(s.exportJobs.state, ['pending', 'running', 'retry'])));
-      if (Number(open) === 0) {
-        await writeTx(db, (tx) =>
-          tx
-            .update(s.backfills)
-            .set({ state: 'done', finishedAt: now })
-            .where(and(eq(s.backfills.id, b.id), eq(s.backfills.state, 'running'))),
-        );
-      }
+      await finishIfDone(db, b.id, now);
       continue;
     }
-    // hours before the project's first data have nothing to export: pass them without jobs, so a
-    // range that starts in 2000 costs one query and the first file comes at once
-    const first = await firstDataHour(db, d.projectId);
-    if (b.nextHour < first) {
-      const to = Math.min(b.toHour, first);
-      await writeTx(db, (tx) =>
-        tx
-          .update(s.backfills)
-          .set({ nextHour: to, skippedHours: sql`${s.backfills.skippedHours} + ${(to - b.nextHour) / HOUR_MS}` })
-          .where(and(eq(s.backfills.id, b.id), eq(s.backfills.nextHour, b.nextHour), eq(s.backfills.state, 'running'))),
-      );
-      b.nextHour = to;
-      if (to >= b.toHour) continue;
-    }
+    b.nextHour = await skipHoursBeforeData(db, b, d.projectId);
+    if (b.nextHour >= b.toHour) continue;
     // lazily: only keep about one slice of this backfill waiting at a time
     const [{ waiting }] = await db
       .select({ waiting: sql<number>`count(*)` })
       .from(s.exportJobs)
       .where(and(eq(s.exportJobs.backfillId, b.id), inArray(s.exportJobs.state, ['pending', 'retry'])));
     if (Number(waiting) >= config.backfillPlanHours) continue;
-    const end = Math.min(b.toHour, b.nextHour + config.backfillPlanHours * HOUR_MS);
-    planned += await writeTx(db, async (tx) => {
-      const moved = await tx
-        .update(s.backfills)
-        .set({ nextHour: end })
-        .where(and(eq(s.backfills.id, b.id), eq(s.backfills.nextHour, b.nextHour), eq(s.backfills.state, 'running')))
-        .returning({ id: s.backfills.id });
-      if (moved.length === 0) return 0;
-      const rows: (typeof s.exportJobs.$inferInsert)[] = [];
-      for (let h = b.nextHour; h < end; h += HOUR_MS) {
-        for (const kind of kindsOf(d)) rows.push({ destinationId: d.id, kind, hour: h, origin: 'backfill', backfillId: b.id, dueAt: now, updatedAt: now });
-      }
-      for (let i = 0; i < rows.length; i += 500) {
-        await tx
-          .insert(s.exportJobs)
-          .values(rows.slice(i, i + 500))
-          .onConflictDoUpdate({
-            target: [s.exportJobs.destinationId, s.exportJobs.kind, s.exportJobs.hour],
-            // an hour being exported right now keeps its run; any other is exported again from part 1
-            set: {
-              backfillId: b.id,
-              origin: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.origin} else 'backfill' end`,
-              state: sql`case when ${s.exportJobs.state} = 'running' then 'running' else 'pending' end`,
-              tries: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.tries} else 0 end`,
-              partsDone: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.partsDone} else 0 end`,
-              cursorTime: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.cursorTime} else null end`,
-              cursorId: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.cursorId} else null end`,
-              dueAt: now,
-              updatedAt: now,
-            },
-          });
-      }
-      return rows.length;
-    });
+    planned += await planSlice(db, b, d, Math.min(b.toHour, b.nextHour + config.backfillPlanHours * HOUR_MS), now);
   }
   return planned;
+}
+
+type Backfill = typeof s.backfills.$inferSelect;
+
+/** A fully planned backfill is done once none of its jobs is open. */
+async function finishIfDone(db: Db, backfillId: number, now: number) {
+  const [{ open }] = await db
+    .select({ open: sql<number>`count(*)` })
+    .from(s.exportJobs)
+    .where(and(eq(s.exportJobs.backfillId, backfillId), inArray(s.exportJobs.state, ['pending', 'running', 'retry'])));
+  if (Number(open) > 0) return;
+  await writeTx(db, (tx) =>
+    tx
+      .update(s.backfills)
+      .set({ state: 'done', finishedAt: now })
+      .where(and(eq(s.backfills.id, backfillId), eq(s.backfills.state, 'running'))),
+  );
+}
+
+/**
+ * Hours before the project's first data have nothing to export: they are passed without jobs, so a
+ * range that starts in 2000 costs one query and the first file comes at once. Returns the cursor.
+ */
+async function skipHoursBeforeData(db: Db, b: Backfill, projectId: number): Promise<number> {
+  const first = await firstDataHour(db, projectId);
+  if (b.nextHour >= first) return b.nextHour;
+  const to = Math.min(b.toHour, first);
+  await writeTx(db, (tx) =>
+    tx
+      .update(s.backfills)
+      .set({ nextHour: to, skippedHours: sql`${s.backfills.skippedHours} + ${(to - b.nextHour) / HOUR_MS}` })
+      .where(and(eq(s.backfills.id, b.id), eq(s.backfills.nextHour, b.nextHour), eq(s.backfills.state, 'running'))),
+  );
+  return to;
+}
+
+/** Jobs for the hours [b.nextHour, end): new ones, or earlier exports of those hours queued again. */
+async function planSlice(db: Db, b: Backfill, d: typeof s.destinations.$inferSelect, end: number, now: number): Promise<number> {
+  return writeTx(db, async (tx) => {
+    const moved = await tx
+      .update(s.backfills)
+      .set({ nextHour: end })
+      .where(and(eq(s.backfills.id, b.id), eq(s.backfills.nextHour, b.nextHour), eq(s.backfills.state, 'running')))
+      .returning({ id: s.backfills.id });
+    if (moved.length === 0) return 0;
+    const rows: (typeof s.exportJobs.$inferInsert)[] = [];
+    for (let h = b.nextHour; h < end; h += HOUR_MS) {
+      for (const kind of kindsOf(d)) rows.push({ destinationId: d.id, kind, hour: h, origin: 'backfill', backfillId: b.id, dueAt: now, updatedAt: now });
+    }
+    for (let i = 0; i < rows.length; i += 500) {
+      await tx
+        .insert(s.exportJobs)
+        .values(rows.slice(i, i + 500))
+        .onConflictDoUpdate({
+          target: [s.exportJobs.destinationId, s.exportJobs.kind, s.exportJobs.hour],
+          // an hour being exported right now keeps its run; any other is exported again from part 1
+          set: {
+            backfillId: b.id,
+            origin: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.origin} else 'backfill' end`,
+            state: sql`case when ${s.exportJobs.state} = 'running' then 'running' else 'pending' end`,
+            tries: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.tries} else 0 end`,
+            partsDone: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.partsDone} else 0 end`,
+            cursorTime: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.cursorTime} else null end`,
+            cursorId: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.cursorId} else null end`,
+            dueAt: now,
+            updatedAt: now,
+          },
+        });
+    }
+    return rows.length;
+  });
 }

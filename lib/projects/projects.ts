@@ -2,7 +2,8 @@
 // and cannot be export sources.
 import { and, eq } from 'drizzle-orm';
 import * as s from '../db/schema';
-import type { DbOrTx } from '../db/types';
+import type { Db, DbOrTx } from '../db/types';
+import { withWriteLock } from '../db/write';
 import { toHex } from '../util/hash';
 import { InputError } from '../util/errors';
 import { parseAllowedOrigins } from '../ingest/cors';
@@ -21,12 +22,14 @@ export async function createProject(db: DbOrTx, orgId: number, name: string, opt
   return p;
 }
 
-export async function rotateApiKey(db: DbOrTx, orgId: number, projectId: number) {
-  const [p] = await db
-    .update(s.projects)
-    .set({ apiKey: newApiKey() })
-    .where(and(eq(s.projects.id, projectId), eq(s.projects.orgId, orgId), eq(s.projects.isPortfolio, false)))
-    .returning();
+export async function rotateApiKey(db: Db, orgId: number, projectId: number) {
+  const [p] = await withWriteLock(db, () =>
+    db
+      .update(s.projects)
+      .set({ apiKey: newApiKey() })
+      .where(and(eq(s.projects.id, projectId), eq(s.projects.orgId, orgId), eq(s.projects.isPortfolio, false)))
+      .returning(),
+  );
   return p;
 }
 
@@ -34,18 +37,34 @@ export async function listProjects(db: DbOrTx, orgId: number) {
   return db.select().from(s.projects).where(eq(s.projects.orgId, orgId)).orderBy(s.projects.id);
 }
 
+/** The organisation's projects as `role` may see them: members see that a key exists, admins the key. */
+export async function projectsFor(db: Db, orgId: number, role: 'admin' | 'member') {
+  const projects = await listProjects(db, orgId);
+  return projects.map((p) => ({ ...p, apiKey: role === 'admin' ? p.apiKey : p.apiKey ? '••••••••' : null }));
+}
+
+/** The Projects page's "Create": `{name, isPortfolio?}`. */
+export async function addProject(db: Db, orgId: number, body: Record<string, unknown>) {
+  if (typeof body.name !== 'string') throw new InputError('name is required');
+  if (body.isPortfolio !== undefined && typeof body.isPortfolio !== 'boolean') throw new InputError('isPortfolio must be true or false');
+  const name = body.name;
+  return withWriteLock(db, () => createProject(db, orgId, name, { isPortfolio: body.isPortfolio === true }));
+}
+
 /** Sets the origins browsers may send this project's events from (null: any). */
-export async function setAllowedOrigins(db: DbOrTx, orgId: number, projectId: number, input: unknown) {
+export async function setAllowedOrigins(db: Db, orgId: number, projectId: number, input: unknown) {
   let origins: string[] | null;
   try {
     origins = parseAllowedOrigins(input);
   } catch (e) {
     throw new InputError((e as Error).message);
   }
-  const [p] = await db
-    .update(s.projects)
-    .set({ allowedOrigins: origins ? JSON.stringify(origins) : null })
-    .where(and(eq(s.projects.id, projectId), eq(s.projects.orgId, orgId), eq(s.projects.isPortfolio, false)))
-    .returning();
+  const [p] = await withWriteLock(db, () =>
+    db
+      .update(s.projects)
+      .set({ allowedOrigins: origins ? JSON.stringify(origins) : null })
+      .where(and(eq(s.projects.id, projectId), eq(s.projects.orgId, orgId), eq(s.projects.isPortfolio, false)))
+      .returning(),
+  );
   return p;
 }

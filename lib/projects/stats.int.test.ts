@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { freshDatabase } from '../testing/db';
-import { ingestAt, sampleEvents } from '../testing/engine';
-import { seedOrg } from '../testing/seed';
+import { freshDatabase } from '../../test/support/db';
+import { ingestAt, sampleEvents } from '../../test/support/engine';
+import { seedOrg } from '../../test/support/seed';
 import { hourlyCounts } from './stats';
 
 let database: Database;

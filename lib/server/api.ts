@@ -3,21 +3,15 @@
 import { cookies } from 'next/headers';
 import { getDb } from '../db/client';
 import type { Db } from '../db/types';
-import { InputError } from '../auth/accounts';
-import { FieldError } from '../destinations/fields';
-import { ConflictError, NotFoundError, VerificationFailed } from '../destinations/service';
-import { BackfillError } from '../jobs/backfill';
 import { SESSION_COOKIE, userForToken, type SessionUser } from '../auth/session';
 import { requestHost } from './request';
 import { parseBounded, ShapeError } from '../util/bounded-json';
+import { AppError, codeFor } from '../util/errors';
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
+/** An error a route handler raises by HTTP status (the same table as every lib/ error). */
+export class HttpError extends AppError {
+  constructor(status: number, message: string, details?: Record<string, unknown>) {
+    super(codeFor(status), message, details);
   }
 }
 
@@ -67,6 +61,18 @@ export interface Ctx {
 
 type Role = 'member' | 'admin';
 
+/** Wraps a route open to anyone (sign-in, set-up, invitations): same-origin for writes, errors as JSON. */
+export function withPublic(handler: (request: Request, db: Db) => Promise<Response>) {
+  return async (request: Request) => {
+    try {
+      checkSameOrigin(request);
+      return await handler(request, await getDb());
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
 /** Wraps a handler: session required (role at least `role`), same-origin for writes, errors as JSON. */
 export function withUser<P>(role: Role, handler: (request: Request, ctx: Ctx, params: P) => Promise<Response>) {
   return async (request: Request, route: { params: Promise<P> }) => {
@@ -85,16 +91,9 @@ export function withUser<P>(role: Role, handler: (request: Request, ctx: Ctx, pa
 }
 
 export function errorResponse(e: unknown): Response {
-  if (e instanceof HttpError) return json({ error: e.message, ...(e.details ?? {}) }, e.status);
-  if (e instanceof NotFoundError) return json({ error: e.message }, 404);
-  if (e instanceof VerificationFailed) return json({ error: e.message, ...e.result }, 422);
-  if (e instanceof ConflictError) return json({ error: e.message, field: e.field }, 409);
-  if (e instanceof FieldError) return json({ error: e.message, field: e.field }, 400);
-  if (e instanceof InputError || e instanceof BackfillError) return json({ error: e.message }, 400);
-  // lib errors that carry their HTTP status (sign-in limits, wrong credentials, busy hashing)
-  if (e instanceof Error && typeof (e as { status?: unknown }).status === 'number') {
-    const status = (e as Error & { status: number }).status;
-    return json({ error: e.message }, status, status === 503 || status === 429 ? { 'retry-after': '5' } : {});
+  if (e instanceof AppError) {
+    const retry = e.code === 'busy' || e.code === 'too_many_requests' ? { 'retry-after': '5' } : undefined;
+    return json({ error: e.message, ...e.details }, e.status, retry);
   }
   console.error('request failed:', (e as Error)?.message ?? e);
   return json({ error: 'Internal error' }, 500);

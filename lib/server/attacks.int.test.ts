@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import * as s from '../db/schema';
 import { startMigration } from '../destinations/migration';
-import { freePort, startApp, type RunningApp } from '../testing/app';
-import { freshDbUrl } from '../testing/db';
-import { rgwDestination } from '../testing/engine';
-import { rgwEnv } from '../testing/rgw';
-import { seedOrg } from '../testing/seed';
+import { freePort, startApp, type RunningApp } from '../../test/support/app';
+import { freshDbUrl } from '../../test/support/db';
+import { rgwDestination } from '../../test/support/engine';
+import { rgwEnv } from '../../test/support/rgw';
+import { seedOrg } from '../../test/support/seed';
 
 let database: Database;
 let app: RunningApp; // no proxy trusted, private endpoints allowed (the tests' stores are on loopback)

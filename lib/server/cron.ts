@@ -1,15 +1,9 @@
 // The cron door (Vercel-style hosts): `Authorization: Bearer $CRON_SECRET`, compared in constant time.
 import type { Db } from '../db/types';
+import { AppError } from '../util/errors';
 import { runTickOnce } from './scheduler';
 
-export class CronRefused extends Error {
-  constructor(
-    readonly status: 401 | 503,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class CronRefused extends AppError {}
 
 async function sameSecret(given: string, secret: string): Promise<boolean> {
   // equal-length digests: the comparison takes the same time whatever the guess
@@ -23,7 +17,7 @@ async function sameSecret(given: string, secret: string): Promise<boolean> {
 
 /** One budgeted export tick for an authorised cron call; CronRefused otherwise. */
 export async function cronTick(db: Db, authorization: string | null, secret = process.env.CRON_SECRET) {
-  if (!secret) throw new CronRefused(503, 'CRON_SECRET is not set on the server');
-  if (!(await sameSecret(authorization ?? '', secret))) throw new CronRefused(401, 'Unauthorized');
+  if (!secret) throw new CronRefused('busy', 'CRON_SECRET is not set on the server');
+  if (!(await sameSecret(authorization ?? '', secret))) throw new CronRefused('unauthorized', 'Unauthorized');
   return runTickOnce(db, 45_000);
 }

@@ -12,13 +12,15 @@ interface InstanceState {
   startedAt: number;
   schedulerOn: boolean;
   lastTickAt: number | null;
+  /** when this instance last forgot expired insert ids */
+  lastPruneAt: number;
 }
 
 const KEY = Symbol.for('spillway.instance');
 
 export function thisInstance(): InstanceState {
   const g = globalThis as { [KEY]?: InstanceState };
-  return (g[KEY] ??= { id: crypto.randomUUID(), startedAt: Date.now(), schedulerOn: false, lastTickAt: null });
+  return (g[KEY] ??= { id: crypto.randomUUID(), startedAt: Date.now(), schedulerOn: false, lastTickAt: null, lastPruneAt: 0 });
 }
 
 /** Records a sign of life in the database (and a finished tick, when given). */

@@ -7,12 +7,12 @@ import { openDatabase, type Database } from '../db/client';
 import * as s from '../db/schema';
 import { bucketPolicy } from '../export/policy';
 import { HOUR_MS } from '../export/time';
-import { startApp, type RunningApp } from '../testing/app';
-import { freshDbUrl } from '../testing/db';
-import { ingestAt, rgwDestination } from '../testing/engine';
-import { newBucket, rgwEnv, setBucketPolicy } from '../testing/rgw';
-import { seedOrg } from '../testing/seed';
-import { startSmtp } from '../testing/smtp';
+import { startApp, type RunningApp } from '../../test/support/app';
+import { freshDbUrl } from '../../test/support/db';
+import { ingestAt, rgwDestination } from '../../test/support/engine';
+import { newBucket, rgwEnv, setBucketPolicy } from '../../test/support/rgw';
+import { seedOrg } from '../../test/support/seed';
+import { startSmtp } from '../../test/support/smtp';
 
 const RUN_MS = 20_000;
 const CRON_SECRET = 'cron-secret-for-the-instances-test';

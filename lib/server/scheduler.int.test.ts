@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import { floorHour, HOUR_MS } from '../export/time';
-import { startApp, type RunningApp } from '../testing/app';
-import { freshDbUrl } from '../testing/db';
-import { ingestAt, rgwDestination, sampleEvents } from '../testing/engine';
-import { listKeys, newBucket, rgwEnv } from '../testing/rgw';
-import { seedOrg } from '../testing/seed';
+import { startApp, type RunningApp } from '../../test/support/app';
+import { freshDbUrl } from '../../test/support/db';
+import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
+import { listKeys, newBucket, rgwEnv } from '../../test/support/rgw';
+import { seedOrg } from '../../test/support/seed';
 
 let app: RunningApp;
 let database: Database;

@@ -2,6 +2,7 @@
 // queued emails. Several app instances may run it at once: jobs are claimed with leases.
 import type { Db } from '../db/types';
 import { tick, type TickSummary } from '../jobs/tick';
+import { pruneInsertIds } from '../ingest/dedupe';
 import { drainOutbox, smtpFromEnv } from '../notify/mailer';
 import { schedulerSettings, serverConfig } from './config';
 import { heartbeat, thisInstance } from './instance';
@@ -14,6 +15,12 @@ export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummar
   const started = Date.now();
   const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs });
   const emailsSent = await drainOutbox(db, smtpFromEnv());
+  // ingestion's upkeep rides on the same clock: insert ids past the dedupe window, once an hour
+  const me = thisInstance();
+  if (started - me.lastPruneAt > 3_600_000) {
+    me.lastPruneAt = started;
+    await pruneInsertIds(db, started);
+  }
   await heartbeat(db, started);
   return { ...summary, emailsSent };
 }

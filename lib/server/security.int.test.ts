@@ -10,10 +10,10 @@ import * as s from '../db/schema';
 import { startBackfill } from '../jobs/backfill';
 import { startMigration } from '../destinations/migration';
 import { createProject } from '../projects/projects';
-import { startApp, type RunningApp } from '../testing/app';
-import { freshDbUrl } from '../testing/db';
-import { rgwDestination, testConfig } from '../testing/engine';
-import { seedOrg } from '../testing/seed';
+import { startApp, type RunningApp } from '../../test/support/app';
+import { freshDbUrl } from '../../test/support/db';
+import { rgwDestination, testConfig } from '../../test/support/engine';
+import { seedOrg } from '../../test/support/seed';
 
 let app: RunningApp;
 let database: Database;

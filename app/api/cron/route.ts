@@ -1,6 +1,7 @@
 import { getDb } from '@/lib/db/client';
 import { json } from '@/lib/server/api';
-import { cronTick, CronRefused } from '@/lib/server/cron';
+import { cronTick } from '@/lib/server/cron';
+import { AppError } from '@/lib/util/errors';
 
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
@@ -10,7 +11,7 @@ export async function GET(request: Request) {
   try {
     return json(await cronTick(await getDb(), request.headers.get('authorization')));
   } catch (e) {
-    if (e instanceof CronRefused) return json({ error: e.message }, e.status);
+    if (e instanceof AppError) return json({ error: e.message }, e.status);
     console.error('cron tick failed:', (e as Error)?.message ?? e);
     return json({ error: 'Tick failed' }, 500);
   }

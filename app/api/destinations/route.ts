@@ -1,5 +1,6 @@
 import { parseDestinationFields } from '@/lib/destinations/fields';
-import { createVerified, describe } from '@/lib/destinations/service';
+import { createVerified } from '@/lib/destinations/access';
+import { describe } from '@/lib/destinations/views';
 import { json, readJson, withUser } from '@/lib/server/api';
 import { serverConfig } from '@/lib/server/config';
 

@@ -1,5 +1,6 @@
 import { migrationsOf } from '@/lib/destinations/migration';
-import { deleteDestination, describeOne, updateSettings } from '@/lib/destinations/service';
+import { deleteDestination, updateSettings } from '@/lib/destinations/settings';
+import { describeOne } from '@/lib/destinations/views';
 import { backfillProgress } from '@/lib/jobs/backfill';
 import { idParam, json, readJson, withUser } from '@/lib/server/api';
 

@@ -1,5 +1,6 @@
 import { parseDestinationFields } from '@/lib/destinations/fields';
-import { checkAllowed, policiesFor } from '@/lib/destinations/service';
+import { policiesFor } from '@/lib/destinations/access';
+import { checkAllowed } from '@/lib/destinations/rules';
 import { json, readJson, withUser } from '@/lib/server/api';
 import { serverConfig } from '@/lib/server/config';
 

@@ -1,5 +1,5 @@
 import { parseDestinationFields } from '@/lib/destinations/fields';
-import { verifyFields } from '@/lib/destinations/service';
+import { verifyFields } from '@/lib/destinations/access';
 import { json, readJson, withUser } from '@/lib/server/api';
 import { serverConfig } from '@/lib/server/config';
 

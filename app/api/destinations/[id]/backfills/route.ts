@@ -1,5 +1,5 @@
 import { parseUtcRange } from '@/lib/destinations/fields';
-import { getOwned } from '@/lib/destinations/service';
+import { getOwned } from '@/lib/destinations/rules';
 import { backfillProgress, startBackfill } from '@/lib/jobs/backfill';
 import { idParam, json, readJson, withUser } from '@/lib/server/api';
 import { serverConfig } from '@/lib/server/config';

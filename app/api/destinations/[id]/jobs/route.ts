@@ -1,4 +1,4 @@
-import { getOwned } from '@/lib/destinations/service';
+import { getOwned } from '@/lib/destinations/rules';
 import { jobsPage, parseJobQuery } from '@/lib/destinations/status';
 import { idParam, json, withUser } from '@/lib/server/api';
 

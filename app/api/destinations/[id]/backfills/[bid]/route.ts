@@ -1,4 +1,4 @@
-import { getOwned } from '@/lib/destinations/service';
+import { getOwned } from '@/lib/destinations/rules';
 import { cancelBackfill } from '@/lib/jobs/backfill';
 import { HttpError, idParam, json, withUser } from '@/lib/server/api';
 

@@ -1,11 +1,11 @@
 // Engine test helpers: ingest at a chosen time, a destination on the loopback radosgw, a config.
-import type { Db } from '../db/types';
-import { ingest } from '../ingest/ingest';
-import { isIngestResult } from '../ingest/responses';
-import { Throttle } from '../ingest/throttle';
-import { validateRequest } from '../ingest/validate';
-import { DEFAULT_CONFIG, type EngineConfig } from '../jobs/config';
-import { createDestination, type NewDestination } from '../jobs/destinations';
+import type { Db } from '../../lib/db/types';
+import { ingest } from '../../lib/ingest/ingest';
+import { isIngestResult } from '../../lib/ingest/responses';
+import { Throttle } from '../../lib/ingest/throttle';
+import { validateRequest } from '../../lib/ingest/validate';
+import { DEFAULT_CONFIG, type EngineConfig } from '../../lib/jobs/config';
+import { createDestination, type NewDestination } from '../../lib/destinations/lifecycle';
 import { rgwEnv } from './rgw';
 
 export async function ingestAt(db: Db, apiKey: string, events: Record<string, unknown>[], at: number) {

@@ -1,7 +1,7 @@
 // A fresh libSQL file per test: the real schema, migrated, never an in-memory fake.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openDatabase, type Database } from '../db/client';
+import { openDatabase, type Database } from '../../lib/db/client';
 
 export function freshDbUrl(): string {
   const dir = resolve('.tmp/test-db');

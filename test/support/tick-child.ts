@@ -1,6 +1,6 @@
 // A tick in its own process (for crash and multi-process tests): DATABASE_URL and ENGINE_CONFIG (JSON) from env.
-import { openDatabase } from '../db/client';
-import { tick } from '../jobs/tick';
+import { openDatabase } from '../../lib/db/client';
+import { tick } from '../../lib/jobs/tick';
 
 const database = await openDatabase({ url: process.env.DATABASE_URL });
 const config = JSON.parse(process.env.ENGINE_CONFIG ?? '{}');

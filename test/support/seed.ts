@@ -1,8 +1,8 @@
 // Test data: an organisation with an admin, a member and a project.
-import * as s from '../db/schema';
-import type { Db } from '../db/types';
-import { hashPassword } from '../auth/password';
-import { createProject } from '../projects/projects';
+import * as s from '../../lib/db/schema';
+import type { Db } from '../../lib/db/types';
+import { hashPassword } from '../../lib/auth/password';
+import { createProject } from '../../lib/projects/projects';
 
 export async function seedOrg(db: Db, label = 'org') {
   const [org] = await db

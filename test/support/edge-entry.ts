@@ -1,5 +1,5 @@
 // Entry of the edge bundle: the engine, as an edge function would import it.
-import { tick } from '../jobs/tick';
-import { verifyAccess } from '../export/verify';
+import { tick } from '../../lib/jobs/tick';
+import { verifyAccess } from '../../lib/export/verify';
 
 (globalThis as unknown as { spillwayEngine: unknown }).spillwayEngine = { tick, verifyAccess };

@@ -1,0 +1,127 @@
+'use client';
+// The table of a connection's hourly and manual export jobs, filtered and paged, with each failure's
+// troubleshooting text.
+import { useState } from 'react';
+import { JOB_STATES } from '@/lib/db/job-states';
+import { fmtBytes, fmtDuration, fmtHour, fmtInt, fmtTime } from '../../ui/format';
+import { useJobs } from './queries';
+
+export function Jobs({ id, live }: { id: string; live: boolean }) {
+  const [state, setState] = useState('');
+  const [kind, setKind] = useState('');
+  const [page, setPage] = useState(1);
+  const jobs = useJobs(id, { state, kind, page }, live);
+  const pages = jobs.data ? Math.max(1, Math.ceil(jobs.data.total / jobs.data.pageSize)) : 1;
+  return (
+    <section className="card" aria-labelledby="jobs-title">
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <h2 id="jobs-title" style={{ margin: 0 }}>
+          Export status
+        </h2>
+        <span className="row">
+          <label htmlFor="f-state" style={{ margin: 0 }}>
+            State
+          </label>
+          <select
+            id="f-state"
+            value={state}
+            onChange={(e) => {
+              setState(e.target.value);
+              setPage(1);
+            }}
+            style={{ width: 'auto' }}
+          >
+            <option value="">all</option>
+            {JOB_STATES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+          <label htmlFor="f-kind" style={{ margin: 0 }}>
+            Data
+          </label>
+          <select
+            id="f-kind"
+            value={kind}
+            onChange={(e) => {
+              setKind(e.target.value);
+              setPage(1);
+            }}
+            style={{ width: 'auto' }}
+          >
+            <option value="">all</option>
+            <option value="events">events</option>
+            <option value="merged">merged IDs</option>
+          </select>
+        </span>
+      </div>
+      {jobs.error ? <p className="error">{jobs.error.message}</p> : null}
+      <div className="table-wrap">
+        <table aria-label="Export jobs">
+          <thead>
+            <tr>
+              <th>Hour (UTC)</th>
+              <th>Data</th>
+              <th>State</th>
+              <th>Parts</th>
+              <th>Events</th>
+              <th>Size</th>
+              <th>Duration</th>
+              <th>Tries</th>
+              <th>Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.data?.jobs.map((j) => (
+              <tr key={j.id} data-hour={j.hour} data-kind={j.kind} data-state={j.state}>
+                <td>
+                  {fmtHour(j.hour)}
+                  {j.origin === 'backfill' ? <span className="muted"> · manual</span> : null}
+                </td>
+                <td>{j.kind === 'events' ? 'events' : 'merged IDs'}</td>
+                <td>
+                  <span className={`badge ${j.state}`}>{j.state}</span>
+                  {j.state === 'retry' ? (
+                    <div className="muted" style={{ fontSize: '.8rem' }}>
+                      next try {fmtTime(j.dueAt)}
+                    </div>
+                  ) : null}
+                </td>
+                <td>{j.parts}</td>
+                <td>{fmtInt(j.events)}</td>
+                <td>{fmtBytes(j.bytes)}</td>
+                <td>{fmtDuration(j.durationMs)}</td>
+                <td>{j.tries}</td>
+                <td>
+                  {j.error ? (
+                    <details>
+                      <summary>{j.error.summary}</summary>
+                      <pre style={{ whiteSpace: 'pre-wrap' }}>{j.error.help}</pre>
+                    </details>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+            {jobs.data && jobs.data.jobs.length === 0 ? (
+              <tr>
+                <td colSpan={9} className="muted">
+                  No export jobs{state || kind ? ' match these filters' : ' yet: the first hour is exported a few minutes after it ends'}.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <p className="row">
+        <button className="secondary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+          Newer
+        </button>
+        <span className="muted">
+          Page {page} of {pages} · {fmtInt(jobs.data?.total ?? 0)} jobs
+        </span>
+        <button className="secondary" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
+          Older
+        </button>
+      </p>
+    </section>
+  );
+}

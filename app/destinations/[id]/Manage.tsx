@@ -1,0 +1,113 @@
+'use client';
+// The Manage Export Settings modal: the on/off toggle (saved at once), prefix and data choice, the
+// gap to backfill after a long pause, and deleting the connection.
+import { useState } from 'react';
+import { fmtHour } from '../../ui/format';
+import type { DestinationView } from '../../ui/types';
+import { useDeleteDestination, useStartBackfill, useUpdateSettings } from './queries';
+
+export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChange: () => void; onDeleted: () => void }) {
+  const [prefix, setPrefix] = useState(d.prefix);
+  const [events, setEvents] = useState(d.exportEvents);
+  const [merged, setMerged] = useState(d.exportMerged);
+  const [confirming, setConfirming] = useState(false);
+  // shown at once; put back if the server refuses
+  const [enabled, setEnabledShown] = useState(d.enabled);
+  const [gap, setGap] = useState<{ from: number; to: number } | null>(null);
+  const patch = useUpdateSettings(
+    d.id,
+    (g) => {
+      setGap(g);
+      onChange();
+    },
+    () => setEnabledShown(d.enabled),
+  );
+  const backfillGap = useStartBackfill(String(d.id), () => {
+    setGap(null);
+    onChange();
+  });
+  const del = useDeleteDestination(d.id, onDeleted);
+  return (
+    <>
+      <div className="switch">
+        <input
+          id="enabled"
+          type="checkbox"
+          role="switch"
+          checked={enabled}
+          aria-checked={enabled}
+          onChange={(e) => {
+            setEnabledShown(e.target.checked);
+            patch.mutate({ enabled: e.target.checked });
+          }}
+          disabled={patch.isPending}
+        />
+        <label htmlFor="enabled" style={{ margin: 0 }}>
+          Automatic hourly exports {enabled ? 'on' : 'off'}
+        </label>
+      </div>
+      <p className="muted">
+        Turned off, no new hour is planned (hours already queued still finish). Turned back on within 24 hours, every missed hour is exported; after longer, you
+        are offered a manual export of the gap.
+      </p>
+      {gap ? (
+        <div className="warn" role="alert">
+          Exports were off for more than 24 hours: {fmtHour(gap.from)} → {fmtHour(gap.to)} was not exported.
+          <button
+            onClick={() => backfillGap.mutate({ from: new Date(gap!.from).toISOString(), to: new Date(gap!.to).toISOString() })}
+            disabled={backfillGap.isPending}
+          >
+            Export that gap now
+          </button>
+        </div>
+      ) : null}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          patch.mutate({ prefix, exportEvents: events, exportMerged: merged });
+        }}
+      >
+        <label htmlFor="m-prefix">
+          Prefix <span className="hint">(applies to the next files written)</span>
+        </label>
+        <input id="m-prefix" type="text" value={prefix} onChange={(e) => setPrefix(e.target.value)} />
+        <label className="row" style={{ fontWeight: 400 }}>
+          <input type="checkbox" checked={events} onChange={(e) => setEvents(e.target.checked)} /> Export events
+        </label>
+        <label className="row" style={{ fontWeight: 400 }}>
+          <input type="checkbox" checked={merged} onChange={(e) => setMerged(e.target.checked)} /> Export merged Amplitude IDs
+        </label>
+        {patch.error ? (
+          <p className="error" role="alert">
+            {patch.error.message}
+          </p>
+        ) : patch.isSuccess ? (
+          <p className="notice">Saved.</p>
+        ) : null}
+        <p>
+          <button type="submit" disabled={patch.isPending}>
+            Save settings
+          </button>
+        </p>
+      </form>
+      <hr />
+      <h3>Delete this connection</h3>
+      <p className="muted">Files already in the bucket stay. The job history of this connection is deleted.</p>
+      {confirming ? (
+        <p className="row">
+          <button className="danger" onClick={() => del.mutate()} disabled={del.isPending}>
+            Yes, delete the connection
+          </button>
+          <button className="secondary" onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
+        </p>
+      ) : (
+        <button className="danger" onClick={() => setConfirming(true)}>
+          Delete connection…
+        </button>
+      )}
+      {del.error ? <p className="error">{del.error.message}</p> : null}
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+// Manage Export Settings (the toggle, the prefix, the data choice) and deleting a connection.
+import { and, eq, inArray } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { writeTx } from '../db/write';
+import { FieldError, parseDataChoice, parsePrefix } from './fields';
+import { setEnabled } from './lifecycle';
+import { checkAllowed, getOwned } from './rules';
+import { describeOne } from './views';
+
+/** Manage Export Settings: the toggle, the prefix, the data choice. */
+export async function updateSettings(db: Db, orgId: number, id: number, body: Record<string, unknown>, now = Date.now()) {
+  const d = await getOwned(db, orgId, id);
+  let gap: { from: number; to: number } | null = null;
+  if (body.enabled !== undefined) {
+    if (typeof body.enabled !== 'boolean') throw new FieldError('enabled', 'enabled must be true or false');
+    gap = (await setEnabled(db, orgId, id, body.enabled, now))?.gap ?? null;
+  }
+  const changes: Partial<typeof s.destinations.$inferInsert> = {};
+  if (body.prefix !== undefined) changes.prefix = parsePrefix(body.prefix);
+  if (body.exportEvents !== undefined || body.exportMerged !== undefined) Object.assign(changes, parseDataChoice(body, d));
+  if (Object.keys(changes).length > 0) {
+    const next = { ...d, ...changes };
+    await checkAllowed(db, orgId, { ...next, awsAccountId: d.awsAccountId, kmsKeyArn: d.kmsKeyArn }, { excludeId: id });
+    await writeTx(db, (tx) =>
+      tx
+        .update(s.destinations)
+        .set(changes)
+        .where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId))),
+    );
+  }
+  return { destination: await describeOne(db, orgId, id), gap };
+}
+
+/** Deletes the connection and its job history; files already in the bucket stay. */
+export async function deleteDestination(db: Db, orgId: number, id: number) {
+  await getOwned(db, orgId, id);
+  // explicit, child tables first: the schema's cascades need foreign_keys on, which a remote libSQL may not have
+  await writeTx(db, async (tx) => {
+    const jobs = tx.select({ id: s.exportJobs.id }).from(s.exportJobs).where(eq(s.exportJobs.destinationId, id));
+    await tx.delete(s.exportedFiles).where(inArray(s.exportedFiles.jobId, jobs));
+    await tx.delete(s.exportJobs).where(eq(s.exportJobs.destinationId, id));
+    await tx.delete(s.backfills).where(eq(s.backfills.destinationId, id));
+    await tx.delete(s.alarms).where(eq(s.alarms.destinationId, id));
+    await tx.update(s.kmsMigrations).set({ oldDestinationId: null }).where(eq(s.kmsMigrations.oldDestinationId, id));
+    await tx.update(s.kmsMigrations).set({ newDestinationId: null }).where(eq(s.kmsMigrations.newDestinationId, id));
+    await tx.delete(s.destinations).where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId)));
+  });
+}

@@ -1,0 +1,142 @@
+// What a job's holder writes: each uploaded part (with its cursor, so a cut-off run resumes there),
+// then the outcome — done, handed back (out of budget), or retry / failed (with the alarm). Every
+// write checks the lease and is one transaction.
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { withWriteLock, writeTx } from '../db/write';
+import type { ExportError } from '../export/errors';
+import type { UploadedPart } from '../export/exporter';
+import { clearAlarm, raiseAlarm } from './alarm';
+import { backoffMs, type EngineConfig } from './config';
+import { LeaseLost, owned, type Job } from './lease';
+
+type Destination = typeof s.destinations.$inferSelect;
+
+/** Records one uploaded part and moves the job's cursor past it. */
+export async function recordPart(db: Db, job: Job, workerId: string, p: UploadedPart, now: number, leaseMs: number) {
+  await writeTx(db, async (tx) => {
+    const r = await tx
+      .update(s.exportJobs)
+      .set({
+        partsDone: p.part,
+        cursorTime: p.cursor.time,
+        cursorId: p.cursor.id,
+        events: sql`${s.exportJobs.events} + ${p.events}`,
+        bytes: sql`${s.exportJobs.bytes} + ${p.bytes}`,
+        rawBytes: sql`${s.exportJobs.rawBytes} + ${p.rawBytes}`,
+        leaseUntil: now + leaseMs,
+        updatedAt: now,
+      })
+      .where(owned(job, workerId))
+      .returning({ id: s.exportJobs.id });
+    if (r.length === 0) throw new LeaseLost();
+    const file = { key: p.key, events: p.events, bytes: p.bytes, rawBytes: p.rawBytes, etag: p.etag, createdAt: now };
+    await tx
+      .insert(s.exportedFiles)
+      .values({ jobId: job.id, part: p.part, ...file })
+      .onConflictDoUpdate({ target: [s.exportedFiles.jobId, s.exportedFiles.part], set: file });
+  });
+}
+
+/** How many files this job has written before (a re-run may have stale parts to remove). */
+export async function filesOf(db: Db, jobId: number): Promise<number> {
+  const [{ files }] = await db
+    .select({ files: sql<number>`count(*)` })
+    .from(s.exportedFiles)
+    .where(eq(s.exportedFiles.jobId, jobId));
+  return Number(files);
+}
+
+/** Out of budget: the job goes back to pending and the next tick resumes at its next part. */
+export async function handBack(db: Db, job: Job, workerId: string, now: number, elapsedMs: number) {
+  await withWriteLock(db, () =>
+    db
+      .update(s.exportJobs)
+      .set({
+        state: 'pending',
+        leaseOwner: null,
+        leaseUntil: null,
+        dueAt: now,
+        durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsedMs}`,
+        updatedAt: now,
+      })
+      .where(owned(job, workerId)),
+  );
+}
+
+/** The hour is exported: done, parts past the last one forgotten, the alarm cleared by a real write. */
+export async function completeJob(db: Db, job: Job, dest: Destination, workerId: string, parts: number, now: number, elapsedMs: number): Promise<boolean> {
+  return writeTx(db, async (tx) => {
+    const r = await tx
+      .update(s.exportJobs)
+      .set({
+        state: 'done',
+        leaseOwner: null,
+        leaseUntil: null,
+        finishedAt: now,
+        errorKind: null,
+        errorPermission: null,
+        errorMessage: null,
+        durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsedMs}`,
+        updatedAt: now,
+      })
+      .where(owned(job, workerId))
+      .returning({ id: s.exportJobs.id });
+    if (r.length === 0) return false;
+    await tx.delete(s.exportedFiles).where(and(eq(s.exportedFiles.jobId, job.id), gt(s.exportedFiles.part, parts)));
+    // only a run that wrote to the bucket proves access works again (an empty hour touches nothing)
+    if (parts > job.partsDone) await clearAlarm(tx, dest.id, now);
+    return true;
+  });
+}
+
+/**
+ * A failed run: retried with backoff, or failed after the configured tries (which raises the
+ * destination's alarm and may queue its one email). Returns what happened, or null if the lease was lost.
+ */
+export async function failJob(db: Db, config: EngineConfig, job: Job, dest: Destination, workerId: string, err: ExportError, now: number, elapsedMs: number) {
+  return writeTx(db, async (tx) => {
+    const [cur] = await tx.select().from(s.exportJobs).where(owned(job, workerId));
+    if (!cur) return null;
+    const tries = cur.tries + 1;
+    const failed = tries >= config.maxTries;
+    await tx
+      .update(s.exportJobs)
+      .set({
+        state: failed ? 'failed' : 'retry',
+        tries,
+        dueAt: failed ? cur.dueAt : now + backoffMs(config, tries),
+        leaseOwner: null,
+        leaseUntil: null,
+        errorKind: err.kind,
+        errorPermission: err.permission,
+        errorMessage: err.message.slice(0, 2000),
+        durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsedMs}`,
+        updatedAt: now,
+      })
+      .where(owned(job, workerId));
+    if (!failed) return { failed: false, emailQueued: false };
+    return { failed: true, emailQueued: await raiseAlarm(tx, { destination: dest, job: cur, error: err, tries, now, appUrl: config.appUrl }) };
+  });
+}
+
+/** Re-queues a destination's failed jobs now (the UI's "Retry failed hours"). */
+export async function retryFailed(db: Db, destinationId: number, now = Date.now()) {
+  return withWriteLock(db, () =>
+    db
+      .update(s.exportJobs)
+      .set({ state: 'retry', tries: 0, dueAt: now, updatedAt: now })
+      .where(and(eq(s.exportJobs.destinationId, destinationId), eq(s.exportJobs.state, 'failed')))
+      .returning({ id: s.exportJobs.id }),
+  );
+}
+
+/** Jobs that are not finished (for "wait for in-progress jobs" in the KMS migration). */
+export async function openJobs(db: Db, destinationId: number) {
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(s.exportJobs)
+    .where(and(eq(s.exportJobs.destinationId, destinationId), or(inArray(s.exportJobs.state, ['pending', 'running', 'retry']))));
+  return Number(n);
+}
