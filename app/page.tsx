@@ -174,13 +174,20 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
               New project
             </label>
             <input id="pname" type="text" value={name} onChange={(e) => setName(e.target.value)} style={{ maxWidth: 260 }} required maxLength={100} />
-            <label className="row" style={{ margin: 0, fontWeight: 400 }}>
-              <input type="checkbox" checked={portfolio} onChange={(e) => setPortfolio(e.target.checked)} /> portfolio
+            <label
+              className="row"
+              style={{ margin: 0, fontWeight: 400 }}
+              title="A portfolio project groups other projects for analysis in Amplitude. It has no API key: it receives no events and cannot be exported."
+            >
+              <input type="checkbox" checked={portfolio} onChange={(e) => setPortfolio(e.target.checked)} aria-describedby="portfolio-help" /> portfolio
             </label>
             <button type="submit" disabled={create.isPending}>
               Create
             </button>
             {create.error ? <span className="error">{create.error.message}</span> : null}
+            <p id="portfolio-help" className="muted" style={{ margin: 0, flexBasis: '100%', fontSize: '.85rem' }}>
+              A <strong>portfolio</strong> project groups other projects (as in Amplitude): it has no API key, receives no events and cannot be exported.
+            </p>
           </form>
         ) : null}
       </div>

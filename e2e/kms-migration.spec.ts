@@ -17,7 +17,8 @@ async function oldConnection(page: Page, label: string) {
   await setBucketPolicy(bucket, current);
   const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket));
   await page.goto(`${state().url}/destinations/${id}`);
-  await page.getByRole('button', { name: 'Migrate to KMS encryption' }).click();
+  await page.getByRole('button', { name: 'Migrate to KMS encryption…' }).click();
+  await page.getByRole('button', { name: 'Start the migration' }).click();
   await expect(page).toHaveURL(/\/migrations\/\d+$/);
   return { bucket, id, current };
 }
@@ -83,6 +84,8 @@ test('rollback checklist: remove the new connection, restore the policy, re-enab
   await page.getByLabel('KMS key ARN').fill(rgwEnv().kmsKeyId);
   await step(page, '9').getByRole('button', { name: 'Verify access and create connection' }).click();
   await expect(step(page, '9')).toHaveAttribute('data-done', 'true');
+  // nothing of the rollback is done before it starts
+  for (const n of ['1', '2', '3', '4', '5']) await expect(rollbackStep(page, n)).toHaveAttribute('data-done', 'false');
   await shot(page, '24-rollback-before');
 
   await rollbackStep(page, '1').getByRole('button', { name: 'Remove the new connection' }).click();

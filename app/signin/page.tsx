@@ -2,6 +2,11 @@
 import { useEffect, useState } from 'react';
 import { api } from '../ui/api';
 
+/** Where to go after signing in: a path of this app only (never another site). */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
 export default function SignIn() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -25,7 +30,7 @@ export default function SignIn() {
           setError(null);
           try {
             await api('/api/auth/signin', { body: { email, password } });
-            location.href = '/';
+            location.href = safeNext(new URLSearchParams(location.search).get('next'));
           } catch (err) {
             setError((err as Error).message);
             setBusy(false);

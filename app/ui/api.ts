@@ -26,7 +26,8 @@ export async function api<T = Record<string, unknown>>(path: string, init: { met
   }
   if (!res.ok) {
     if (res.status === 401 && typeof window !== 'undefined' && !location.pathname.startsWith('/signin') && !location.pathname.startsWith('/setup')) {
-      location.href = '/signin';
+      // back to the page asked for once signed in
+      location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
     }
     throw new ApiError(res.status, String(body.error ?? `Request failed (${res.status})`), body);
   }

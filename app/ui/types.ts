@@ -3,6 +3,7 @@ export type { DestinationView } from '@/lib/destinations/views';
 export type { MigrationView } from '@/lib/destinations/migration';
 export type { BackfillProgress } from '@/lib/jobs/backfill';
 export type { JobRow, JobsPage } from '@/lib/destinations/status';
+export type { VerifyResult } from '@/lib/export/verify';
 export interface Project {
   id: number;
   name: string;

@@ -98,11 +98,13 @@ export async function migrationView(db: Db, orgId: number, id: number, now = Dat
     '10': firstExport,
     '11': m.state === 'completed',
   };
+  // rollback steps are done when the rollback did them, not because the state happens to match
+  // before anything was rolled back (no new connection yet, the old one still on)
   const rollbackSteps: Record<string, boolean> = {
-    '1': !neu,
+    '1': ticked.includes('r1') && !neu,
     '2': ticked.includes('r2'),
     '3': ticked.includes('r3'),
-    '4': !!old && old.enabled,
+    '4': m.state === 'rolled_back',
     '5': ticked.includes('r5'),
   };
   let gap: MigrationView['gap'] = null;
@@ -235,6 +237,7 @@ export async function migrationAction(db: Db, config: EngineConfig, orgId: numbe
     }
     case 'remove-new':
       if (m.newDestinationId !== null) await deleteDestination(db, orgId, m.newDestinationId);
+      await patch(db, id, { ticked: JSON.stringify([...new Set([...JSON.parse(m.ticked), 'r1'])]) }, now);
       return;
     case 'enable-old': {
       if (m.newDestinationId !== null) throw new ConflictError('new', 'Remove the new connection first (rollback step 1)');

@@ -149,6 +149,14 @@ export function troubleshoot(err: ExportError, bucket: string, prefix: string): 
             : `Missing permission ${err.permission}`;
     return { permission: err.permission, summary, help: `${help}\nFailed call: ${err.message}` };
   }
+  if (err.kind === 'transient' && err.status === null) {
+    // no answer at all: not a permission; the endpoint, DNS, TLS or the network
+    return {
+      permission: null,
+      summary: 'S3 endpoint unreachable',
+      help: `Spillway got no answer from the storage: ${err.message.replace(/^\w+ failed: /, '')}. Check the endpoint URL and region, DNS, firewalls and TLS; Spillway retries with backoff.\nFailed call: ${err.message}`,
+    };
+  }
   if (err.kind === 'transient') {
     return {
       permission: null,

@@ -17,6 +17,15 @@ export interface CheckResult {
 export interface VerifyResult {
   ok: boolean;
   checks: CheckResult[];
+  /** what is wrong, when not ok: no answer at all, refused credentials, no such bucket, wrong region, or permissions */
+  problem?: 'unreachable' | 'credentials' | 'bucket' | 'region' | 'permissions';
+}
+
+/** The kind of problem an error of the first call shows, when it is not a missing permission. */
+function blocker(e: unknown): VerifyResult['problem'] | null {
+  if (!(e instanceof ExportError)) return null;
+  if (e.kind === 'transient' && e.status === null) return 'unreachable';
+  return e.permission === 'bucket' || e.permission === 'region' || e.permission === 'credentials' ? e.permission : null;
 }
 
 const LABELS: Record<CheckId, string> = {
@@ -67,7 +76,7 @@ export async function verifyAccess(dest: S3Destination, settings: S3Settings = {
   } catch (e) {
     done(failure(dest.roleArn ? 'sts:AssumeRole' : 'bucket', e, dest));
     skipRest('needs working credentials first');
-    return { ok: false, checks };
+    return { ok: false, checks, problem: blocker(e) ?? 'credentials' };
   }
   try {
     // bucket existence and ListBucket
@@ -77,11 +86,11 @@ export async function verifyAccess(dest: S3Destination, settings: S3Settings = {
       await s3.list(`${normalizePrefix(dest.prefix)}spillway-access-check`);
       done({ id: 's3:ListBucket', label: LABELS['s3:ListBucket'], status: 'ok' });
     } catch (e) {
-      const perm = e instanceof ExportError ? e.permission : null;
-      if (perm === 'bucket' || perm === 'region' || perm === 'credentials') {
+      const problem = blocker(e);
+      if (problem) {
         done(failure('bucket', e, dest));
-        skipRest('needs the bucket first');
-        return { ok: false, checks };
+        skipRest(problem === 'unreachable' ? 'needs an answer from the endpoint first' : 'needs the bucket first');
+        return { ok: false, checks, problem };
       }
       done({ id: 'bucket', label: LABELS.bucket, status: 'skipped', detail: 'cannot tell without s3:ListBucket' });
       done(failure('s3:ListBucket', e, dest));
@@ -126,5 +135,6 @@ export async function verifyAccess(dest: S3Destination, settings: S3Settings = {
   }
   const order = new Map(ids.map((id, i) => [id, i]));
   checks.sort((a, b) => (order.get(a.id) ?? 99) - (order.get(b.id) ?? 99));
-  return { ok: checks.every((c) => c.status === 'ok'), checks };
+  const ok = checks.every((c) => c.status === 'ok');
+  return ok ? { ok, checks } : { ok, checks, problem: 'permissions' };
 }

@@ -1,7 +1,7 @@
 // Failure alarms: the first failed job of a destination raises its alarm and queues one email to the
 // organisation's admins and the connection's creator; later failures under the same alarm send nothing.
 // A later success clears the alarm and re-queues the failed hours, so no hour stays missing.
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq, inArray, ne, or } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Tx } from '../db/types';
 import { troubleshoot, type ExportError } from '../export/errors';
@@ -17,15 +17,35 @@ export interface AlarmContext {
   appUrl?: string;
 }
 
-export function alarmText(ctx: AlarmContext) {
-  const { destination: d, job, error } = ctx;
+const KIND_NAME = { events: 'events', merged: 'merged Amplitude IDs' } as const;
+const MAX_LISTED = 50;
+
+/** A failing job as the email lists it. */
+export interface FailingJob {
+  hour: number;
+  kind: 'events' | 'merged';
+  state: string;
+}
+
+const hourText = (hour: number) => {
+  const { date, h } = hourParts(hour);
+  return `${date} ${h}:00 UTC`;
+};
+
+export function alarmText(ctx: AlarmContext, failing: FailingJob[] = [{ hour: ctx.job.hour, kind: ctx.job.kind, state: 'failed' }]) {
+  const { destination: d, error } = ctx;
   const t = troubleshoot(error, d.bucket, d.prefix);
-  const { date, h } = hourParts(job.hour);
   const subject = `Spillway: export to s3://${d.bucket} failed — ${t.summary}`;
+  const listed = failing
+    .slice(0, MAX_LISTED)
+    .map((f) => `  ${hourText(f.hour)}  ${KIND_NAME[f.kind]}  (${f.state === 'failed' ? 'failed' : 'failing, still retrying'})`);
   const body = [
-    `The ${job.kind === 'events' ? 'event' : 'merged Amplitude ID'} export of project ${d.projectId} to s3://${d.bucket}/${d.prefix} failed after ${ctx.tries} attempts.`,
+    `Exports of project ${d.projectId} to s3://${d.bucket}/${d.prefix} are failing (${failing.length} hour file${failing.length === 1 ? '' : 's'}; the first failed after ${ctx.tries} attempts).`,
     '',
-    `Hour: ${date} ${h}:00 UTC`,
+    'Failing hours:',
+    ...listed,
+    ...(failing.length > MAX_LISTED ? [`  … and ${failing.length - MAX_LISTED} more (see the connection's status page)`] : []),
+    '',
     `Problem: ${t.summary}`,
     ...(t.permission ? [`Missing permission: ${t.permission}`] : []),
     '',
@@ -40,7 +60,14 @@ export function alarmText(ctx: AlarmContext) {
 
 /** Raises the destination's alarm if none is up; returns whether an email was queued. */
 export async function raiseAlarm(tx: Tx, ctx: AlarmContext): Promise<boolean> {
-  const { subject, body, troubleshooting } = alarmText(ctx);
+  // every hour and kind failing now, this job first: one email names them all
+  const others = await tx
+    .select({ hour: s.exportJobs.hour, kind: s.exportJobs.kind, state: s.exportJobs.state })
+    .from(s.exportJobs)
+    .where(and(eq(s.exportJobs.destinationId, ctx.destination.id), inArray(s.exportJobs.state, ['failed', 'retry']), ne(s.exportJobs.id, ctx.job.id)))
+    .orderBy(s.exportJobs.hour, s.exportJobs.kind);
+  const failing: FailingJob[] = [{ hour: ctx.job.hour, kind: ctx.job.kind, state: 'failed' }, ...others];
+  const { subject, body, troubleshooting } = alarmText(ctx, failing);
   const raised = await tx
     .insert(s.alarms)
     .values({

@@ -288,6 +288,8 @@ describe('access failures', () => {
       const mail = smtp.messages[0];
       expect(mail.subject).toContain('s3:PutObject');
       expect(mail.text).toContain('Missing permission: s3:PutObject');
+      const { date, h } = { date: new Date(H0).toISOString().slice(0, 10), h: new Date(H0).getUTCHours() };
+      expect(mail.text).toContain(`Failing hours:\n  ${date} ${h}:00 UTC  events  (failed)`);
       const to = (Array.isArray(mail.to) ? mail.to : [mail.to!]).flatMap((a) => a.value.map((v) => v.address)).sort();
       expect(to).toEqual([seed.admin.email, seed.member.email].sort());
     } finally {

@@ -3,10 +3,10 @@
 //           the process was down;
 //   backfill: lazily, a slice of hours per tick, re-queuing hours exported before (a re-export writes
 //           identical objects, so overlaps never duplicate).
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte, notExists, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
-import type { Db } from '../db/types';
-import { writeTx } from '../db/write';
+import type { Db, DbOrTx } from '../db/types';
+import { withWriteLock, writeTx } from '../db/write';
 import { floorHour, HOUR_MS } from '../export/time';
 import type { EngineConfig } from './config';
 
@@ -70,7 +70,7 @@ export async function planBackfills(db: Db, config: EngineConfig, now: number): 
     const [d] = await db.select().from(s.destinations).where(eq(s.destinations.id, b.destinationId));
     if (!d) continue;
     if (b.nextHour >= b.toHour) {
-      await finishIfDone(db, b.id, now);
+      await withWriteLock(db, () => finishBackfillIfDone(db, b.id, now));
       continue;
     }
     b.nextHour = await skipHoursBeforeData(db, b, d.projectId);
@@ -86,22 +86,22 @@ export async function planBackfills(db: Db, config: EngineConfig, now: number): 
   return planned;
 }
 
-type Backfill = typeof s.backfills.$inferSelect;
-
-/** A fully planned backfill is done once none of its jobs is open. */
-async function finishIfDone(db: Db, backfillId: number, now: number) {
-  const [{ open }] = await db
-    .select({ open: sql<number>`count(*)` })
+/**
+ * Marks a backfill done once it is fully planned and none of its jobs is open: called when one of its
+ * jobs finishes (so the page shows "done" at once) and by planning (a backfill with nothing to do).
+ */
+export async function finishBackfillIfDone(db: DbOrTx, backfillId: number, now: number) {
+  const open = db
+    .select({ id: s.exportJobs.id })
     .from(s.exportJobs)
     .where(and(eq(s.exportJobs.backfillId, backfillId), inArray(s.exportJobs.state, ['pending', 'running', 'retry'])));
-  if (Number(open) > 0) return;
-  await writeTx(db, (tx) =>
-    tx
-      .update(s.backfills)
-      .set({ state: 'done', finishedAt: now })
-      .where(and(eq(s.backfills.id, backfillId), eq(s.backfills.state, 'running'))),
-  );
+  await db
+    .update(s.backfills)
+    .set({ state: 'done', finishedAt: now })
+    .where(and(eq(s.backfills.id, backfillId), eq(s.backfills.state, 'running'), gte(s.backfills.nextHour, s.backfills.toHour), notExists(open)));
 }
+
+type Backfill = typeof s.backfills.$inferSelect;
 
 /**
  * Hours before the project's first data have nothing to export: they are passed without jobs, so a

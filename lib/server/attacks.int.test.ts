@@ -217,6 +217,9 @@ describe('3. no requests to private addresses, no third-party text in answers', 
     // a closed port and an open one are told apart only as "refused" vs an S3 answer, in our words
     const shut = await a('POST', '/api/destinations/verify', fields(`http://127.0.0.1:${await freePort()}`));
     expect(shut.text).toContain('connection was refused');
+    // told apart from a missing permission: the wizard says to check the endpoint, not the policy
+    expect(shut.body).toMatchObject({ ok: false, problem: 'unreachable' });
+    expect(shut.text).toContain('S3 endpoint unreachable');
     expect(shut.text).not.toMatch(/ECONNREFUSED|fetch failed/);
   });
 });

@@ -45,6 +45,9 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
         <label htmlFor="enabled" style={{ margin: 0 }}>
           Automatic hourly exports {enabled ? 'on' : 'off'}
         </label>
+        <span className="hint" aria-live="polite">
+          {patch.isPending ? 'saving…' : 'saved as soon as you switch it'}
+        </span>
       </div>
       <p className="muted">
         Turned off, no new hour is planned (hours already queued still finish). Turned back on within 24 hours, every missed hour is exported; after longer, you
@@ -61,6 +64,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
           </button>
         </div>
       ) : null}
+      <h3>Files</h3>
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -16,6 +16,28 @@ import { Jobs } from './Jobs';
 import { Manage } from './Manage';
 import { useDestination, useRefresh, useRetryFailed, useStartMigration } from './queries';
 
+/** Starting a KMS migration is a step with consequences (a checklist, a new connection): ask first. */
+function MigrateToKms({ onStart, pending }: { onStart: () => void; pending: boolean }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button className="secondary" onClick={() => setAsking(true)}>
+        Migrate to KMS encryption…
+      </button>
+    );
+  return (
+    <span className="row" role="group" aria-label="Confirm the KMS migration">
+      <span>Start the KMS migration? A checklist guides you to a new, encrypted connection; this one keeps exporting until you switch.</span>
+      <button onClick={onStart} disabled={pending}>
+        Start the migration
+      </button>
+      <button className="secondary" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
 export default function DestinationPage() {
   const { id } = useParams<{ id: string }>();
   return <Shell title="Amazon S3 export">{(me) => <Destination id={id} isAdmin={me.role === 'admin'} />}</Shell>;
@@ -107,9 +129,7 @@ function Destination({ id, isAdmin }: { id: string; isAdmin: boolean }) {
             {openMigration ? (
               <Link href={`/migrations/${openMigration.id}`}>Continue the KMS migration</Link>
             ) : (
-              <button className="secondary" onClick={() => migrate.mutate()} disabled={migrate.isPending}>
-                Migrate to KMS encryption
-              </button>
+              <MigrateToKms onStart={() => migrate.mutate()} pending={migrate.isPending} />
             )}
             {migrate.error ? <span className="error">{migrate.error.message}</span> : null}
           </p>

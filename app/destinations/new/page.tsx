@@ -5,12 +5,21 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, ApiError } from '../../ui/api';
-import { Checks, type Check } from '../../ui/Checks';
+import { Checks } from '../../ui/Checks';
 import { PolicyBlock } from '../../ui/Policy';
 import { Shell } from '../../ui/Shell';
-import type { Project } from '../../ui/types';
+import type { Project, VerifyResult } from '../../ui/types';
 
 const STEPS = ['Choose data', 'Bucket information', 'Bucket policy', 'Verify access', 'Connected'];
+
+// what to do next, by what verification found (a missing permission is only one of them)
+const PROBLEM_TEXT: Record<NonNullable<VerifyResult['problem']>, string> = {
+  unreachable: 'The storage endpoint did not answer (unreachable, DNS, TLS or a firewall). Check the endpoint URL and region in step 2, then verify again.',
+  credentials: "The server's S3 credentials were refused. Check the credentials Spillway runs with, then verify again.",
+  bucket: 'The bucket does not exist, or its name is misspelled. Fix the bucket name in step 2, then verify again.',
+  region: 'The bucket is in another region. Fix the region in step 2, then verify again.',
+  permissions: 'Some permissions are missing. Update the bucket policy as shown, then verify again.',
+};
 
 interface Form {
   projectId: number | null;
@@ -74,7 +83,7 @@ function Wizard() {
   const [error, setError] = useState<{ field?: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [policies, setPolicies] = useState<Policies | null>(null);
-  const [checks, setChecks] = useState<{ ok: boolean; checks: Check[] } | null>(null);
+  const [checks, setChecks] = useState<VerifyResult | null>(null);
   const [createdId, setCreatedId] = useState<number | null>(null);
 
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
@@ -107,7 +116,7 @@ function Wizard() {
   const verify = () =>
     run(async () => {
       setChecks(null);
-      setChecks(await api<{ ok: boolean; checks: Check[] }>('/api/destinations/verify', { body: payload() }));
+      setChecks(await api<VerifyResult>('/api/destinations/verify', { body: payload() }));
     });
   const input = (id: keyof Form, props: Record<string, unknown> = {}) => (
     <input
@@ -290,7 +299,7 @@ function Wizard() {
                 <p className="notice">Every permission works. Create the connection to start hourly exports now.</p>
               ) : (
                 <p className="error" role="alert">
-                  Some permissions are missing. Update the bucket policy as shown, then verify again.
+                  {PROBLEM_TEXT[checks.problem ?? 'permissions']}
                 </p>
               )}
               <Checks checks={checks.checks} />
