@@ -65,7 +65,7 @@ test('setup wizard to a verified connection, then the first hourly export arrive
   // 4) verify
   await page.getByRole('button', { name: 'Next: verify access' }).click();
   await expect(page.getByText('Every permission works')).toBeVisible();
-  for (const id of ['bucket', 's3:ListBucket', 's3:GetBucketLocation', 's3:PutObject', 's3:DeleteObject']) {
+  for (const id of ['bucket', 's3:ListBucket', 's3:GetBucketLocation', 's3:PutObject', 's3:PutObjectAcl', 's3:DeleteObject']) {
     await expect(page.locator(`[data-check="${id}"]`)).toHaveAttribute('data-status', 'ok');
   }
   await shot(page, '05-wizard-verified');

@@ -7,6 +7,7 @@ export type Permission =
   | 's3:ListBucket'
   | 's3:GetBucketLocation'
   | 's3:DeleteObject'
+  | 's3:PutObjectAcl'
   | 'kms:GenerateDataKey'
   | 'sts:AssumeRole'
   | 'bucket'
@@ -113,7 +114,9 @@ export function classify(op: Operation, status: number | undefined, code: string
 
 const PERMISSION_HELP: Record<Permission, string> = {
   's3:PutObject':
-    'The bucket policy does not allow s3:PutObject on the export prefix. Add "s3:PutObject" to the Action list of the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
+    'The bucket policy does not allow s3:PutObject on the export prefix. Add "s3:PutObject" (and "s3:PutObjectAcl": uploads give the bucket owner full control of the files) to the Action list of the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
+  's3:PutObjectAcl':
+    'The bucket policy does not allow s3:PutObjectAcl on the export prefix. Spillway uploads with the bucket-owner-full-control ACL so that the bucket owner can read the files; add "s3:PutObjectAcl" to the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
   's3:ListBucket':
     'The bucket policy does not allow s3:ListBucket on the bucket. Add "s3:ListBucket" to the statement whose Resource is "arn:aws:s3:::BUCKET".',
   's3:GetBucketLocation':

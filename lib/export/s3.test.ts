@@ -22,7 +22,14 @@ describe('presigned PUT URLs', () => {
     expect(u.searchParams.has('x-amz-server-side-encryption')).toBe(false);
     expect(u.searchParams.get('X-Amz-SignedHeaders')).toContain('x-amz-server-side-encryption');
     expect(u.pathname).toBe('/bkt/7_2020-01-25_17%231.json.gz');
-    expect(headers).toEqual({ 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'testkey-1' });
+    expect(headers).toEqual({
+      'x-amz-acl': 'bucket-owner-full-control',
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': 'testkey-1',
+    });
+    // the bucket-owner ACL is a signed header too, not a query parameter
+    expect(u.searchParams.has('x-amz-acl')).toBe(false);
+    expect(u.searchParams.get('X-Amz-SignedHeaders')).toContain('x-amz-acl');
     s3.close();
   });
 });

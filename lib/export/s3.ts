@@ -66,22 +66,35 @@ export class S3Access {
     return res;
   }
 
-  /** The presigned PUT URL and the headers that must be sent with it. */
-  async presignPut(key: string): Promise<{ url: string; headers: Record<string, string> }> {
+  /**
+   * The presigned PUT URL and the headers that must be sent with it. Uploads give the bucket owner
+   * full control (`x-amz-acl: bucket-owner-full-control`): on a store where objects belong to their
+   * uploader (radosgw, AWS without "bucket owner enforced") the owner could not read them otherwise;
+   * AWS buckets with ACLs disabled accept exactly this ACL.
+   */
+  async presignPut(key: string, opts: { ownerAcl?: boolean } = {}): Promise<{ url: string; headers: Record<string, string> }> {
     const kms = this.dest.kmsKeyArn;
+    const acl = opts.ownerAcl ?? true;
     const cmd = new PutObjectCommand({
       Bucket: this.dest.bucket,
       Key: key,
+      ...(acl ? { ACL: 'bucket-owner-full-control' as const } : {}),
       ...(kms ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kms } : {}),
     });
-    // SSE headers stay signed headers: hoisted into the query, radosgw stores the object unencrypted
-    const url = await this.presign(cmd, { unhoistableHeaders: new Set(SSE_HEADERS) });
-    return { url, headers: kms ? { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': kms } : {} };
+    // SSE and ACL headers stay signed headers: hoisted into the query, radosgw ignores them
+    const url = await this.presign(cmd, { unhoistableHeaders: new Set([...SSE_HEADERS, 'x-amz-acl']) });
+    return {
+      url,
+      headers: {
+        ...(acl ? { 'x-amz-acl': 'bucket-owner-full-control' } : {}),
+        ...(kms ? { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': kms } : {}),
+      },
+    };
   }
 
-  /** Uploads one object through a presigned URL. Returns its ETag. */
-  async put(key: string, body: Uint8Array): Promise<string | null> {
-    const { url, headers } = await this.presignPut(key);
+  /** Uploads one object through a presigned URL. Returns its ETag. `ownerAcl: false` only for verification. */
+  async put(key: string, body: Uint8Array, opts: { ownerAcl?: boolean } = {}): Promise<string | null> {
+    const { url, headers } = await this.presignPut(key, opts);
     const res = await this.send('PutObject', url, { method: 'PUT', body: body as BodyInit, headers });
     await res.body?.cancel().catch(() => {});
     return res.headers.get('etag');

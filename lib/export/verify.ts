@@ -4,7 +4,8 @@ import { ExportError, troubleshoot, type Permission } from './errors';
 import { normalizePrefix } from './naming';
 import { S3Access, type S3Destination, type S3Settings } from './s3';
 
-export type CheckId = 'sts:AssumeRole' | 'bucket' | 's3:ListBucket' | 's3:GetBucketLocation' | 's3:PutObject' | 'kms:GenerateDataKey' | 's3:DeleteObject';
+export type CheckId =
+  'sts:AssumeRole' | 'bucket' | 's3:ListBucket' | 's3:GetBucketLocation' | 's3:PutObject' | 's3:PutObjectAcl' | 'kms:GenerateDataKey' | 's3:DeleteObject';
 
 export interface CheckResult {
   id: CheckId;
@@ -34,6 +35,7 @@ const LABELS: Record<CheckId, string> = {
   's3:ListBucket': 'List the bucket (s3:ListBucket)',
   's3:GetBucketLocation': 'Read the bucket region (s3:GetBucketLocation)',
   's3:PutObject': 'Write export files (s3:PutObject)',
+  's3:PutObjectAcl': 'Give the bucket owner the files (s3:PutObjectAcl, bucket-owner-full-control)',
   'kms:GenerateDataKey': 'Encrypt with the KMS key (kms:GenerateDataKey)',
   's3:DeleteObject': 'Remove stale parts (s3:DeleteObject)',
 };
@@ -49,6 +51,42 @@ function checkFor(perm: Permission | null, fallback: CheckId): CheckId {
   return perm === 'kms:GenerateDataKey' || perm === 'bucket' ? perm : fallback;
 }
 
+const ACCESS_CHECK_BODY = new TextEncoder().encode('Spillway access check: safe to delete.\n');
+
+/**
+ * The upload checks: a PUT as exports send it (with the bucket-owner ACL); when it is refused, one
+ * without the ACL tells a missing s3:PutObjectAcl from a missing s3:PutObject. With KMS, a failure
+ * may be the key's instead.
+ */
+async function checkPut(s3: S3Access, key: string, dest: S3Destination, done: (r: CheckResult) => void) {
+  const ok = (id: CheckId) => done({ id, label: LABELS[id], status: 'ok' });
+  const skipped = (id: CheckId, detail: string) => done({ id, label: LABELS[id], status: 'skipped', detail });
+  try {
+    await s3.put(key, ACCESS_CHECK_BODY);
+    ok('s3:PutObject');
+    ok('s3:PutObjectAcl');
+    if (dest.kmsKeyArn) ok('kms:GenerateDataKey');
+    return;
+  } catch (e) {
+    const id = checkFor(e instanceof ExportError ? e.permission : null, 's3:PutObject');
+    if (id === 's3:PutObject') {
+      try {
+        await s3.put(key, ACCESS_CHECK_BODY, { ownerAcl: false });
+        ok('s3:PutObject');
+        done(failure('s3:PutObjectAcl', new ExportError('access', 'PutObject', 'PutObject with x-amz-acl answered 403 AccessDenied', 's3:PutObjectAcl'), dest));
+        if (dest.kmsKeyArn) ok('kms:GenerateDataKey');
+        return;
+      } catch {
+        // refused without the ACL too: s3:PutObject itself is missing (reported below)
+      }
+    }
+    done(failure(id, e, dest));
+    if (id === 'kms:GenerateDataKey') skipped('s3:PutObject', 'cannot tell until the KMS key works');
+    skipped('s3:PutObjectAcl', 'needs s3:PutObject first');
+    if (id !== 'kms:GenerateDataKey' && dest.kmsKeyArn) skipped('kms:GenerateDataKey', 'needs s3:PutObject first');
+  }
+}
+
 /**
  * Runs the checks in the order the export needs them, each one's result depending on the previous
  * (no role, no calls; no ListBucket, the bucket cannot be told apart): one sequence, kept in one place.
@@ -61,6 +99,7 @@ export async function verifyAccess(dest: S3Destination, settings: S3Settings = {
     's3:ListBucket',
     's3:GetBucketLocation',
     's3:PutObject',
+    's3:PutObjectAcl',
     ...(dest.kmsKeyArn ? (['kms:GenerateDataKey'] as const) : []),
     's3:DeleteObject',
   ];
@@ -112,17 +151,7 @@ export async function verifyAccess(dest: S3Destination, settings: S3Settings = {
       done(failure('s3:GetBucketLocation', e, dest));
     }
     const key = `${normalizePrefix(dest.prefix)}spillway-access-check-${crypto.randomUUID()}.txt`;
-    try {
-      await s3.put(key, new TextEncoder().encode('Spillway access check: safe to delete.\n'));
-      done({ id: 's3:PutObject', label: LABELS['s3:PutObject'], status: 'ok' });
-      if (dest.kmsKeyArn) done({ id: 'kms:GenerateDataKey', label: LABELS['kms:GenerateDataKey'], status: 'ok' });
-    } catch (e) {
-      const id = checkFor(e instanceof ExportError ? e.permission : null, 's3:PutObject');
-      done(failure(id, e, dest));
-      if (id === 'kms:GenerateDataKey')
-        done({ id: 's3:PutObject', label: LABELS['s3:PutObject'], status: 'skipped', detail: 'cannot tell until the KMS key works' });
-      else if (dest.kmsKeyArn) done({ id: 'kms:GenerateDataKey', label: LABELS['kms:GenerateDataKey'], status: 'skipped', detail: 'needs s3:PutObject first' });
-    }
+    await checkPut(s3, key, dest, done);
     try {
       // deleting a missing key still needs s3:DeleteObject, so this works whether or not the PUT did
       await s3.delete(key);

@@ -89,6 +89,19 @@ describe('hourly export', () => {
     expect(jobs[0]).toMatchObject({ state: 'done', events: 120, partsDone: first.length });
   });
 
+  it('gives the bucket owner every file it writes (bucket-owner-full-control)', async () => {
+    // the writer (user2) is not the bucket's owner (user1): without the ACL the owner could not read
+    const e = rgwEnv();
+    const bucket = await newBucket('owner');
+    await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: 'o/', principal: e.user2.arn }));
+    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, prefix: 'o/' });
+    await ingestAt(db(), key(), sampleEvents(30, 'own'), H0 + 1000);
+    await tick(db(), testConfig({ s3: { baseCredentials: e.user2 }, partBytes: 10_000 }), { budgetMs: 60_000 });
+    const keys = await listKeys(bucket);
+    expect(keys.length).toBeGreaterThan(1);
+    for (const k of keys) expect(lines(await getBytes(bucket, k, 'user1')).length).toBeGreaterThan(0);
+  });
+
   it('writes merged Amplitude IDs as -OrgID_yyyy-MM-dd_H.json.gz', async () => {
     await ingestAt(db(), key(), [{ device_id: 'merge-dev-A', user_id: 'merge-user', event_type: 'a' }], H0);
     await ingestAt(db(), key(), [{ device_id: 'merge-dev-B', event_type: 'b' }], H0 + 60_000);
@@ -133,6 +146,7 @@ describe('credentials', () => {
       ['s3:ListBucket', 'ok'],
       ['s3:GetBucketLocation', 'ok'],
       ['s3:PutObject', 'ok'],
+      ['s3:PutObjectAcl', 'ok'],
       ['s3:DeleteObject', 'ok'],
     ]);
     const sum = await tick(db(), testConfig(), { budgetMs: 60_000 });
@@ -264,7 +278,8 @@ describe('access failures', () => {
     // setup's verification names the missing permission, and only it
     const v = await verifyAccess(dest, config.s3);
     expect(v.ok).toBe(false);
-    expect(v.checks.filter((c) => c.status !== 'ok').map((c) => c.id)).toEqual(['s3:PutObject']);
+    expect(v.checks.filter((c) => c.status === 'failed').map((c) => c.id)).toEqual(['s3:PutObject']);
+    expect(v.checks.find((c) => c.id === 's3:PutObjectAcl')!.status).toBe('skipped');
     expect(v.checks.find((c) => c.id === 's3:PutObject')!.fix).toContain('s3:PutObject');
 
     await ingestAt(db(), key(), sampleEvents(4, 'd'), H0);
