@@ -57,6 +57,12 @@ test('Export Data backfills a past range with progress; the files land once each
   }
   expect(lines).toBe(33);
   expect(ids.size).toBe(33);
+  // every hour of the range from the project's first event on has its manifest, listing its files
+  // (hours before a project's first event have nothing to export, and no manifest)
+  const manifests = await listKeys(bucket, '_spillway/manifests/', { manifests: true });
+  for (let h = 3; h < 24; h++) expect(manifests).toContain(`_spillway/manifests/${s.projectId}_${date}_${h}.json`);
+  const third = JSON.parse(new TextDecoder().decode(await getBytes(bucket, `_spillway/manifests/${s.projectId}_${date}_17.json`, 'user2')));
+  expect(third).toMatchObject({ complete: true, events: 12, parts: [{ key: eventFileKey('', s.projectId, hours[2], 1), lines: 12 }] });
 
   // the same range again overlaps: still one file per hour, same events
   await apiCall(page, 'POST', `/api/destinations/${id}/backfills`, { from: date, to: date });

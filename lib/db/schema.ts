@@ -223,6 +223,8 @@ export const destinations = sqliteTable(
     name: text('name').notNull().default('Amazon S3'),
     exportEvents: integer('export_events', { mode: 'boolean' }).notNull().default(true),
     exportMerged: integer('export_merged', { mode: 'boolean' }).notNull().default(false),
+    // a manifest per exported hour under {prefix}_spillway/manifests/ (lib/export/manifest.ts)
+    writeManifest: integer('write_manifest', { mode: 'boolean' }).notNull().default(true),
     awsAccountId: text('aws_account_id'),
     bucket: text('bucket').notNull(),
     region: text('region').notNull().default('us-east-1'),
@@ -300,6 +302,8 @@ export const exportedFiles = sqliteTable(
     bytes: integer('bytes').notNull(),
     rawBytes: integer('raw_bytes').notNull(),
     etag: text('etag'),
+    // of the gzip bytes, hex: listed in the hour's manifest
+    sha256: text('sha256'),
     createdAt: integer('created_at').notNull().default(now),
   },
   (t) => [uniqueIndex('exported_files_part').on(t.jobId, t.part)],

@@ -19,6 +19,10 @@ export async function updateSettings(db: Db, orgId: number, id: number, body: Re
   const changes: Partial<typeof s.destinations.$inferInsert> = {};
   if (body.prefix !== undefined) changes.prefix = parsePrefix(body.prefix);
   if (body.exportEvents !== undefined || body.exportMerged !== undefined) Object.assign(changes, parseDataChoice(body, d));
+  if (body.writeManifest !== undefined) {
+    if (typeof body.writeManifest !== 'boolean') throw new FieldError('writeManifest', 'writeManifest must be true or false');
+    changes.writeManifest = body.writeManifest;
+  }
   if (Object.keys(changes).length > 0) {
     const next = { ...d, ...changes };
     await checkAllowed(db, orgId, { ...next, awsAccountId: d.awsAccountId, kmsKeyArn: d.kmsKeyArn }, { excludeId: id });

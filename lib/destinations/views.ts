@@ -12,6 +12,8 @@ export interface DestinationView extends Omit<DestinationFields, 'forcePathStyle
   name: string;
   roleArn: string | null;
   enabled: boolean;
+  /** a manifest per exported hour under the prefix's _spillway/manifests/ */
+  writeManifest: boolean;
   disabledAt: number | null;
   startHour: number;
   plannedUntil: number;
@@ -61,6 +63,7 @@ export async function describe(db: Db, orgId: number, ids?: number[]): Promise<D
       name: d.name,
       exportEvents: d.exportEvents,
       exportMerged: d.exportMerged,
+      writeManifest: d.writeManifest,
       awsAccountId: d.awsAccountId,
       bucket: d.bucket,
       region: d.region,

@@ -11,6 +11,7 @@ import { eventFileKey, eventHourPrefix, mergedFileKey, normalizePrefix, partOfKe
 import { writeParts } from './partition';
 import type { S3Access } from './s3';
 import { HOUR_MS } from './time';
+import { sha256Hex } from '../util/hash';
 
 export interface Cursor {
   time: number;
@@ -37,6 +38,8 @@ export interface UploadedPart {
   bytes: number;
   rawBytes: number;
   etag: string | null;
+  /** of the gzip bytes, hex */
+  sha256: string;
   cursor: Cursor;
 }
 
@@ -148,8 +151,8 @@ export async function exportHour(db: Db, s3: S3Access, task: HourTask, opts: Exp
   let total = task.partsDone;
   for await (const p of parts) {
     const key = keyOf(p.part);
-    const etag = await s3.put(key, p.body);
-    await opts.onPart({ part: p.part, key, events: p.events, bytes: p.body.byteLength, rawBytes: p.rawBytes, etag, cursor: p.cursor });
+    const [etag, sha256] = await Promise.all([s3.put(key, p.body), sha256Hex(p.body)]);
+    await opts.onPart({ part: p.part, key, events: p.events, bytes: p.body.byteLength, rawBytes: p.rawBytes, etag, sha256, cursor: p.cursor });
     total = p.part;
     if (opts.shouldStop?.()) {
       await parts.return(undefined);

@@ -1,6 +1,9 @@
 // Object key rules, the only place they live.
 //   events:     {prefix}{projectId}_{yyyy-MM-dd}_{H}#{n}.json.gz   (n from 1)
 //   merged ids: {prefix}-{orgId}_{yyyy-MM-dd}_{H}.json.gz
+//   manifests:  {prefix}_spillway/manifests/{projectId or -orgId}_{yyyy-MM-dd}_{H}.json
+//               (a folder starting with "_": Athena, Glue, Spark and Hive skip it, and no *.json.gz
+//               glob over the data files matches it)
 import { hourParts } from './time';
 
 /** A prefix as given at setup: no leading slash, a trailing slash added when missing. */
@@ -28,4 +31,12 @@ export function partOfKey(hourPrefix: string, key: string): number | null {
   if (!key.startsWith(hourPrefix)) return null;
   const m = /^(\d+)\.json\.gz$/.exec(key.slice(hourPrefix.length));
   return m ? Number(m[1]) : null;
+}
+
+export const MANIFEST_FOLDER = '_spillway/manifests/';
+
+/** The manifest of one exported hour: events of a project, or merged IDs of an organisation. */
+export function manifestKey(prefix: string, kind: 'events' | 'merged', owner: number, hour: number): string {
+  const { date, h } = hourParts(hour);
+  return `${normalizePrefix(prefix)}${MANIFEST_FOLDER}${kind === 'merged' ? '-' : ''}${owner}_${date}_${h}.json`;
 }

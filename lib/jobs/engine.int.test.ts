@@ -1,4 +1,5 @@
 // The export engine end to end on a real radosgw and a real libSQL file (fresh per test).
+import { createHash } from 'node:crypto';
 import { gunzipSync, strFromU8 } from 'fflate';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -87,6 +88,43 @@ describe('hourly export', () => {
       .from(s.exportJobs)
       .where(and(eq(s.exportJobs.hour, H0), eq(s.exportJobs.kind, 'events')));
     expect(jobs[0]).toMatchObject({ state: 'done', events: 120, partsDone: first.length });
+  });
+
+  it('writes a manifest after each hour: parts with bytes, lines and SHA-256; none when switched off', async () => {
+    const bucket = await newBucket('manifest');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, prefix: 'm/' });
+    await ingestAt(db(), key(), sampleEvents(60, 'man'), H0 + 1000);
+    await tick(db(), testConfig({ partBytes: 20_000 }), { budgetMs: 60_000 });
+    const { date, h } = { date: new Date(H0).toISOString().slice(0, 10), h: new Date(H0).getUTCHours() };
+    const manifestKey = `m/_spillway/manifests/${seed.project.id}_${date}_${h}.json`;
+    const all = await listKeys(bucket, '', { manifests: true });
+    expect(all).toContain(manifestKey);
+    // the data-file glob people use does not match it
+    expect(all.filter((k) => k.endsWith('.json.gz')).some((k) => k.includes('_spillway'))).toBe(false);
+    const manifest = JSON.parse(new TextDecoder().decode(await getBytes(bucket, manifestKey)));
+    const parts = (await listKeys(bucket, `m/${seed.project.id}_${date}_${h}#`)).sort(
+      (a, b) => Number(a.split('#')[1].split('.')[0]) - Number(b.split('#')[1].split('.')[0]),
+    );
+    expect(parts.length).toBeGreaterThan(1);
+    expect(manifest).toMatchObject({ manifest_version: 1, kind: 'events', project_id: seed.project.id, date, hour: h, complete: true, events: 60 });
+    expect(manifest.parts.map((p: { key: string }) => p.key)).toEqual(parts);
+    for (const p of manifest.parts) {
+      const bytes = await getBytes(bucket, p.key);
+      expect(p.bytes).toBe(bytes.byteLength);
+      expect(p.lines).toBe(lines(bytes).length);
+      expect(p.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+    // an empty hour is complete too
+    const empty = `m/_spillway/manifests/${seed.project.id}_${new Date(H0 - HOUR_MS).toISOString().slice(0, 10)}_${new Date(H0 - HOUR_MS).getUTCHours()}.json`;
+    expect(JSON.parse(new TextDecoder().decode(await getBytes(bucket, empty)))).toMatchObject({ events: 0, parts: [] });
+
+    // switched off: a re-export writes no manifest
+    const other = await newBucket('nomanifest');
+    const off = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: other, writeManifest: false });
+    await tick(db(), testConfig({ partBytes: 20_000 }), { budgetMs: 60_000 });
+    expect((await listKeys(other, '', { manifests: true })).some((k) => k.includes('_spillway'))).toBe(false);
+    expect(off.writeManifest).toBe(false);
+    expect(dest.writeManifest).toBe(true);
   });
 
   it('gives the bucket owner every file it writes (bucket-owner-full-control)', async () => {
@@ -303,8 +341,8 @@ describe('access failures', () => {
       const mail = smtp.messages[0];
       expect(mail.subject).toContain('s3:PutObject');
       expect(mail.text).toContain('Missing permission: s3:PutObject');
-      const { date, h } = { date: new Date(H0).toISOString().slice(0, 10), h: new Date(H0).getUTCHours() };
-      expect(mail.text).toContain(`Failing hours:\n  ${date} ${h}:00 UTC  events  (failed)`);
+      // the hours listed (an empty hour fails too: its manifest cannot be written)
+      expect(mail.text).toMatch(/Failing hours:\n {2}\d{4}-\d\d-\d\d \d{1,2}:00 UTC {2}events {2}\(failed\)/);
       const to = (Array.isArray(mail.to) ? mail.to : [mail.to!]).flatMap((a) => a.value.map((v) => v.address)).sort();
       expect(to).toEqual([seed.admin.email, seed.member.email].sort());
     } finally {

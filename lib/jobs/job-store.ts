@@ -32,12 +32,28 @@ export async function recordPart(db: Db, job: Job, workerId: string, p: Uploaded
       .where(owned(job, workerId))
       .returning({ id: s.exportJobs.id });
     if (r.length === 0) throw new LeaseLost();
-    const file = { key: p.key, events: p.events, bytes: p.bytes, rawBytes: p.rawBytes, etag: p.etag, createdAt: now };
+    const file = { key: p.key, events: p.events, bytes: p.bytes, rawBytes: p.rawBytes, etag: p.etag, sha256: p.sha256, createdAt: now };
     await tx
       .insert(s.exportedFiles)
       .values({ jobId: job.id, part: p.part, ...file })
       .onConflictDoUpdate({ target: [s.exportedFiles.jobId, s.exportedFiles.part], set: file });
   });
+}
+
+/** The files of this job's current run, parts 1..`parts`, for the hour's manifest. */
+export async function partsOf(db: Db, jobId: number, parts: number) {
+  const rows = await db
+    .select({
+      part: s.exportedFiles.part,
+      key: s.exportedFiles.key,
+      bytes: s.exportedFiles.bytes,
+      lines: s.exportedFiles.events,
+      sha256: s.exportedFiles.sha256,
+    })
+    .from(s.exportedFiles)
+    .where(eq(s.exportedFiles.jobId, jobId))
+    .orderBy(s.exportedFiles.part);
+  return rows.filter((r) => r.part <= parts);
 }
 
 /** How many files this job has written before (a re-run may have stale parts to remove). */

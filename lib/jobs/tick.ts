@@ -7,9 +7,10 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { ExportError } from '../export/errors';
 import { exportHour } from '../export/exporter';
+import { manifestFor } from '../export/manifest';
 import { S3Access } from '../export/s3';
 import type { EngineConfig } from './config';
-import { completeJob, failJob, filesOf, handBack, recordPart } from './job-store';
+import { completeJob, failJob, filesOf, handBack, partsOf, recordPart } from './job-store';
 import { claimJob, keepLease, LeaseLost, type Job } from './lease';
 import { planBackfills, planHourly } from './plan';
 
@@ -95,7 +96,15 @@ async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, 
     if (!outcome.complete) {
       await handBack(db, job, workerId, clock(), clock() - began);
       sum.paused++;
-    } else if (await completeJob(db, job, dest, workerId, outcome.parts, clock(), clock() - began)) sum.done++;
+      return;
+    }
+    if (dest.writeManifest) {
+      if (lease.lost()) throw new LeaseLost();
+      const parts = await partsOf(db, job.id, outcome.parts);
+      const manifest = manifestFor({ kind: job.kind, hour: job.hour, projectId: dest.projectId, orgId: dest.orgId, prefix: dest.prefix, parts });
+      await s3.put(manifest.key, manifest.body);
+    }
+    if (await completeJob(db, job, dest, workerId, outcome.parts, clock(), clock() - began)) sum.done++;
   } catch (e) {
     if (e instanceof LeaseLost) return;
     const err = e instanceof ExportError ? e : new ExportError('internal', 'export', (e as Error)?.message ?? String(e));

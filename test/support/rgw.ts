@@ -9,6 +9,7 @@ import {
   PutBucketPolicyCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { MANIFEST_FOLDER } from '../../lib/export/naming';
 
 export const CEPH_BASE = process.env.CEPH_BASE ?? '/tmp/spillway-ceph';
 
@@ -69,9 +70,13 @@ export async function setBucketPolicy(bucket: string, policy: unknown | null) {
   else await adminS3().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
 }
 
-export async function listKeys(bucket: string, prefix = ''): Promise<string[]> {
+/** The keys under `prefix`: the data files, and the hour manifests too when `manifests` is set. */
+export async function listKeys(bucket: string, prefix = '', opts: { manifests?: boolean } = {}): Promise<string[]> {
   const out = await adminS3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key!).sort();
+  return (out.Contents ?? [])
+    .map((o) => o.Key!)
+    .filter((k) => opts.manifests || !k.includes(MANIFEST_FOLDER))
+    .sort();
 }
 
 /** `as`: the reader; on radosgw an object belongs to its uploader, as on AWS without "bucket owner enforced". */

@@ -10,6 +10,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
   const [prefix, setPrefix] = useState(d.prefix);
   const [events, setEvents] = useState(d.exportEvents);
   const [merged, setMerged] = useState(d.exportMerged);
+  const [manifest, setManifest] = useState(d.writeManifest);
   const [confirming, setConfirming] = useState(false);
   // shown at once; put back if the server refuses
   const [enabled, setEnabledShown] = useState(d.enabled);
@@ -68,7 +69,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          patch.mutate({ prefix, exportEvents: events, exportMerged: merged });
+          patch.mutate({ prefix, exportEvents: events, exportMerged: merged, writeManifest: manifest });
         }}
       >
         <label htmlFor="m-prefix">
@@ -81,6 +82,13 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
         <label className="row" style={{ fontWeight: 400 }}>
           <input type="checkbox" checked={merged} onChange={(e) => setMerged(e.target.checked)} /> Export merged Amplitude IDs
         </label>
+        <label className="row" style={{ fontWeight: 400 }}>
+          <input type="checkbox" checked={manifest} onChange={(e) => setManifest(e.target.checked)} /> Write a manifest for each hour
+        </label>
+        <p className="hint" style={{ marginTop: 0 }}>
+          <code>{d.prefix}_spillway/manifests/…json</code>, written after the hour&apos;s last file: its presence means the hour is complete. It lists each file
+          with its size, line count and SHA-256. The folder starts with <code>_</code>, so Athena, Glue and Spark skip it.
+        </p>
         {patch.error ? (
           <p className="error" role="alert">
             {patch.error.message}

@@ -1,0 +1,40 @@
+// The per-hour manifest: written after an hour's last part, so its presence means "this hour is
+// complete". It lists each part's key, bytes, line count and SHA-256, and the hour's event count.
+// Deterministic (no timestamps): re-exporting an hour rewrites it byte for byte, as its parts.
+import { manifestKey } from './naming';
+import { hourParts } from './time';
+
+export interface ManifestPart {
+  key: string;
+  bytes: number;
+  lines: number;
+  sha256: string | null;
+}
+
+export interface ManifestInput {
+  kind: 'events' | 'merged';
+  hour: number;
+  projectId: number;
+  orgId: number;
+  prefix: string;
+  parts: ManifestPart[];
+}
+
+export function manifestFor(m: ManifestInput): { key: string; body: Uint8Array } {
+  const { date, h } = hourParts(m.hour);
+  const doc = {
+    manifest_version: 1,
+    kind: m.kind,
+    ...(m.kind === 'events' ? { project_id: m.projectId } : { org_id: m.orgId }),
+    date,
+    hour: h,
+    hour_start_utc: new Date(m.hour).toISOString(),
+    complete: true,
+    events: m.parts.reduce((n, p) => n + p.lines, 0),
+    parts: m.parts.map((p) => ({ key: p.key, bytes: p.bytes, lines: p.lines, sha256: p.sha256 })),
+  };
+  return {
+    key: manifestKey(m.prefix, m.kind, m.kind === 'events' ? m.projectId : m.orgId, m.hour),
+    body: new TextEncoder().encode(`${JSON.stringify(doc, null, 2)}\n`),
+  };
+}
