@@ -73,9 +73,10 @@ test('Export Data backfills a past range with progress; the files land once each
 test('Manage Export Settings: the disable toggle, then deleting the connection keeps the files', async ({ page }) => {
   const s = state();
   await signIn(page);
-  const { bucket, id } = await connection(page, 'tog');
+  // events first: the hour is then exported with them (an empty hour shows in the coverage view only)
   const prevHour = hourStart(Date.now()) - HOUR_MS;
   await ingestPast(prevHour + 5000, 3, 'tog');
+  const { bucket, id } = await connection(page, 'tog');
   await page.goto(`${s.url}/destinations/${id}`);
   await expect(page.locator(`tr[data-hour="${prevHour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
 

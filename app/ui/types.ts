@@ -4,6 +4,8 @@ export type { MigrationView } from '@/lib/destinations/migration';
 export type { BackfillProgress } from '@/lib/jobs/backfill';
 export type { JobRow, JobsPage } from '@/lib/destinations/status';
 export type { VerifyResult } from '@/lib/export/verify';
+export type { Coverage, CoverageCell } from '@/lib/destinations/coverage';
+export type { IntegrityReport } from '@/lib/jobs/integrity';
 export interface Project {
   id: number;
   name: string;

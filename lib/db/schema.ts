@@ -225,6 +225,8 @@ export const destinations = sqliteTable(
     exportMerged: integer('export_merged', { mode: 'boolean' }).notNull().default(false),
     // a manifest per exported hour under {prefix}_spillway/manifests/ (lib/export/manifest.ts)
     writeManifest: integer('write_manifest', { mode: 'boolean' }).notNull().default(true),
+    // when the daily integrity check last compared the bucket with what was exported (lib/jobs/integrity.ts)
+    integrityCheckedAt: integer('integrity_checked_at'),
     awsAccountId: text('aws_account_id'),
     bucket: text('bucket').notNull(),
     region: text('region').notNull().default('us-east-1'),
@@ -284,6 +286,9 @@ export const exportJobs = sqliteTable(
     errorKind: text('error_kind', { enum: ['access', 'transient', 'internal'] }),
     errorPermission: text('error_permission'),
     errorMessage: text('error_message'),
+    // the daily integrity check found the hour's files wrong in the bucket and queued it again
+    repairedAt: integer('repaired_at'),
+    integrityIssue: text('integrity_issue'),
     updatedAt: integer('updated_at').notNull().default(now),
   },
   (t) => [uniqueIndex('export_jobs_unique').on(t.destinationId, t.kind, t.hour), index('export_jobs_due').on(t.state, t.dueAt)],

@@ -15,6 +15,8 @@ export interface JobQuery {
   to?: number;
   page?: number;
   pageSize?: number;
+  /** leave out done hours with no events (the coverage view shows them) */
+  hideEmpty?: boolean;
 }
 
 /** Parses the table's query string; unknown values are a 400, not an empty page. */
@@ -37,6 +39,11 @@ export function parseJobQuery(params: URLSearchParams): JobQuery {
       if (!Number.isFinite(t)) throw new FieldError(name, `${name} must be a date such as 2026-01-31 or 2026-01-31T13:00Z`);
       q[name] = t;
     }
+  }
+  const hideEmpty = params.get('hideEmpty');
+  if (hideEmpty) {
+    if (hideEmpty !== 'true' && hideEmpty !== 'false') throw new FieldError('hideEmpty', 'hideEmpty must be true or false');
+    q.hideEmpty = hideEmpty === 'true';
   }
   for (const name of ['page', 'pageSize'] as const) {
     const v = params.get(name);
@@ -63,6 +70,7 @@ export async function jobsPage(db: Db, d: { id: number; bucket: string; prefix: 
   if (q.kind) where.push(eq(s.exportJobs.kind, q.kind as s.ExportKind));
   if (q.from !== undefined) where.push(gte(s.exportJobs.hour, q.from));
   if (q.to !== undefined) where.push(lt(s.exportJobs.hour, q.to));
+  if (q.hideEmpty) where.push(sql`not (${s.exportJobs.state} = 'done' and ${s.exportJobs.events} = 0)`);
   const [{ total }] = await db
     .select({ total: count() })
     .from(s.exportJobs)

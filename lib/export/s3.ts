@@ -12,6 +12,9 @@ import { parseXmlError, xmlValue, xmlValues } from './xml';
 
 export type { Credentials, S3Destination, S3Settings } from './destination';
 
+/** An ETag as S3 writes it in XML (`&quot;…&quot;`) or headers (`"…"`), without its quotes. */
+export const unquote = (etag: string) => etag.replace(/&quot;/g, '').replace(/"/g, '');
+
 export const SSE_HEADERS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id'];
 
 export function makeS3Client(dest: Pick<S3Destination, 'region' | 'endpoint' | 'forcePathStyle'>, credentials?: Credentials): S3Client {
@@ -101,18 +104,25 @@ export class S3Access {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listObjects(prefix)).map((o) => o.key);
+  }
+
+  /** The objects under `prefix` with their sizes and ETags (quotes removed). */
+  async listObjects(prefix: string): Promise<{ key: string; size: number; etag: string | null }[]> {
+    const out: { key: string; size: number; etag: string | null }[] = [];
     let token: string | undefined;
     do {
       const url = await this.presign(new ListObjectsV2Command({ Bucket: this.dest.bucket, Prefix: prefix, ContinuationToken: token }));
       const xml = await (await this.send('ListObjectsV2', url, { method: 'GET' })).text();
       for (const contents of xmlValues(xml, 'Contents')) {
-        const k = xmlValue(contents, 'Key');
-        if (k !== undefined) keys.push(k);
+        const key = xmlValue(contents, 'Key');
+        if (key === undefined) continue;
+        const etag = xmlValue(contents, 'ETag');
+        out.push({ key, size: Number(xmlValue(contents, 'Size') ?? 0), etag: etag ? unquote(etag) : null });
       }
       token = xmlValue(xml, 'IsTruncated') === 'true' ? xmlValue(xml, 'NextContinuationToken') : undefined;
     } while (token);
-    return keys;
+    return out;
   }
 
   async delete(key: string): Promise<void> {

@@ -24,6 +24,8 @@ export interface EngineConfig {
   principalArn?: string;
   /** shown in emails */
   appUrl?: string;
+  /** days of the bucket the daily integrity check compares (0: no check) */
+  integrityDays: number;
   /** how connections' endpoints are resolved and which are allowed (the Node edge sets it) */
   endpoints?: EndpointPolicy;
 }
@@ -36,6 +38,7 @@ export const DEFAULT_CONFIG: Omit<EngineConfig, 's3'> = {
   graceMs: 5 * 60_000,
   leaseMs: 5 * 60_000,
   backfillPlanHours: 1_000,
+  integrityDays: 7,
 };
 
 export function backoffMs(config: EngineConfig, tries: number): number {

@@ -13,7 +13,10 @@ import { drainOutbox } from '../notify/mailer';
 import nodemailer from 'nodemailer';
 import { freshDatabase } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
-import { createRole, getBytes, headObject, listKeys, newBucket, rgwEnv, setBucketPolicy, snapshot } from '../../test/support/rgw';
+import { adminS3, createRole, getBytes, headObject, listKeys, newBucket, rgwEnv, setBucketPolicy, snapshot } from '../../test/support/rgw';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { coverageOf } from '../destinations/coverage';
+import { checkIntegrity } from './integrity';
 import { seedOrg } from '../../test/support/seed';
 import { startSmtp } from '../../test/support/smtp';
 import { cancelBackfill, backfillProgress, startBackfill } from './backfill';
@@ -125,6 +128,43 @@ describe('hourly export', () => {
     expect((await listKeys(other, '', { manifests: true })).some((k) => k.includes('_spillway'))).toBe(false);
     expect(off.writeManifest).toBe(false);
     expect(dest.writeManifest).toBe(true);
+  });
+
+  it('the integrity check finds a deleted part, a changed part and a stale part, and the re-export repairs them', async () => {
+    const bucket = await newBucket('integrity');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    await ingestAt(db(), key(), sampleEvents(80, 'int'), H0 + 1000);
+    const config = testConfig({ partBytes: 20_000 });
+    await tick(db(), config, { budgetMs: 60_000 });
+    const before = await snapshot(bucket);
+    const parts = [...before.keys()].filter((k) => k.startsWith(`${seed.project.id}_`)).sort();
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    // the damage: part 1 deleted, part 2 overwritten, a stale part 9 added
+    const s3 = adminS3('user1');
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: parts[0] }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: parts[1], Body: 'not what was exported' }));
+    const stale = parts[0].replace('#1.json.gz', '#9.json.gz');
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: stale, Body: 'old' }));
+
+    const [d] = await db().select().from(s.destinations).where(eq(s.destinations.id, dest.id));
+    const report = await checkIntegrity(db(), config, d, 2);
+    expect(report.issues).toHaveLength(1);
+    expect(report.issues[0]).toMatchObject({ hour: H0, kind: 'events', repaired: true });
+    expect(report.issues[0].problem).toMatch(/part 1 is missing.*part 2 has \d+ bytes.*stale part 9/);
+    const coverage = await coverageOf(db(), { ...d, integrityCheckedAt: Date.now() }, '2');
+    expect(coverage.days.flatMap((x) => x.cells).find((c) => c.hour === H0)).toMatchObject({
+      state: 'pending',
+      reason: expect.stringMatching(/being repaired/),
+    });
+
+    await tick(db(), config, { budgetMs: 60_000 });
+    const after = await snapshot(bucket);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [k, v] of before) expect(after.get(k)!.equals(v), k).toBe(true);
+    const repaired = await coverageOf(db(), { ...d, integrityCheckedAt: Date.now() }, '2');
+    expect(repaired.days.flatMap((x) => x.cells).find((c) => c.hour === H0)).toMatchObject({ state: 'repaired', events: 80 });
+    // a second check finds nothing
+    expect((await checkIntegrity(db(), config, d, 2)).issues).toEqual([]);
   });
 
   it('gives the bucket owner every file it writes (bucket-owner-full-control)', async () => {

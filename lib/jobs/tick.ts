@@ -12,6 +12,7 @@ import { S3Access } from '../export/s3';
 import type { EngineConfig } from './config';
 import { completeJob, failJob, filesOf, handBack, partsOf, recordPart } from './job-store';
 import { claimJob, keepLease, LeaseLost, type Job } from './lease';
+import { runDueIntegrityCheck } from './integrity';
 import { planBackfills, planHourly } from './plan';
 
 export { claimJob, type Job } from './lease';
@@ -36,6 +37,7 @@ export interface TickSummary {
   events: number;
   bytes: number;
   emailsQueued: number;
+  repairsQueued: number;
 }
 
 export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Promise<TickSummary> {
@@ -43,10 +45,13 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
   const start = clock();
   const deadline = start + opts.budgetMs;
   const workerId = opts.workerId ?? crypto.randomUUID();
-  const sum: TickSummary = { planned: 0, jobs: 0, done: 0, retried: 0, failed: 0, paused: 0, parts: 0, events: 0, bytes: 0, emailsQueued: 0 };
+  const sum: TickSummary = { planned: 0, jobs: 0, done: 0, retried: 0, failed: 0, paused: 0, parts: 0, events: 0, bytes: 0, emailsQueued: 0, repairsQueued: 0 };
 
   sum.planned += await planHourly(db, config, start);
   sum.planned += await planBackfills(db, config, start);
+  // a connection a day whose bucket is compared with what was exported; wrong hours are queued again
+  const integrity = await runDueIntegrityCheck(db, config, start);
+  sum.repairsQueued += integrity?.issues.filter((i) => i.repaired).length ?? 0;
   while (clock() < deadline && (opts.maxJobs === undefined || sum.jobs < opts.maxJobs)) {
     const job = await claimJob(db, workerId, clock(), config.leaseMs);
     if (!job) break;

@@ -29,6 +29,7 @@ export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Engin
     graceMs: intEnv(env, 'EXPORT_GRACE_MS', DEFAULT_CONFIG.graceMs, 0, 3_600_000),
     leaseMs: intEnv(env, 'EXPORT_LEASE_MS', DEFAULT_CONFIG.leaseMs, 5_000, 3_600_000),
     backfillPlanHours: intEnv(env, 'EXPORT_BACKFILL_PLAN_HOURS', DEFAULT_CONFIG.backfillPlanHours, 1, 100_000),
+    integrityDays: intEnv(env, 'SPILLWAY_INTEGRITY_DAYS', DEFAULT_CONFIG.integrityDays, 0, 90),
     roleArnTemplate: env.SPILLWAY_ROLE_ARN_TEMPLATE || undefined,
     principalArn: env.SPILLWAY_PRINCIPAL_ARN || undefined,
     appUrl: env.SPILLWAY_APP_URL || undefined,

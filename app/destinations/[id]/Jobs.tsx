@@ -6,11 +6,13 @@ import { JOB_STATES } from '@/lib/db/job-states';
 import { fmtBytes, fmtDuration, fmtHour, fmtInt, fmtTime } from '../../ui/format';
 import { useJobs } from './queries';
 
-export function Jobs({ id, live }: { id: string; live: boolean }) {
+export function Jobs({ id, live, hour, onClearHour }: { id: string; live: boolean; hour: number | null; onClearHour: () => void }) {
   const [state, setState] = useState('');
   const [kind, setKind] = useState('');
   const [page, setPage] = useState(1);
-  const jobs = useJobs(id, { state, kind, page }, live);
+  // empty hours are cells of the coverage view, not rows, unless asked for
+  const [hideEmpty, setHideEmpty] = useState(true);
+  const jobs = useJobs(id, { state, kind, page: hour === null ? page : 1, hideEmpty, hour }, live);
   const pages = jobs.data ? Math.max(1, Math.ceil(jobs.data.total / jobs.data.pageSize)) : 1;
   return (
     <section className="card" aria-labelledby="jobs-title">
@@ -19,6 +21,26 @@ export function Jobs({ id, live }: { id: string; live: boolean }) {
           Export status
         </h2>
         <span className="row">
+          {hour !== null ? (
+            <span className="badge running">
+              {fmtHour(hour)}{' '}
+              <button className="link" onClick={onClearHour} aria-label="Show every hour">
+                ×
+              </button>
+            </span>
+          ) : (
+            <label className="row" style={{ margin: 0, fontWeight: 400 }}>
+              <input
+                type="checkbox"
+                checked={hideEmpty}
+                onChange={(e) => {
+                  setHideEmpty(e.target.checked);
+                  setPage(1);
+                }}
+              />{' '}
+              hide empty hours
+            </label>
+          )}
           <label htmlFor="f-state" style={{ margin: 0 }}>
             State
           </label>

@@ -11,6 +11,7 @@ import { Shell } from '../../ui/Shell';
 import { StateBadge } from '../../ui/StateBadge';
 import { Backfills } from './Backfills';
 import { Chart } from './Chart';
+import { Coverage } from './Coverage';
 import { ExportData } from './ExportData';
 import { Jobs } from './Jobs';
 import { Manage } from './Manage';
@@ -46,6 +47,8 @@ export default function DestinationPage() {
 function Destination({ id, isAdmin }: { id: string; isAdmin: boolean }) {
   const detail = useDestination(id);
   const [modal, setModal] = useState<'export' | 'manage' | null>(null);
+  // an hour picked in the coverage view: the jobs table shows that hour's jobs
+  const [hour, setHour] = useState<number | null>(null);
   const refresh = useRefresh(id);
   const retry = useRetryFailed(id, refresh);
   const router = useRouter();
@@ -159,7 +162,8 @@ function Destination({ id, isAdmin }: { id: string; isAdmin: boolean }) {
 
       <Chart id={id} />
       <Backfills id={id} backfills={backfills} isAdmin={isAdmin} onChange={refresh} />
-      <Jobs id={id} live={d.openJobs > 0} />
+      <Coverage id={id} isAdmin={isAdmin} live={d.openJobs > 0} onPick={setHour} />
+      <Jobs id={id} live={d.openJobs > 0} hour={hour} onClearHour={() => setHour(null)} />
 
       {isAdmin ? (
         <>

@@ -2,7 +2,7 @@
 // shapes the API answers (types from lib/, so the page and the server cannot drift).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../ui/api';
-import type { BackfillProgress, DestinationView, JobsPage } from '../../ui/types';
+import type { BackfillProgress, Coverage, DestinationView, IntegrityReport, JobsPage } from '../../ui/types';
 
 export interface Detail {
   destination: DestinationView;
@@ -36,11 +36,27 @@ export function useChart(id: string) {
   });
 }
 
-export function useJobs(id: string, filter: { state: string; kind: string; page: number }, live: boolean) {
-  const { state, kind, page } = filter;
-  const qs = new URLSearchParams({ page: String(page), pageSize: '24', ...(state ? { state } : {}), ...(kind ? { kind } : {}) });
+export interface JobFilter {
+  state: string;
+  kind: string;
+  page: number;
+  hideEmpty: boolean;
+  /** one hour only (picked in the coverage view) */
+  hour: number | null;
+}
+
+export function useJobs(id: string, filter: JobFilter, live: boolean) {
+  const { state, kind, page, hideEmpty, hour } = filter;
+  const qs = new URLSearchParams({
+    page: String(page),
+    pageSize: '24',
+    ...(state ? { state } : {}),
+    ...(kind ? { kind } : {}),
+    ...(hideEmpty && hour === null ? { hideEmpty: 'true' } : {}),
+    ...(hour !== null ? { from: new Date(hour).toISOString(), to: new Date(hour + 3_600_000).toISOString() } : {}),
+  });
   return useQuery({
-    queryKey: ['jobs', id, state, kind, page],
+    queryKey: ['jobs', id, state, kind, page, hideEmpty, hour],
     queryFn: () => api<JobsPage>(`/api/destinations/${id}/jobs?${qs}`),
     refetchInterval: live ? 2_000 : 15_000,
   });
@@ -73,3 +89,16 @@ export const useUpdateSettings = (id: number, onSaved: (gap: Gap | null) => void
 
 export const useDeleteDestination = (id: number, onDeleted: () => void) =>
   useMutation({ mutationFn: () => api(`/api/destinations/${id}`, { method: 'DELETE' }), onSuccess: onDeleted });
+
+export function useCoverage(id: string, live: boolean) {
+  return useQuery({
+    queryKey: ['coverage', id],
+    queryFn: () => api<Coverage>(`/api/destinations/${id}/coverage?days=7`),
+    // live while an hour of it is waiting (a repair queued from here, an export running)
+    refetchInterval: (q) => (live || q.state.data?.days.some((d) => d.cells.some((c) => c.state === 'pending' && c.jobIds.length > 0)) ? 3_000 : 30_000),
+  });
+}
+
+/** "Check the bucket now": the integrity check, at once. */
+export const useCheckIntegrity = (id: string, onDone: () => void) =>
+  useMutation({ mutationFn: () => api<IntegrityReport>(`/api/destinations/${id}/integrity`, { body: {} }), onSuccess: onDone });

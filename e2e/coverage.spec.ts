@@ -1,0 +1,46 @@
+// The coverage view and the integrity check in the browser: an exported hour shows as a cell; a part
+// deleted from the bucket is found by "Check the bucket now", written again, and the cell says
+// "repaired"; the hour's manifest is in the bucket; empty hours are cells, not table rows.
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { expect, test } from '@playwright/test';
+import { HOUR_MS } from '../lib/export/time';
+import { bucketPolicy } from '../lib/export/policy';
+import { eventFileKey } from '../lib/export/naming';
+import { adminS3, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
+import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
+import { state } from './state';
+
+test('a deleted part is found by the integrity check and repaired; the coverage view shows it', async ({ page }) => {
+  const s = state();
+  await signIn(page);
+  const bucket = await newBucket('cov');
+  await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: '', principal: rgwEnv().user2.arn }));
+  const hour = hourStart(Date.now()) - 2 * HOUR_MS;
+  await ingestPast(hour + 4000, 6, 'cov');
+  const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket));
+  await page.goto(`${s.url}/destinations/${id}`);
+
+  const cell = page.locator(`.coverage [data-hour="${hour}"]`);
+  await expect(cell).toHaveAttribute('data-state', 'exported', { timeout: 60_000 });
+  const key = eventFileKey('', s.projectId, hour, 1);
+  await expect.poll(() => listKeys(bucket)).toContain(key);
+  const manifest = `_spillway/manifests/${s.projectId}_${new Date(hour).toISOString().slice(0, 10)}_${new Date(hour).getUTCHours()}.json`;
+  expect(await listKeys(bucket, '_spillway/', { manifests: true })).toContain(manifest);
+  // empty hours are cells of the grid, not rows of the table (unless asked)
+  await expect(page.locator(`.coverage [data-hour="${hour - HOUR_MS}"]`)).toHaveAttribute('data-state', /empty|exported/);
+  await expect(page.locator('table[aria-label]').last()).not.toContainText('0 B');
+
+  // someone deletes the hour's file from the bucket
+  await adminS3('user1').send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  await page.getByRole('button', { name: 'Check the bucket now' }).click();
+  await expect(page.getByTestId('integrity-report')).toContainText('1 hour(s) found wrong and queued again');
+  await expect(page.getByTestId('integrity-report')).toContainText('part 1 is missing');
+  await expect(cell).toHaveAttribute('data-state', 'repaired', { timeout: 60_000 });
+  await expect(cell).toHaveAttribute('title', /repaired.*part 1 is missing/);
+  expect(await listKeys(bucket)).toContain(key);
+  await shot(page, '15-coverage-repaired');
+
+  // the cell opens the hour's jobs
+  await cell.click();
+  await expect(page.locator(`tr[data-hour="${hour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done');
+});

@@ -1,0 +1,148 @@
+// The daily integrity check of a connection: lists the bucket for the last N days and compares it with
+// what Spillway exported (each part's key, size and ETag; stale higher parts; the hour's manifest).
+// An hour found wrong is queued again: the re-export writes the same bytes and removes stale parts, so
+// the repair is the ordinary export. Runtime-neutral (S3 through presigned fetch).
+import { and, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { withWriteLock } from '../db/write';
+import { eventHourPrefix, MANIFEST_FOLDER, manifestKey, mergedFileKey, normalizePrefix, partOfKey } from '../export/naming';
+import { S3Access, unquote } from '../export/s3';
+import { DAY_MS, floorDay, hourParts, HOUR_MS } from '../export/time';
+import type { EngineConfig } from './config';
+import { lastClosedHour } from './plan';
+
+type Destination = typeof s.destinations.$inferSelect;
+
+export interface IntegrityIssue {
+  hour: number;
+  kind: 'events' | 'merged';
+  jobId: number;
+  problem: string;
+  /** queued again to be rewritten (false: nothing Spillway can rewrite, e.g. not its file) */
+  repaired: boolean;
+}
+
+export interface IntegrityReport {
+  destinationId: number;
+  from: number;
+  to: number;
+  hoursChecked: number;
+  issues: IntegrityIssue[];
+}
+
+type Listed = Map<string, { size: number; etag: string | null }>;
+
+/** Everything under the day-prefixes of the range: data files and manifests, per day and kind. */
+async function listRange(s3: S3Access, dest: Destination, from: number, to: number): Promise<Listed> {
+  const prefix = normalizePrefix(dest.prefix);
+  const listed: Listed = new Map();
+  for (let day = floorDay(from); day < to; day += DAY_MS) {
+    const { date } = hourParts(day);
+    const prefixes = [`${prefix}${dest.projectId}_${date}_`, `${prefix}-${dest.orgId}_${date}_`, `${prefix}${MANIFEST_FOLDER}${dest.projectId}_${date}_`];
+    if (dest.exportMerged) prefixes.push(`${prefix}${MANIFEST_FOLDER}-${dest.orgId}_${date}_`);
+    for (const p of prefixes) for (const o of await s3.listObjects(p)) listed.set(o.key, o);
+  }
+  return listed;
+}
+
+/** What is wrong with one exported hour in the bucket, or null. */
+function problemOf(job: typeof s.exportJobs.$inferSelect, files: (typeof s.exportedFiles.$inferSelect)[], dest: Destination, listed: Listed): string | null {
+  const problems: string[] = [];
+  const mine = files.filter((f) => f.part <= job.partsDone).sort((a, b) => a.part - b.part);
+  for (const f of mine) {
+    const o = listed.get(f.key);
+    if (!o) problems.push(`part ${f.part} is missing`);
+    else if (o.size !== f.bytes) problems.push(`part ${f.part} has ${o.size} bytes, ${f.bytes} were written`);
+    else if (o.etag && f.etag && unquote(f.etag) !== o.etag) problems.push(`part ${f.part} was changed (its ETag differs)`);
+  }
+  const prefix = normalizePrefix(dest.prefix);
+  if (job.kind === 'events') {
+    const hourPrefix = eventHourPrefix(prefix, dest.projectId, job.hour);
+    for (const key of listed.keys()) {
+      const n = partOfKey(hourPrefix, key);
+      if (n !== null && n > job.partsDone) problems.push(`stale part ${n} is in the bucket`);
+    }
+  } else if (job.partsDone === 0 && listed.has(mergedFileKey(prefix, dest.orgId, job.hour))) problems.push('a stale merged-ID file is in the bucket');
+  if (dest.writeManifest && !listed.has(manifestKey(prefix, job.kind, job.kind === 'events' ? dest.projectId : dest.orgId, job.hour)))
+    problems.push('the hour manifest is missing');
+  return problems.length ? problems.join('; ') : null;
+}
+
+/** Compares the last `days` days of the bucket with what was exported, and queues wrong hours again. */
+export async function checkIntegrity(db: Db, config: EngineConfig, dest: Destination, days: number, now = Date.now()): Promise<IntegrityReport> {
+  const to = lastClosedHour(now, config.graceMs) + HOUR_MS;
+  const from = Math.max(floorDay(now) - (days - 1) * DAY_MS, dest.startHour);
+  const jobs = await db
+    .select()
+    .from(s.exportJobs)
+    .where(and(eq(s.exportJobs.destinationId, dest.id), eq(s.exportJobs.state, 'done'), gte(s.exportJobs.hour, from), lt(s.exportJobs.hour, to)));
+  const files = jobs.length
+    ? await db
+        .select()
+        .from(s.exportedFiles)
+        .where(
+          inArray(
+            s.exportedFiles.jobId,
+            jobs.map((j) => j.id),
+          ),
+        )
+    : [];
+  const s3 = await S3Access.open(dest, config.s3);
+  let listed: Listed;
+  try {
+    listed = await listRange(s3, dest, from, to);
+  } finally {
+    s3.close();
+  }
+  const issues: IntegrityIssue[] = [];
+  for (const job of jobs) {
+    const problem = problemOf(
+      job,
+      files.filter((f) => f.jobId === job.id),
+      dest,
+      listed,
+    );
+    if (!problem) continue;
+    // the repair is the ordinary export of the hour, from its first part
+    const queued = await withWriteLock(db, () =>
+      db
+        .update(s.exportJobs)
+        .set({
+          state: 'pending',
+          partsDone: 0,
+          cursorTime: null,
+          cursorId: null,
+          tries: 0,
+          dueAt: now,
+          repairedAt: now,
+          integrityIssue: problem,
+          updatedAt: now,
+        })
+        .where(and(eq(s.exportJobs.id, job.id), eq(s.exportJobs.state, 'done')))
+        .returning({ id: s.exportJobs.id }),
+    );
+    issues.push({ hour: job.hour, kind: job.kind, jobId: job.id, problem, repaired: queued.length > 0 });
+  }
+  await withWriteLock(db, () => db.update(s.destinations).set({ integrityCheckedAt: now }).where(eq(s.destinations.id, dest.id)));
+  return { destinationId: dest.id, from, to, hoursChecked: jobs.length, issues };
+}
+
+/** At most one connection a tick whose last check is a day old (enabled ones; `days` 0 turns it off). */
+export async function runDueIntegrityCheck(db: Db, config: EngineConfig, now: number): Promise<IntegrityReport | null> {
+  if (config.integrityDays <= 0) return null;
+  const [due] = await db
+    .select()
+    .from(s.destinations)
+    .where(and(eq(s.destinations.enabled, true), or(isNull(s.destinations.integrityCheckedAt), lt(s.destinations.integrityCheckedAt, now - DAY_MS))))
+    .limit(1);
+  if (!due) return null;
+  try {
+    return await checkIntegrity(db, config, due, config.integrityDays, now);
+  } catch (e) {
+    // no listing (s3:ListBucket revoked, endpoint down): the exports report that; try again tomorrow
+    console.error(`spillway: integrity check of connection ${due.id} failed:`, (e as Error)?.message ?? e);
+    await withWriteLock(db, () => db.update(s.destinations).set({ integrityCheckedAt: now }).where(eq(s.destinations.id, due.id)));
+    return null;
+  }
+}
