@@ -43,4 +43,25 @@ test('a deleted part is found by the integrity check and repaired; the coverage 
   // the cell opens the hour's jobs
   await cell.click();
   await expect(page.locator(`tr[data-hour="${hour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done');
+
+  // look inside the file: its key (with the # that URLs must encode) and its first lines
+  await page.getByRole('button', { name: new RegExp(`Files of .* events`) }).click();
+  const files = page.getByRole('dialog', { name: /Files of/ });
+  await expect(files.getByTestId('file-key')).toHaveText(`s3://${bucket}/${key}`);
+  await expect(files).toContainText(`${bucket}/${key.replace('#', '%23')}`);
+  await files.getByRole('button', { name: 'Preview' }).click();
+  const table = files.getByRole('table', { name: 'First lines of the file' });
+  await expect(table.locator('tbody tr')).toHaveCount(6);
+  await expect(table).toContainText('cov-');
+  await shot(page, '16-file-preview');
+  await page.keyboard.press('Escape');
+
+  // ready-to-paste snippets that read the files
+  await page.getByText('Read the files').click();
+  await expect(page.getByTestId('snippet')).toContainText(`read_json('s3://${bucket}/${s.projectId}_*.json.gz'`);
+  await page.getByRole('tab', { name: 'Athena / Glue' }).click();
+  await expect(page.getByTestId('snippet')).toContainText('org.openx.data.jsonserde.JsonSerDe');
+  await page.getByRole('tab', { name: 'AWS CLI' }).click();
+  await expect(page.getByTestId('snippet')).toContainText(`--key=-${s.orgId}_`);
+  await shot(page, '17-snippets');
 });

@@ -6,6 +6,7 @@ export type { JobRow, JobsPage } from '@/lib/destinations/status';
 export type { VerifyResult } from '@/lib/export/verify';
 export type { Coverage, CoverageCell } from '@/lib/destinations/coverage';
 export type { IntegrityReport } from '@/lib/jobs/integrity';
+export type { Preview } from '@/lib/export/preview';
 export interface Project {
   id: number;
   name: string;

@@ -1,13 +1,14 @@
 // Export errors told apart: access (a permission or setting on the customer's side), transient (retry),
 // internal (ours). The one place that maps an S3/KMS/STS failure to the missing permission and the
 // troubleshooting text shown in the UI and sent by email.
-export type Operation = 'PutObject' | 'ListObjectsV2' | 'HeadBucket' | 'GetBucketLocation' | 'DeleteObject' | 'AssumeRole';
+export type Operation = 'PutObject' | 'ListObjectsV2' | 'HeadBucket' | 'GetBucketLocation' | 'DeleteObject' | 'GetObject' | 'AssumeRole';
 export type Permission =
   | 's3:PutObject'
   | 's3:ListBucket'
   | 's3:GetBucketLocation'
   | 's3:DeleteObject'
   | 's3:PutObjectAcl'
+  | 's3:GetObject'
   | 'kms:GenerateDataKey'
   | 'sts:AssumeRole'
   | 'bucket'
@@ -21,6 +22,7 @@ export const OPERATION_PERMISSION: Record<Operation, Permission> = {
   HeadBucket: 's3:ListBucket',
   GetBucketLocation: 's3:GetBucketLocation',
   DeleteObject: 's3:DeleteObject',
+  GetObject: 's3:GetObject',
   AssumeRole: 'sts:AssumeRole',
 };
 
@@ -115,6 +117,8 @@ export function classify(op: Operation, status: number | undefined, code: string
 const PERMISSION_HELP: Record<Permission, string> = {
   's3:PutObject':
     'The bucket policy does not allow s3:PutObject on the export prefix. Add "s3:PutObject" (and "s3:PutObjectAcl": uploads give the bucket owner full control of the files) to the Action list of the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
+  's3:GetObject':
+    'The bucket policy does not allow s3:GetObject on the export prefix, which only the file preview needs (exports do not). Add "s3:GetObject" to the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*" to look inside files from Spillway.',
   's3:PutObjectAcl':
     'The bucket policy does not allow s3:PutObjectAcl on the export prefix. Spillway uploads with the bucket-owner-full-control ACL so that the bucket owner can read the files; add "s3:PutObjectAcl" to the statement whose Resource is "arn:aws:s3:::BUCKET/PREFIX*".',
   's3:ListBucket':

@@ -3,8 +3,9 @@
 import { normalizePrefix } from './naming';
 
 export const BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation'] as const;
-// s3:PutObjectAcl: uploads carry the bucket-owner-full-control ACL, so the bucket owner can read them
-export const OBJECT_ACTIONS = ['s3:PutObject', 's3:PutObjectAcl', 's3:DeleteObject'] as const;
+// s3:PutObjectAcl: uploads carry the bucket-owner-full-control ACL, so the bucket owner can read them;
+// s3:GetObject: only the file preview reads them back (exports never need it)
+export const OBJECT_ACTIONS = ['s3:PutObject', 's3:PutObjectAcl', 's3:DeleteObject', 's3:GetObject'] as const;
 export const KMS_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
 
 export interface PolicyInput {

@@ -3,7 +3,15 @@
 // build parses responses with DOMParser, which edge runtimes lack. With KMS the SSE headers are signed
 // into the upload URL and sent. Clients are made with requestChecksumCalculation 'WHEN_REQUIRED': the
 // default puts an empty-body CRC into every presigned URL, which real S3, R2 and MinIO reject.
-import { DeleteObjectCommand, GetBucketLocationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { resolveCredentials } from './credentials';
 import type { Credentials, S3Destination, S3Settings } from './destination';
@@ -46,7 +54,7 @@ export class S3Access {
   }
 
   private presign(
-    cmd: PutObjectCommand | ListObjectsV2Command | DeleteObjectCommand | HeadBucketCommand | GetBucketLocationCommand,
+    cmd: PutObjectCommand | ListObjectsV2Command | DeleteObjectCommand | HeadBucketCommand | GetBucketLocationCommand | GetObjectCommand,
     opts: Parameters<typeof getSignedUrl>[2] = {},
   ): Promise<string> {
     // the presigner's generics do not accept a union of commands; each of these is a valid S3 command
@@ -123,6 +131,15 @@ export class S3Access {
       token = xmlValue(xml, 'IsTruncated') === 'true' ? xmlValue(xml, 'NextContinuationToken') : undefined;
     } while (token);
     return out;
+  }
+
+  /** The first `bytes` bytes of an object (a ranged GET), for previews. */
+  async head(key: string, bytes: number): Promise<Uint8Array> {
+    const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key, Range: `bytes=0-${bytes - 1}` }), {
+      unhoistableHeaders: new Set(['range']),
+    });
+    const res = await this.send('GetObject', url, { method: 'GET', headers: { range: `bytes=0-${bytes - 1}` } });
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   async delete(key: string): Promise<void> {

@@ -6,7 +6,20 @@ import { JOB_STATES } from '@/lib/db/job-states';
 import { fmtBytes, fmtDuration, fmtHour, fmtInt, fmtTime } from '../../ui/format';
 import { useJobs } from './queries';
 
-export function Jobs({ id, live, hour, onClearHour }: { id: string; live: boolean; hour: number | null; onClearHour: () => void }) {
+export function Jobs({
+  id,
+  live,
+  hour,
+  onClearHour,
+  onFiles,
+}: {
+  id: string;
+  live: boolean;
+  hour: number | null;
+  onClearHour: () => void;
+  /** opens the files of an exported hour */
+  onFiles: (hour: number) => void;
+}) {
   const [state, setState] = useState('');
   const [kind, setKind] = useState('');
   const [page, setPage] = useState(1);
@@ -108,7 +121,15 @@ export function Jobs({ id, live, hour, onClearHour }: { id: string; live: boolea
                     </div>
                   ) : null}
                 </td>
-                <td>{j.parts}</td>
+                <td>
+                  {j.parts > 0 && j.state === 'done' ? (
+                    <button className="link" onClick={() => onFiles(j.hour)} aria-label={`Files of ${fmtHour(j.hour)} ${j.kind}`}>
+                      {j.parts} ›
+                    </button>
+                  ) : (
+                    j.parts
+                  )}
+                </td>
                 <td>{fmtInt(j.events)}</td>
                 <td>{fmtBytes(j.bytes)}</td>
                 <td>{fmtDuration(j.durationMs)}</td>

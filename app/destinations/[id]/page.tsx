@@ -12,6 +12,8 @@ import { StateBadge } from '../../ui/StateBadge';
 import { Backfills } from './Backfills';
 import { Chart } from './Chart';
 import { Coverage } from './Coverage';
+import { Files } from './Files';
+import { Snippets } from './Snippets';
 import { ExportData } from './ExportData';
 import { Jobs } from './Jobs';
 import { Manage } from './Manage';
@@ -49,6 +51,7 @@ function Destination({ id, isAdmin }: { id: string; isAdmin: boolean }) {
   const [modal, setModal] = useState<'export' | 'manage' | null>(null);
   // an hour picked in the coverage view: the jobs table shows that hour's jobs
   const [hour, setHour] = useState<number | null>(null);
+  const [filesHour, setFilesHour] = useState<number | null>(null);
   const refresh = useRefresh(id);
   const retry = useRetryFailed(id, refresh);
   const router = useRouter();
@@ -163,7 +166,11 @@ function Destination({ id, isAdmin }: { id: string; isAdmin: boolean }) {
       <Chart id={id} />
       <Backfills id={id} backfills={backfills} isAdmin={isAdmin} onChange={refresh} />
       <Coverage id={id} isAdmin={isAdmin} live={d.openJobs > 0} onPick={setHour} />
-      <Jobs id={id} live={d.openJobs > 0} hour={hour} onClearHour={() => setHour(null)} />
+      <Jobs id={id} live={d.openJobs > 0} hour={hour} onClearHour={() => setHour(null)} onFiles={setFilesHour} />
+      <Snippets id={id} />
+      <Modal open={filesHour !== null} title={filesHour !== null ? `Files of ${fmtHour(filesHour)}` : 'Files'} onClose={() => setFilesHour(null)}>
+        {filesHour !== null ? <Files id={id} bucket={d.bucket} hour={filesHour} /> : null}
+      </Modal>
 
       {isAdmin ? (
         <>

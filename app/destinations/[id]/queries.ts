@@ -2,7 +2,7 @@
 // shapes the API answers (types from lib/, so the page and the server cannot drift).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../ui/api';
-import type { BackfillProgress, Coverage, DestinationView, IntegrityReport, JobsPage } from '../../ui/types';
+import type { BackfillProgress, Coverage, DestinationView, IntegrityReport, JobsPage, Preview } from '../../ui/types';
 
 export interface Detail {
   destination: DestinationView;
@@ -102,3 +102,30 @@ export function useCoverage(id: string, live: boolean) {
 /** "Check the bucket now": the integrity check, at once. */
 export const useCheckIntegrity = (id: string, onDone: () => void) =>
   useMutation({ mutationFn: () => api<IntegrityReport>(`/api/destinations/${id}/integrity`, { body: {} }), onSuccess: onDone });
+
+export interface HourFile {
+  kind: 'events' | 'merged';
+  part: number;
+  key: string;
+  bytes: number;
+  lines: number;
+  sha256: string | null;
+}
+
+export const useHourFiles = (id: string, hour: number) =>
+  useQuery({ queryKey: ['files', id, hour], queryFn: () => api<{ files: HourFile[] }>(`/api/destinations/${id}/files?hour=${hour}`) });
+
+export const usePreview = (id: string, key: string | null) =>
+  useQuery({
+    queryKey: ['preview', id, key],
+    queryFn: () => api<Preview>(`/api/destinations/${id}/preview?key=${encodeURIComponent(key!)}`),
+    enabled: key !== null,
+    retry: false,
+  });
+
+export const useSnippets = (id: string, enabled: boolean) =>
+  useQuery({
+    queryKey: ['snippets', id],
+    queryFn: () => api<Record<'duckdb' | 'athena' | 'snowflake' | 'awsCli', string>>(`/api/destinations/${id}/snippets`),
+    enabled,
+  });

@@ -1,0 +1,64 @@
+// The files of an exported hour, and a look inside one of them: read back through the connection's
+// own credentials, only for keys this connection wrote (never an arbitrary object of the bucket).
+import { and, eq } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { ExportError, troubleshoot } from '../export/errors';
+import { previewPart, snippets } from '../export/preview';
+import { AppError } from '../util/errors';
+import { S3Access, type S3Settings } from '../export/s3';
+import { NotFoundError } from './errors';
+import type { Destination } from './lifecycle';
+
+/** The parts of an hour's current exports (events and merged IDs). */
+export async function filesOfHour(db: Db, destinationId: number, hour: number) {
+  const rows = await db
+    .select({
+      kind: s.exportJobs.kind,
+      partsDone: s.exportJobs.partsDone,
+      part: s.exportedFiles.part,
+      key: s.exportedFiles.key,
+      bytes: s.exportedFiles.bytes,
+      lines: s.exportedFiles.events,
+      sha256: s.exportedFiles.sha256,
+    })
+    .from(s.exportedFiles)
+    .innerJoin(s.exportJobs, eq(s.exportJobs.id, s.exportedFiles.jobId))
+    .where(and(eq(s.exportJobs.destinationId, destinationId), eq(s.exportJobs.hour, hour)))
+    .orderBy(s.exportJobs.kind, s.exportedFiles.part);
+  return rows.filter((r) => r.part <= r.partsDone).map(({ partsDone: _done, ...r }) => r);
+}
+
+/** The first lines of one of this connection's files. */
+export async function previewFile(db: Db, d: Destination, key: unknown, settings: S3Settings) {
+  if (typeof key !== 'string' || key.length > 1024) throw new NotFoundError('No such file of this connection');
+  const [mine] = await db
+    .select({ id: s.exportedFiles.id })
+    .from(s.exportedFiles)
+    .innerJoin(s.exportJobs, eq(s.exportJobs.id, s.exportedFiles.jobId))
+    .where(and(eq(s.exportJobs.destinationId, d.id), eq(s.exportedFiles.key, key)))
+    .limit(1);
+  if (!mine) throw new NotFoundError('No such file of this connection');
+  const s3 = await S3Access.open(d, settings);
+  try {
+    return await previewPart(s3, key);
+  } catch (e) {
+    if (!(e instanceof ExportError)) throw e;
+    // a missing s3:GetObject (the only permission previews need) or an unreachable store, said as such
+    const t = troubleshoot(e, d.bucket, d.prefix);
+    throw new AppError(e.kind === 'access' ? 'forbidden' : 'busy', `${t.summary}. ${t.help.split('\n')[0]}`);
+  } finally {
+    s3.close();
+  }
+}
+
+/** The snippets, with a real key of this connection as the example where there is one. */
+export async function snippetsFor(db: Db, d: Destination) {
+  const [sample] = await db
+    .select({ key: s.exportedFiles.key })
+    .from(s.exportedFiles)
+    .innerJoin(s.exportJobs, eq(s.exportJobs.id, s.exportedFiles.jobId))
+    .where(and(eq(s.exportJobs.destinationId, d.id), eq(s.exportJobs.kind, 'events')))
+    .limit(1);
+  return snippets(d, sample?.key ?? null);
+}
