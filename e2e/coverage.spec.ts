@@ -7,7 +7,9 @@ import { HOUR_MS } from '../lib/export/time';
 import { bucketPolicy } from '../lib/export/policy';
 import { eventFileKey } from '../lib/export/naming';
 import { adminS3, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
-import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
+import { openDatabase } from '../lib/db/client';
+import { ingestAt, sampleEvents } from '../test/support/engine';
+import { apiCall, hourStart, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';
 
 test('a deleted part is found by the integrity check and repaired; the coverage view shows it', async ({ page }) => {
@@ -15,16 +17,23 @@ test('a deleted part is found by the integrity check and repaired; the coverage 
   await signIn(page);
   const bucket = await newBucket('cov');
   await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: '', principal: rgwEnv().user2.arn }));
+  // a project of its own: the other tests' connections export the e2e project's recent hours
+  const { project } = await apiCall<{ project: { id: number; apiKey: string } }>(page, 'POST', '/api/projects', { name: 'Coverage' });
   const hour = hourStart(Date.now()) - 2 * HOUR_MS;
-  await ingestPast(hour + 4000, 6, 'cov');
-  const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket));
+  const { db, close } = await openDatabase({ url: s.dbUrl, migrationsFolder: 'drizzle' });
+  try {
+    await ingestAt(db, project.apiKey, sampleEvents(6, 'cov'), hour + 4000);
+  } finally {
+    close();
+  }
+  const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket, { projectId: project.id }));
   await page.goto(`${s.url}/destinations/${id}`);
 
   const cell = page.locator(`.coverage [data-hour="${hour}"]`);
   await expect(cell).toHaveAttribute('data-state', 'exported', { timeout: 60_000 });
-  const key = eventFileKey('', s.projectId, hour, 1);
+  const key = eventFileKey('', project.id, hour, 1);
   await expect.poll(() => listKeys(bucket)).toContain(key);
-  const manifest = `_spillway/manifests/${s.projectId}_${new Date(hour).toISOString().slice(0, 10)}_${new Date(hour).getUTCHours()}.json`;
+  const manifest = `_spillway/manifests/${project.id}_${new Date(hour).toISOString().slice(0, 10)}_${new Date(hour).getUTCHours()}.json`;
   expect(await listKeys(bucket, '_spillway/', { manifests: true })).toContain(manifest);
   // empty hours are cells of the grid, not rows of the table (unless asked)
   await expect(page.locator(`.coverage [data-hour="${hour - HOUR_MS}"]`)).toHaveAttribute('data-state', /empty|exported/);
@@ -58,7 +67,7 @@ test('a deleted part is found by the integrity check and repaired; the coverage 
 
   // ready-to-paste snippets that read the files
   await page.getByText('Read the files').click();
-  await expect(page.getByTestId('snippet')).toContainText(`read_json('s3://${bucket}/${s.projectId}_*.json.gz'`);
+  await expect(page.getByTestId('snippet')).toContainText(`read_json('s3://${bucket}/${project.id}_*.json.gz'`);
   await page.getByRole('tab', { name: 'Athena / Glue' }).click();
   await expect(page.getByTestId('snippet')).toContainText('org.openx.data.jsonserde.JsonSerDe');
   await page.getByRole('tab', { name: 'AWS CLI' }).click();

@@ -46,12 +46,14 @@ test('setup wizard to a verified connection, then the first hourly export arrive
   await shot(page, '02-wizard-choose-data');
   await page.getByRole('button', { name: 'Next' }).click();
 
-  // 2) bucket information, with a bad bucket name first
-  await fillBucketInfo(page, 'Not_A_Bucket', 'exports/');
+  // 2) bucket information, with a bad bucket name and a bad prefix first: both are named at once
+  await fillBucketInfo(page, 'Not_A_Bucket', 'exports ?/');
   await page.getByRole('button', { name: 'Generate Bucket Policy' }).click();
   await expect(page.locator('#bucket-error')).toContainText('lowercase letters');
+  await expect(page.locator('#prefix-error')).toContainText('letters, digits and');
   await shot(page, '03-wizard-field-error');
   await page.getByLabel(/^Bucket name/).fill(bucket);
+  await page.getByLabel(/^Prefix/).fill('exports/');
   await page.getByRole('button', { name: 'Generate Bucket Policy' }).click();
 
   // 3) the generated policy trusts the server's principal, on this bucket and prefix only

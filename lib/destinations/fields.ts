@@ -8,8 +8,10 @@ export class FieldError extends InputError {
   constructor(
     readonly field: string,
     message: string,
+    /** every bad field of the form when there are several: field → message */
+    fields?: Record<string, string>,
   ) {
-    super(message, { field });
+    super(message, fields ? { field, fields } : { field });
   }
 }
 
@@ -95,27 +97,57 @@ export function parseDataChoice(body: Record<string, unknown>, fallback = { expo
   return { exportEvents, exportMerged };
 }
 
-/** Parses and checks the setup form. Throws a FieldError naming the first bad field. */
+/**
+ * Parses and checks the setup form. Every bad field is named at once: the FieldError thrown names the
+ * first (`field`) and carries all of them (`fields`: field → message), so the form marks each.
+ */
 export function parseDestinationFields(body: Record<string, unknown>): DestinationFields {
-  const projectId = body.projectId;
-  if (typeof projectId !== 'number' || !Number.isSafeInteger(projectId) || projectId <= 0) throw new FieldError('projectId', 'Choose a project');
-  const { exportEvents, exportMerged } = parseDataChoice(body);
-  const endpoint = endpointOrigin(field(body, 'endpoint'));
-  const bucket = field(body, 'bucket');
-  const bp = bucketProblem(bucket);
-  if (bp) throw new FieldError('bucket', bp);
-  const region = field(body, 'region') || 'us-east-1';
-  if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/.test(region) && !(endpoint && /^[A-Za-z0-9_-]{1,64}$/.test(region))) {
-    throw new FieldError('region', 'Enter an AWS region such as us-east-1');
+  const errors: FieldError[] = [];
+  // each check on its own: one bad field does not hide the next
+  const check = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      errors.push(e);
+      return fallback;
+    }
+  };
+  const projectId = check(() => {
+    const p = body.projectId;
+    if (typeof p !== 'number' || !Number.isSafeInteger(p) || p <= 0) throw new FieldError('projectId', 'Choose a project');
+    return p;
+  }, 0);
+  const { exportEvents, exportMerged } = check(() => parseDataChoice(body), { exportEvents: true, exportMerged: false });
+  const endpoint = check(() => endpointOrigin(field(body, 'endpoint')), '');
+  const bucket = check(() => {
+    const b = field(body, 'bucket');
+    const bp = bucketProblem(b);
+    if (bp) throw new FieldError('bucket', bp);
+    return b;
+  }, '');
+  const region = check(() => {
+    const r = field(body, 'region') || 'us-east-1';
+    if (!/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/.test(r) && !(endpoint && /^[A-Za-z0-9_-]{1,64}$/.test(r))) {
+      throw new FieldError('region', 'Enter an AWS region such as us-east-1');
+    }
+    return r;
+  }, '');
+  const account = check(() => {
+    const a = field(body, 'awsAccountId').replace(/[\s-]/g, '');
+    // AWS account ids are 12 digits; S3-compatible stores often have none
+    if (!endpoint && !/^\d{12}$/.test(a)) throw new FieldError('awsAccountId', 'The AWS account ID is the 12-digit number shown in the AWS console');
+    if (endpoint && a && !/^\d{12}$/.test(a))
+      throw new FieldError('awsAccountId', 'The account ID is 12 digits (or leave it empty for an S3-compatible store)');
+    return a;
+  }, '');
+  const prefix = check(() => parsePrefix(body.prefix), '');
+  const kms = check(() => parseKmsKeyArn(body.kmsKeyArn, endpoint, false), null);
+  const forcePathStyle = check(() => bool(body, 'forcePathStyle', endpoint !== '' || bucket.includes('.')), false);
+  if (errors.length > 0) {
+    const fields = Object.fromEntries(errors.map((e) => [e.field, e.message]));
+    throw new FieldError(errors[0].field, errors[0].message, fields);
   }
-  const account = field(body, 'awsAccountId').replace(/[\s-]/g, '');
-  // AWS account ids are 12 digits; S3-compatible stores often have none
-  if (!endpoint && !/^\d{12}$/.test(account)) throw new FieldError('awsAccountId', 'The AWS account ID is the 12-digit number shown in the AWS console');
-  if (endpoint && account && !/^\d{12}$/.test(account))
-    throw new FieldError('awsAccountId', 'The account ID is 12 digits (or leave it empty for an S3-compatible store)');
-  const prefix = parsePrefix(body.prefix);
-  const kms = parseKmsKeyArn(body.kmsKeyArn, endpoint, false);
-  const forcePathStyle = bool(body, 'forcePathStyle', endpoint !== '' || bucket.includes('.'));
   return { projectId, exportEvents, exportMerged, awsAccountId: account || null, bucket, region, prefix, kmsKeyArn: kms, endpoint, forcePathStyle };
 }
 

@@ -40,8 +40,18 @@ interface Policies {
   kmsKeyPolicy: unknown | null;
 }
 
-function Field(props: { id: keyof Form; label: string; hint?: string; error: { field?: string; message: string } | null; children: ReactNode }) {
-  const bad = props.error?.field === props.id;
+/** A form error: the first bad field, and every bad field's message when the server named several. */
+interface FormError {
+  field?: string;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+const messageFor = (error: FormError | null, id: string): string | null => error?.fields?.[id] ?? (error?.field === id ? error.message : null);
+
+function Field(props: { id: keyof Form; label: string; hint?: string; error: FormError | null; children: ReactNode }) {
+  const message = messageFor(props.error, props.id);
+  const bad = message !== null;
   return (
     <div>
       <label htmlFor={props.id}>
@@ -50,7 +60,7 @@ function Field(props: { id: keyof Form; label: string; hint?: string; error: { f
       {props.children}
       {bad ? (
         <div className="field-error" id={`${props.id}-error`} role="alert">
-          {props.error!.message}
+          {message}
         </div>
       ) : null}
     </div>
@@ -80,7 +90,7 @@ function Wizard() {
     compatible: false,
     endpoint: '',
   });
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+  const [error, setError] = useState<FormError | null>(null);
   const [busy, setBusy] = useState(false);
   const [policies, setPolicies] = useState<Policies | null>(null);
   const [checks, setChecks] = useState<VerifyResult | null>(null);
@@ -100,7 +110,8 @@ function Wizard() {
   });
   const fail = (e: unknown) => {
     const body = e instanceof ApiError ? e.body : {};
-    setError({ field: typeof body.field === 'string' ? body.field : undefined, message: (e as Error).message });
+    const fields = body.fields && typeof body.fields === 'object' ? (body.fields as Record<string, string>) : undefined;
+    setError({ field: typeof body.field === 'string' ? body.field : undefined, message: (e as Error).message, fields });
   };
   const run = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -124,8 +135,8 @@ function Wizard() {
       type="text"
       value={String(form[id] ?? '')}
       onChange={(e) => set(id, e.target.value as never)}
-      aria-invalid={error?.field === id}
-      aria-describedby={error?.field === id ? `${id}-error` : undefined}
+      aria-invalid={messageFor(error, id) !== null}
+      aria-describedby={messageFor(error, id) !== null ? `${id}-error` : undefined}
       autoComplete="off"
       spellCheck={false}
       {...props}
