@@ -5,6 +5,7 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { ExportError, troubleshoot } from '../export/errors';
 import { previewPart, snippets } from '../export/preview';
+import { PART_COLUMNS } from '../jobs/job-store';
 import { AppError } from '../util/errors';
 import { S3Access, type S3Settings } from '../export/s3';
 import { NotFoundError } from './errors';
@@ -13,15 +14,7 @@ import type { Destination } from './lifecycle';
 /** The parts of an hour's current exports (events and merged IDs). */
 export async function filesOfHour(db: Db, destinationId: number, hour: number) {
   const rows = await db
-    .select({
-      kind: s.exportJobs.kind,
-      partsDone: s.exportJobs.partsDone,
-      part: s.exportedFiles.part,
-      key: s.exportedFiles.key,
-      bytes: s.exportedFiles.bytes,
-      lines: s.exportedFiles.events,
-      sha256: s.exportedFiles.sha256,
-    })
+    .select({ kind: s.exportJobs.kind, partsDone: s.exportJobs.partsDone, ...PART_COLUMNS })
     .from(s.exportedFiles)
     .innerJoin(s.exportJobs, eq(s.exportJobs.id, s.exportedFiles.jobId))
     .where(and(eq(s.exportJobs.destinationId, destinationId), eq(s.exportJobs.hour, hour)))

@@ -55,6 +55,21 @@ async function projectFor(db: Db, apiKey: string, ctx: IngestContext): Promise<P
   return project;
 }
 
+/** One write transaction stamped with its server_upload_time (taken inside the write lock); returns it. */
+async function writeAt(db: Db, ctx: IngestContext, fn: (tx: Tx, now: number) => Promise<void>): Promise<number> {
+  const clock = ctx.clock ?? Date.now;
+  let now = 0;
+  await writeTx(
+    db,
+    async (tx) => {
+      now = clock();
+      await fn(tx, now);
+    },
+    ctx.writeWaitMs ?? 10_000,
+  );
+  return now;
+}
+
 function accepted(count: number, ctx: IngestContext, uploadTime: number): IngestResult {
   return { status: 200, body: { code: 200, events_ingested: count, payload_size_bytes: ctx.payloadBytes, server_upload_time: uploadTime } };
 }
@@ -81,16 +96,7 @@ export async function ingest(db: Db, req: ValidRequest, ctx: IngestContext): Pro
   });
   if (throttled) return throttled;
 
-  const clock = ctx.clock ?? Date.now;
-  let uploadTime = 0;
-  await writeTx(
-    db,
-    async (tx) => {
-      uploadTime = clock();
-      await store(tx, db.$client, project.id, req, ctx, uploadTime);
-    },
-    ctx.writeWaitMs ?? 10_000,
-  );
+  const uploadTime = await writeAt(db, ctx, (tx, now) => store(tx, db.$client, project.id, req, ctx, now));
   return accepted(req.events.length, ctx, uploadTime);
 }
 
@@ -135,21 +141,14 @@ async function store(tx: Tx, client: unknown, projectId: number, req: ValidReque
 export async function ingestGroupIdentify(db: Db, apiKey: string, items: GroupIdentification[], ctx: IngestContext): Promise<IngestResult> {
   const project = await projectFor(db, apiKey, ctx);
   if (!('id' in project)) return project;
-  const clock = ctx.clock ?? Date.now;
-  let uploadTime = 0;
-  await writeTx(
-    db,
-    async (tx) => {
-      uploadTime = clock();
-      const groups = await GroupState.load(
-        tx,
-        project.id,
-        items.map((i) => i.group),
-      );
-      for (const i of items) groups.apply(i.group, i.ops);
-      await groups.save(tx, project.id);
-    },
-    ctx.writeWaitMs ?? 10_000,
-  );
+  const uploadTime = await writeAt(db, ctx, async (tx) => {
+    const groups = await GroupState.load(
+      tx,
+      project.id,
+      items.map((i) => i.group),
+    );
+    for (const i of items) groups.apply(i.group, i.ops);
+    await groups.save(tx, project.id);
+  });
   return accepted(items.length, ctx, uploadTime);
 }

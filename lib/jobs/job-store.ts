@@ -40,19 +40,18 @@ export async function recordPart(db: Db, job: Job, workerId: string, p: Uploaded
   });
 }
 
+/** An exported file as manifests and the file list show it. */
+export const PART_COLUMNS = {
+  part: s.exportedFiles.part,
+  key: s.exportedFiles.key,
+  bytes: s.exportedFiles.bytes,
+  lines: s.exportedFiles.events,
+  sha256: s.exportedFiles.sha256,
+};
+
 /** The files of this job's current run, parts 1..`parts`, for the hour's manifest. */
 export async function partsOf(db: Db, jobId: number, parts: number) {
-  const rows = await db
-    .select({
-      part: s.exportedFiles.part,
-      key: s.exportedFiles.key,
-      bytes: s.exportedFiles.bytes,
-      lines: s.exportedFiles.events,
-      sha256: s.exportedFiles.sha256,
-    })
-    .from(s.exportedFiles)
-    .where(eq(s.exportedFiles.jobId, jobId))
-    .orderBy(s.exportedFiles.part);
+  const rows = await db.select(PART_COLUMNS).from(s.exportedFiles).where(eq(s.exportedFiles.jobId, jobId)).orderBy(s.exportedFiles.part);
   return rows.filter((r) => r.part <= parts);
 }
 
