@@ -1,6 +1,6 @@
 // Manual exports (backfills): any date range, planned lazily by tick(), with progress derived from
 // the jobs they own, cancellable, and surviving restarts (everything lives in the database).
-import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
@@ -67,15 +67,21 @@ export async function backfillProgress(db: Db, destinationId: number): Promise<B
   const kinds = kindsOf(d).length || 1;
   const out: BackfillProgress[] = [];
   for (const b of list) {
+    // by the hours of its range, not by which backfill owns a job now: an overlapping later backfill
+    // takes jobs over, and an hour exported since this one started counts for both
+    const doneSince = sql`${s.exportJobs.state} = 'done' and ${s.exportJobs.finishedAt} >= ${b.createdAt}`;
     const [agg] = await db
       .select({
-        done: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'done' then 1 else 0 end), 0)`,
-        failed: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'failed' then 1 else 0 end), 0)`,
-        events: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'done' then ${s.exportJobs.events} else 0 end), 0)`,
-        bytes: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'done' then ${s.exportJobs.bytes} else 0 end), 0)`,
+        done: sql<number>`coalesce(sum(case when ${doneSince} then 1 else 0 end), 0)`,
+        failed: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'failed' and ${s.exportJobs.updatedAt} >= ${b.createdAt} then 1 else 0 end), 0)`,
+        events: sql<number>`coalesce(sum(case when ${doneSince} then ${s.exportJobs.events} else 0 end), 0)`,
+        bytes: sql<number>`coalesce(sum(case when ${doneSince} then ${s.exportJobs.bytes} else 0 end), 0)`,
       })
       .from(s.exportJobs)
-      .where(eq(s.exportJobs.backfillId, b.id));
+      // the skipped hours at the start are counted as done below, not again by their hourly jobs
+      .where(
+        and(eq(s.exportJobs.destinationId, destinationId), gte(s.exportJobs.hour, b.fromHour + b.skippedHours * HOUR_MS), lt(s.exportJobs.hour, b.toHour)),
+      );
     const hoursTotal = (b.toHour - b.fromHour) / HOUR_MS;
     out.push({
       id: b.id,

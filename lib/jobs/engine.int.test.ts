@@ -303,6 +303,23 @@ describe('re-exports and backfills', () => {
     expect(p.jobsDone).toBe(p.jobsTotal);
   });
 
+  it("overlapping backfills: each one's progress counts its own hours, whoever exported them", async () => {
+    const bucket = await newBucket('overlap');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const from = H0 - 30 * HOUR_MS;
+    for (let h = 0; h < 6; h++) await ingestAt(db(), key(), sampleEvents(3, `ov${h}`), from + h * HOUR_MS + 1000);
+    const first = await startBackfill(db(), testConfig(), { destinationId: dest.id, from, to: from + 6 * HOUR_MS });
+    await tick(db(), testConfig(), { budgetMs: 60_000, maxJobs: 2 });
+    // a second export of an overlapping range takes the remaining hours over
+    const second = await startBackfill(db(), testConfig(), { destinationId: dest.id, from: from + 3 * HOUR_MS, to: from + 8 * HOUR_MS });
+    for (let i = 0; i < 3; i++) await tick(db(), testConfig(), { budgetMs: 60_000 });
+    const progress = await backfillProgress(db(), dest.id);
+    const p1 = progress.find((p) => p.id === first.id)!;
+    const p2 = progress.find((p) => p.id === second.id)!;
+    expect(p1).toMatchObject({ state: 'done', jobsTotal: 6, jobsDone: 6, events: 18, jobsFailed: 0 });
+    expect(p2).toMatchObject({ state: 'done', jobsTotal: 5, jobsDone: 5, events: 9 });
+  });
+
   it('refuses a range that has not ended', async () => {
     const bucket = await newBucket('future');
     const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });

@@ -8,7 +8,7 @@ import { withWriteLock, writeTx } from '../db/write';
 import type { ExportError } from '../export/errors';
 import type { UploadedPart } from '../export/exporter';
 import { clearAlarm, raiseAlarm } from './alarm';
-import { finishBackfillIfDone } from './plan';
+import { finishBackfillsCovering } from './plan';
 import { backoffMs, type EngineConfig } from './config';
 import { LeaseLost, owned, type Job } from './lease';
 
@@ -103,7 +103,7 @@ export async function completeJob(db: Db, job: Job, dest: Destination, workerId:
     await tx.delete(s.exportedFiles).where(and(eq(s.exportedFiles.jobId, job.id), gt(s.exportedFiles.part, parts)));
     // only a run that wrote to the bucket proves access works again (an empty hour touches nothing)
     if (parts > job.partsDone) await clearAlarm(tx, dest.id, now);
-    if (job.backfillId !== null) await finishBackfillIfDone(tx, job.backfillId, now);
+    await finishBackfillsCovering(tx, dest.id, job.hour, now);
     return true;
   });
 }
@@ -134,7 +134,7 @@ export async function failJob(db: Db, config: EngineConfig, job: Job, dest: Dest
       })
       .where(owned(job, workerId));
     if (!failed) return { failed: false, emailQueued: false };
-    if (cur.backfillId !== null) await finishBackfillIfDone(tx, cur.backfillId, now);
+    await finishBackfillsCovering(tx, dest.id, cur.hour, now);
     return { failed: true, emailQueued: await raiseAlarm(tx, { destination: dest, job: cur, error: err, tries, now, appUrl: config.appUrl }) };
   });
 }

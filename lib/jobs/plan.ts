@@ -3,7 +3,7 @@
 //           the process was down;
 //   backfill: lazily, a slice of hours per tick, re-queuing hours exported before (a re-export writes
 //           identical objects, so overlaps never duplicate).
-import { and, eq, gte, inArray, lte, notExists, sql } from 'drizzle-orm';
+import { and, eq, gt, gte, inArray, lt, lte, notExists, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db, DbOrTx } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
@@ -91,14 +91,33 @@ export async function planBackfills(db: Db, config: EngineConfig, now: number): 
  * jobs finishes (so the page shows "done" at once) and by planning (a backfill with nothing to do).
  */
 export async function finishBackfillIfDone(db: DbOrTx, backfillId: number, now: number) {
+  const [b] = await db.select().from(s.backfills).where(eq(s.backfills.id, backfillId));
+  if (!b || b.state !== 'running') return;
+  // open jobs of its hours, whichever backfill (or the hourly plan) holds them now
   const open = db
     .select({ id: s.exportJobs.id })
     .from(s.exportJobs)
-    .where(and(eq(s.exportJobs.backfillId, backfillId), inArray(s.exportJobs.state, ['pending', 'running', 'retry'])));
+    .where(
+      and(
+        eq(s.exportJobs.destinationId, b.destinationId),
+        gte(s.exportJobs.hour, b.fromHour),
+        lt(s.exportJobs.hour, b.toHour),
+        inArray(s.exportJobs.state, ['pending', 'running', 'retry']),
+      ),
+    );
   await db
     .update(s.backfills)
     .set({ state: 'done', finishedAt: now })
     .where(and(eq(s.backfills.id, backfillId), eq(s.backfills.state, 'running'), gte(s.backfills.nextHour, s.backfills.toHour), notExists(open)));
+}
+
+/** After a job of `hour` finished: every running backfill whose range holds it may be done now. */
+export async function finishBackfillsCovering(db: DbOrTx, destinationId: number, hour: number, now: number) {
+  const covering = await db
+    .select({ id: s.backfills.id })
+    .from(s.backfills)
+    .where(and(eq(s.backfills.destinationId, destinationId), eq(s.backfills.state, 'running'), lte(s.backfills.fromHour, hour), gt(s.backfills.toHour, hour)));
+  for (const b of covering) await finishBackfillIfDone(db, b.id, now);
 }
 
 type Backfill = typeof s.backfills.$inferSelect;
