@@ -10,7 +10,8 @@ import { freshDatabase } from '../../test/support/db';
 import { rgwDestination, testConfig } from '../../test/support/engine';
 import { seedOrg } from '../../test/support/seed';
 import { FieldError, parseDestinationFields, parseUtcRange } from './fields';
-import { migrationAction, migrationView, startMigration } from './migration';
+import { migrationAction, migrationsOf, migrationView, startMigration } from './migration';
+import { deleteDestination } from './settings';
 import { ConflictError } from './errors';
 import { checkAllowed } from './rules';
 import { createProject } from '../projects/projects';
@@ -98,6 +99,15 @@ async function migrationOf(bucket: string) {
 }
 
 describe('KMS migration state', () => {
+  it('deleting the old connection outside the checklist ends its migration (no link stays)', async () => {
+    const { db, seed, old, m } = await migrationOf('del-old');
+    await deleteDestination(db, seed.org.id, old.id);
+    const [after] = await db.select().from(s.kmsMigrations).where(eq(s.kmsMigrations.id, m.id));
+    // no new connection yet: the migration was given up
+    expect(after.state).toBe('rolled_back');
+    expect(await migrationsOf(db, seed.org.id, old.id)).toEqual([]);
+  });
+
   it('warns after 24 hours off and backfills exactly the gap on the new connection', async () => {
     const { db, seed, t0, old, m } = await migrationOf('mig');
     await setEnabled(db, seed.org.id, old.id, false, t0);

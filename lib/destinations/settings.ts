@@ -1,5 +1,5 @@
 // Manage Export Settings (the toggle, the prefix, the data choice) and deleting a connection.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
@@ -46,6 +46,12 @@ export async function deleteDestination(db: Db, orgId: number, id: number) {
     await tx.delete(s.exportJobs).where(eq(s.exportJobs.destinationId, id));
     await tx.delete(s.backfills).where(eq(s.backfills.destinationId, id));
     await tx.delete(s.alarms).where(eq(s.alarms.destinationId, id));
+    // deleting a migration's old connection (from Manage, not the checklist) ends it: done when the new
+    // connection exists, given up otherwise; no "migration in progress" link stays behind
+    await tx
+      .update(s.kmsMigrations)
+      .set({ state: sql`case when ${s.kmsMigrations.newDestinationId} is not null then 'completed' else 'rolled_back' end`, updatedAt: Date.now() })
+      .where(and(eq(s.kmsMigrations.oldDestinationId, id), eq(s.kmsMigrations.state, 'open')));
     await tx.update(s.kmsMigrations).set({ oldDestinationId: null }).where(eq(s.kmsMigrations.oldDestinationId, id));
     await tx.update(s.kmsMigrations).set({ newDestinationId: null }).where(eq(s.kmsMigrations.newDestinationId, id));
     await tx.delete(s.destinations).where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId)));

@@ -92,6 +92,8 @@ export async function jobsPage(db: Db, d: { id: number; bucket: string; prefix: 
       kind: j.kind,
       state: j.state,
       origin: j.origin,
+      /** the manual export that last (re-)exported this hour, if any */
+      backfillId: j.backfillId,
       parts: j.partsDone,
       events: j.events,
       bytes: j.bytes,

@@ -161,7 +161,7 @@ async function planSlice(db: Db, b: Backfill, d: typeof s.destinations.$inferSel
           // an hour being exported right now keeps its run; any other is exported again from part 1
           set: {
             backfillId: b.id,
-            origin: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.origin} else 'backfill' end`,
+            // origin stays: an hour the hourly plan exported keeps saying so; backfillId tells the re-export
             state: sql`case when ${s.exportJobs.state} = 'running' then 'running' else 'pending' end`,
             tries: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.tries} else 0 end`,
             partsDone: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.partsDone} else 0 end`,

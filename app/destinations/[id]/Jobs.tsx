@@ -110,7 +110,11 @@ export function Jobs({
               <tr key={j.id} data-hour={j.hour} data-kind={j.kind} data-state={j.state}>
                 <td>
                   {fmtHour(j.hour)}
-                  {j.origin === 'backfill' ? <span className="muted"> · manual</span> : null}
+                  {j.origin === 'backfill' ? (
+                    <span className="muted"> · manual</span>
+                  ) : j.backfillId !== null ? (
+                    <span className="muted"> · hourly, exported again manually</span>
+                  ) : null}
                 </td>
                 <td>{j.kind === 'events' ? 'events' : 'merged IDs'}</td>
                 <td>
