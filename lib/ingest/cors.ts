@@ -16,7 +16,8 @@ const MAX_EXTRA_HEADERS = 16;
 export function corsHeaders(origin: string | null): Record<string, string> {
   return {
     'Access-Control-Allow-Origin': origin && origin !== 'null' ? origin : '*',
-    'Access-Control-Expose-Headers': 'Retry-After',
+    // Retry-After on 429/503; X-Spillway-Error carries the reason behind a form door's error word
+    'Access-Control-Expose-Headers': 'Retry-After, X-Spillway-Error',
     Vary: 'Origin',
   };
 }

@@ -118,7 +118,5 @@ export async function handleIngest(db: Db, request: Request, door: IngestDoor, i
   }
   if (!isForm) return jsonResponse(result, origin);
   const answer = legacyAnswer(result);
-  const headers = answerHeaders(answer, origin, 'text/plain; charset=utf-8');
-  if (answer.cors !== false && answer.headers?.['X-Spillway-Error']) headers['Access-Control-Expose-Headers'] = 'Retry-After, X-Spillway-Error';
-  return new Response(answer.text, { status: answer.status, headers });
+  return new Response(answer.text, { status: answer.status, headers: answerHeaders(answer, origin, 'text/plain; charset=utf-8') });
 }

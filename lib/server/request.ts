@@ -1,7 +1,8 @@
-// Who is calling and how the browser reached us (env only, no other server module: proxy.ts uses it). The socket address comes from server.mjs
+// Who is calling and how the browser reached us. The socket address comes from server.mjs
 // (`x-spillway-peer`, which it overwrites on every request); X-Forwarded-* headers are believed only
 // when the operator says a proxy is in front (SPILLWAY_TRUST_PROXY): otherwise any client could
 // write them, rotate its address past rate limits, or forge the host of invitation links.
+// Reads the environment only, no other server module: proxy.ts imports it.
 import { canonicalIp, inCidr, isIp } from '../net/address';
 
 export const PEER_HEADER = 'x-spillway-peer';
