@@ -3,12 +3,13 @@
 // the server's peak RSS, bytes per event on disk, and the storage's own ceiling measured in the same
 // run: the run's rows copied into a fresh file through one cached prepared INSERT, 1,000 rows per
 // transaction, on the native driver. Usage: npm run bench:ingest [-- --events 100000]
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Database from 'libsql';
 import { openDatabase } from '../lib/db/client';
 import { startApp } from '../test/support/app';
 import { freshDbUrl } from '../test/support/db';
 import { seedOrg } from '../test/support/seed';
+import { storageCeiling } from './ceiling';
 import { benchEvents } from './data';
 import { fmt, table } from './measure';
 
@@ -67,7 +68,7 @@ async function runOnce(path: '/2/httpapi' | '/batch', concurrency: number, compa
     const ms = performance.now() - t0;
     latencies.sort((a, b) => a - b);
     const file = url.slice('file:'.length);
-    const dbBytes = statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+    const dbBytes = storedBytes(file);
     const ceiling = await storageCeiling(file);
     const eps = accepted / (ms / 1000);
     return {
@@ -89,41 +90,14 @@ async function runOnce(path: '/2/httpapi' | '/batch', concurrency: number, compa
   }
 }
 
-// what one ingestion request writes: its events, their dedupe ids, and the users and devices they touch
-const TABLES = ['events', 'insert_ids', 'amplitude_users', 'devices'];
-
-/**
- * Events/s of the storage alone: every row the run wrote, copied into a fresh file with the same
- * schema through one cached prepared INSERT per table, 1,000 events (and their other rows) per
- * transaction.
- */
-async function storageCeiling(runFile: string): Promise<number> {
-  const target = freshDbUrl();
-  (await openDatabase({ url: target })).close(); // the same schema and indexes
-  const from = new Database(runFile, { readonly: true });
-  const tables = TABLES.map((t) => {
-    const cols = (from.prepare(`select * from ${t} limit 1`).columns() as { name: string }[]).map((c) => `"${c.name}"`);
-    return { t, cols, rows: from.prepare(`select * from ${t}`).raw(true).all() as unknown[][] };
-  });
-  from.close();
-  const to = new Database(target.slice('file:'.length));
-  // the run's project rows are not copied: only the writes of ingestion are measured
-  to.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF');
-  const inserts = tables.map(({ t, cols }) => to.prepare(`insert into ${t} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`));
-  const events = tables[0].rows.length;
-  const slices = Math.ceil(events / BATCH);
-  const t0 = performance.now();
-  for (let i = 0; i < slices; i++) {
-    to.exec('BEGIN IMMEDIATE');
-    tables.forEach(({ rows }, k) => {
-      const per = Math.ceil(rows.length / slices);
-      for (const r of rows.slice(i * per, (i + 1) * per)) inserts[k].run(r);
-    });
-    to.exec('COMMIT');
-  }
-  const ms = performance.now() - t0;
-  to.close();
-  return events / (ms / 1000);
+/** Bytes the database holds: its pages in use after a checkpoint (the WAL's copies of pages are not counted twice). */
+function storedBytes(file: string): number {
+  const d = new Database(file);
+  d.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  const get = (p: string) => Number(Object.values(d.prepare(`PRAGMA ${p}`).get() as Record<string, unknown>)[0]);
+  const bytes = (get('page_count') - get('freelist_count')) * get('page_size');
+  d.close();
+  return bytes;
 }
 
 const rows: Record<string, string | number>[] = [];

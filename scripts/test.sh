@@ -7,6 +7,6 @@ bash scripts/install-system-deps.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsc --noEmit -p .
 npm run -s lint
-npx next build
+npm run -s build
 npx vitest run
 if ls e2e/*.spec.ts >/dev/null 2>&1; then npx playwright test; fi

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
+import { convertLegacyDedupe } from './dedupe-key';
 import { LocalClient } from './local-client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
@@ -21,6 +22,8 @@ export interface OpenOptions {
   url?: string;
   authToken?: string;
   migrationsFolder?: string;
+  /** `file:` databases: WAL checkpoints on a worker thread (the app's server; lib/db/checkpointer.ts) */
+  backgroundCheckpoints?: boolean;
 }
 
 export interface Database {
@@ -41,10 +44,11 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   // asynchronously. A file is opened with our own client on the native driver (local-client.ts says
   // why), in WAL mode so readers (UI, export) run while ingestion writes.
   const client: Client = url.startsWith('file:')
-    ? new LocalClient(fileUrlPath(url), 250)
+    ? new LocalClient(fileUrlPath(url), 250, opts.backgroundCheckpoints)
     : createClient({ url, authToken: opts.authToken ?? process.env.DATABASE_AUTH_TOKEN });
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: opts.migrationsFolder ?? resolve(process.cwd(), 'drizzle') });
+  await convertLegacyDedupe(client);
   return { db, client, url, close: () => client.close() };
 }
 
@@ -52,7 +56,7 @@ let shared: Promise<Database> | undefined;
 
 /** The process-wide database used by the app's routes and scheduler. */
 export function getDatabase(): Promise<Database> {
-  shared ??= openDatabase().catch((e) => {
+  shared ??= openDatabase({ backgroundCheckpoints: true }).catch((e) => {
     shared = undefined;
     throw e;
   });

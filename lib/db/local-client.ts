@@ -13,6 +13,7 @@
 //   - reads run on their own connection and step to completion (WAL readers never wait for writers).
 // Statements are prepared once per connection and cached.
 import Database from 'libsql';
+import { SAFETY_AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from './checkpointer';
 import type { Client, InArgs, InStatement, ResultSet, Row, Transaction, TransactionMode } from '@libsql/client';
 
 type Native = InstanceType<typeof Database>;
@@ -20,6 +21,9 @@ type Statement = ReturnType<Native['prepare']>;
 type Value = null | string | number | bigint | ArrayBuffer | Buffer;
 
 const MAX_CACHED = 256;
+
+/** Every connection's settings (the ingestion benchmark's storage ceiling uses them too). */
+export const CONNECTION_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536';
 // statements that change nothing: everything else is a write and takes the write path
 const READ_ONLY = /^\s*(select|explain)\b/i;
 
@@ -76,9 +80,9 @@ class Connection {
   readonly db: Native;
   private readonly cache = new Map<string, Statement>();
 
-  constructor(path: string, timeoutMs: number) {
+  constructor(path: string, timeoutMs: number, pragmas = '') {
     this.db = new Database(path, { timeout: timeoutMs });
-    this.db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON');
+    this.db.exec(CONNECTION_PRAGMAS + pragmas);
   }
 
   private prepare(sql: string): Statement {
@@ -119,11 +123,29 @@ class Connection {
     }
   }
 
-  /** One prepared statement run once per row (the caller holds the write transaction). */
-  runMany(sql: string, rows: unknown[][]) {
+  /**
+   * One prepared statement run once per row (the caller holds the write transaction); the changes of
+   * each. `bindable`: the rows hold only what the driver binds as is (string, number, bigint, null,
+   * Uint8Array), so no copy of each row is made.
+   */
+  runMany(sql: string, rows: unknown[][], changes?: number[], bindable = false) {
     const st = this.prepare(sql);
     try {
-      for (const row of rows) st.run(row.map(toSql));
+      for (const row of rows) {
+        const info = st.run(bindable ? row : row.map(toSql)) as { changes: number };
+        changes?.push(info.changes);
+      }
+    } catch (e) {
+      this.cache.delete(sql);
+      throw e;
+    }
+  }
+
+  /** A query's rows as arrays, no row objects (hot paths). */
+  readRaw(sql: string, args: unknown[]): unknown[][] {
+    const st = this.prepare(sql);
+    try {
+      return st.raw(true).all(args.map(toSql)) as unknown[][];
     } catch (e) {
       this.cache.delete(sql);
       throw e;
@@ -222,12 +244,21 @@ export class LocalClient implements Client {
   private reader: Connection;
   private readonly writes = new Mutex();
 
+  private checkpointer: Checkpointer | null = null;
+
+  /** `backgroundCheckpoints`: WAL checkpoints run on a worker thread, not in the writer's commits (checkpointer.ts). */
   constructor(
     private readonly path: string,
     private readonly timeoutMs: number,
+    private readonly backgroundCheckpoints = false,
   ) {
-    this.writer = new Connection(path, timeoutMs);
+    this.writer = this.openWriter();
     this.reader = new Connection(path, timeoutMs);
+    if (backgroundCheckpoints && path !== ':memory:') this.checkpointer = startCheckpointer(path);
+  }
+
+  private openWriter() {
+    return new Connection(this.path, this.timeoutMs, this.backgroundCheckpoints ? `; PRAGMA wal_autocheckpoint=${SAFETY_AUTOCHECKPOINT_PAGES}` : '');
   }
 
   private checkOpen() {
@@ -317,12 +348,29 @@ export class LocalClient implements Client {
 
   /**
    * Runs `sql` once per row inside the write transaction that the caller holds on this client (the
-   * fast path of lib/db/bulk.ts). Refuses to run outside one: it would bypass the write lock.
+   * fast path of lib/db/bulk.ts) and returns each row's number of changes (an upsert that did nothing:
+   * 0). Refuses to run outside one: it would bypass the write lock. The values must be string, number,
+   * bigint, null or Uint8Array (they are bound as they are).
    */
-  insertRows(sql: string, rows: unknown[][]): void {
+  runRows(sql: string, rows: unknown[][]): number[] {
     this.checkOpen();
-    if (!this.writer.db.inTransaction) throw new Error('insertRows runs only inside a write transaction of this client');
-    this.writer.runMany(sql, rows);
+    if (!this.writer.db.inTransaction) throw new Error('runRows runs only inside a write transaction of this client');
+    const changes: number[] = [];
+    this.writer.runMany(sql, rows, changes, true);
+    return changes;
+  }
+
+  /** A read as arrays, on the read connection (committed data). */
+  readRows(sql: string, args: unknown[] = []): unknown[][] {
+    this.checkOpen();
+    return this.reader.readRaw(sql, args);
+  }
+
+  /** A read as arrays on the write connection, for the holder of its open write transaction (sees its writes). */
+  readRowsInTransaction(sql: string, args: unknown[] = []): unknown[][] {
+    this.checkOpen();
+    if (!this.writer.db.inTransaction) throw new Error('readRowsInTransaction runs only inside a write transaction of this client');
+    return this.writer.readRaw(sql, args);
   }
 
   async sync(): Promise<undefined> {
@@ -334,7 +382,7 @@ export class LocalClient implements Client {
     try {
       this.writer.close();
       this.reader.close();
-      this.writer = new Connection(this.path, this.timeoutMs);
+      this.writer = this.openWriter();
       this.reader = new Connection(this.path, this.timeoutMs);
       this.closed = false;
     } finally {
@@ -344,6 +392,8 @@ export class LocalClient implements Client {
 
   close(): void {
     this.closed = true;
+    void this.checkpointer?.stop();
+    this.checkpointer = null;
     this.writer.close();
     this.reader.close();
   }

@@ -1,10 +1,20 @@
 // The whole product's schema. Times are integer milliseconds since the epoch (UTC) unless named otherwise.
 // Imports only drizzle's sqlite-core so the export engine can share it on any runtime.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { customType, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { lz4Decompress } from '../util/lz4';
 import { JOB_STATES } from './job-states';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
+
+const asBytes = (v: ArrayBuffer | Uint8Array) => (v instanceof Uint8Array ? v : new Uint8Array(v));
+/** A BLOB as bytes on every runtime (drizzle's blob() maps through Node's Buffer). */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array }>({ dataType: () => 'blob', fromDriver: asBytes });
+/** A value that is either text or bytes (SQLite keeps whichever it is given). */
+const textOrBytes = customType<{ data: string | Uint8Array; driverData: string | ArrayBuffer | Uint8Array }>({
+  dataType: () => 'blob',
+  fromDriver: (v) => (typeof v === 'string' ? v : asBytes(v)),
+});
 
 export const organizations = sqliteTable('organizations', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -94,7 +104,8 @@ export const amplitudeUsers = sqliteTable(
   (t) => [uniqueIndex('amplitude_users_user').on(t.projectId, t.userId)],
 );
 
-// device_id -> the amplitude_id currently used on that device and its last known user
+// device_id -> the amplitude_id currently used on that device (its user, if any, is that id's user_id).
+// WITHOUT ROWID (migration 0007): the key is stored once.
 export const devices = sqliteTable(
   'devices',
   {
@@ -103,7 +114,6 @@ export const devices = sqliteTable(
       .references(() => projects.id, { onDelete: 'cascade' }),
     deviceId: text('device_id').notNull(),
     amplitudeId: integer('amplitude_id').notNull(),
-    lastUserId: text('last_user_id'),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.deviceId] })],
 );
@@ -138,76 +148,110 @@ export const groups = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.groupType, t.groupName] })],
 );
 
-// $insert_id dedupe window (7 days), keyed by device (or user when no device)
+// $insert_id dedupe window (7 days): one row per (project, 16 bytes of SHA-256 of the dedupe key and the
+// insert_id) seen (lib/ingest/dedupe.ts). WITHOUT ROWID (migration 0007): the key is stored once.
 export const insertIds = sqliteTable(
-  'insert_ids',
+  'dedupe_ids',
   {
     projectId: integer('project_id').notNull(),
-    idKey: text('id_key').notNull(),
-    insertId: text('insert_id').notNull(),
+    key: bytes('key').notNull(),
     seenAt: integer('seen_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.idKey, t.insertId] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.key] })],
 );
 
-// One row per stored event; columns hold exactly what the export schema needs.
-// Dict fields are JSON text, spliced into the export line without re-parsing.
-export const events = sqliteTable(
-  'events',
+// One row per stored event, compact (lib/ingest/event-rows.ts writes it, lib/export/render.ts reads it):
+// the fields that need only the event itself in one `rec` value (lib/db/event-layout.ts), times as
+// differences from server_received_time, the uuid as 16 bytes, `data` as flags, and event_properties
+// LZ4-compressed when that pays (a BLOB then).
+export const eventRows = sqliteTable(
+  'event_rows',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id, { onDelete: 'cascade' }),
-    eventId: integer('event_id').notNull(),
-    uuid: text('uuid').notNull(),
-    eventType: text('event_type').notNull(),
-    amplitudeEventType: text('amplitude_event_type'),
+    serverUploadTime: integer('server_upload_time').notNull(),
     amplitudeId: integer('amplitude_id').notNull(),
     userId: text('user_id'),
     deviceId: text('device_id'),
-    sessionId: integer('session_id').notNull().default(-1),
-    insertId: text('insert_id'),
-    serverReceivedTime: integer('server_received_time').notNull(),
-    serverUploadTime: integer('server_upload_time').notNull(),
-    processedTime: integer('processed_time').notNull(),
-    clientUploadTime: integer('client_upload_time'),
-    clientEventTime: integer('client_event_time').notNull(),
-    eventTime: integer('event_time').notNull(),
-    userCreationTime: integer('user_creation_time'),
-    appVersion: text('version_name'),
-    startVersion: text('start_version'),
-    platform: text('platform'),
-    osName: text('os_name'),
-    osVersion: text('os_version'),
-    deviceBrand: text('device_brand'),
-    deviceManufacturer: text('device_manufacturer'),
-    deviceModel: text('device_model'),
-    deviceFamily: text('device_family'),
-    deviceType: text('device_type'),
-    deviceCarrier: text('device_carrier'),
-    country: text('country'),
-    region: text('region'),
-    city: text('city'),
-    dma: text('dma'),
-    language: text('language'),
-    locationLat: real('location_lat'),
-    locationLng: real('location_lng'),
-    ipAddress: text('ip_address'),
-    library: text('library'),
-    idfa: text('idfa'),
-    adid: text('adid'),
-    paying: integer('paying', { mode: 'boolean' }),
-    isAttributionEvent: integer('is_attribution_event', { mode: 'boolean' }),
-    amplitudeAttributionIds: text('amplitude_attribution_ids'),
-    eventProperties: text('event_properties').notNull().default('{}'),
-    userProperties: text('user_properties').notNull().default('{}'),
-    groups: text('groups').notNull().default('{}'),
-    groupProperties: text('group_properties').notNull().default('{}'),
-    data: text('data').notNull().default('{}'),
+    // server_upload_time - server_received_time
+    receivedAgo: integer('received_ago').notNull().default(0),
+    // event_time - user_creation_time
+    userCreated: integer('user_created'),
+    // lib/db/event-layout.ts FLAGS: first_event, user_properties_updated, the door, paying, is_attribution_event
+    flags: integer('flags').notNull().default(0),
+    mergedAmplitudeId: integer('merged_amplitude_id'),
+    userProperties: text('user_properties').notNull(),
+    // null: {}
+    groupProperties: text('group_properties'),
+    // JSON text, or a BLOB: its UTF-8 LZ4-compressed (lib/util/lz4.ts)
+    eventProperties: textOrBytes('event_properties').notNull(),
+    uuid: bytes('uuid').notNull(),
+    // lib/db/event-layout.ts REC_FIELDS: JSON literals joined by \x01
+    rec: text('rec').notNull(),
   },
-  (t) => [index('events_project_hour').on(t.projectId, t.serverUploadTime, t.id)],
+  (t) => [index('event_rows_project_hour').on(t.projectId, t.serverUploadTime, t.id)],
 );
+
+/** event_properties as text, whether stored plain or compressed. */
+const propertiesText = customType<{ data: string; driverData: string | ArrayBuffer | Uint8Array }>({
+  dataType: () => 'blob',
+  fromDriver: (v) => (typeof v === 'string' ? v : new TextDecoder().decode(lz4Decompress(asBytes(v)))),
+});
+
+// Every event as the export schema names its fields: a view over event_rows (migration 0007 defines
+// it) for reading events one by one (tests, diagnostics). Exports read event_rows directly.
+export const events = sqliteView('events', {
+  id: integer('id').notNull(),
+  projectId: integer('project_id').notNull(),
+  eventId: integer('event_id').notNull(),
+  uuid: text('uuid').notNull(),
+  eventType: text('event_type').notNull(),
+  amplitudeEventType: text('amplitude_event_type'),
+  amplitudeId: integer('amplitude_id').notNull(),
+  userId: text('user_id'),
+  deviceId: text('device_id'),
+  sessionId: integer('session_id').notNull(),
+  insertId: text('insert_id'),
+  serverReceivedTime: integer('server_received_time').notNull(),
+  serverUploadTime: integer('server_upload_time').notNull(),
+  processedTime: integer('processed_time').notNull(),
+  clientUploadTime: integer('client_upload_time'),
+  clientEventTime: integer('client_event_time').notNull(),
+  eventTime: integer('event_time').notNull(),
+  userCreationTime: integer('user_creation_time'),
+  appVersion: text('version_name'),
+  startVersion: text('start_version'),
+  platform: text('platform'),
+  osName: text('os_name'),
+  osVersion: text('os_version'),
+  deviceBrand: text('device_brand'),
+  deviceManufacturer: text('device_manufacturer'),
+  deviceModel: text('device_model'),
+  deviceFamily: text('device_family'),
+  deviceType: text('device_type'),
+  deviceCarrier: text('device_carrier'),
+  country: text('country'),
+  region: text('region'),
+  city: text('city'),
+  dma: text('dma'),
+  language: text('language'),
+  locationLat: real('location_lat'),
+  locationLng: real('location_lng'),
+  ipAddress: text('ip_address'),
+  library: text('library'),
+  idfa: text('idfa'),
+  adid: text('adid'),
+  paying: integer('paying', { mode: 'boolean' }),
+  isAttributionEvent: integer('is_attribution_event', { mode: 'boolean' }),
+  amplitudeAttributionIds: text('amplitude_attribution_ids'),
+  eventProperties: propertiesText('event_properties').notNull(),
+  userProperties: text('user_properties').notNull(),
+  groups: text('groups').notNull(),
+  groupProperties: text('group_properties').notNull(),
+  data: text('data').notNull(),
+}).existing();
 
 export const destinations = sqliteTable(
   'destinations',

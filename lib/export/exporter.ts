@@ -5,7 +5,9 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-import { eventJsonSql, mergeToJson, type MergeRow } from './format';
+import { queryRows } from '../db/bulk';
+import { mergeToJson, type MergeRow } from './format';
+import { LINE_SELECT, renderLine } from './render';
 import type { GzipOptions } from './gzip';
 import { eventFileKey, eventHourPrefix, mergedFileKey, normalizePrefix, partOfKey } from './naming';
 import { writeParts } from './partition';
@@ -59,11 +61,12 @@ export interface HourOutcome {
   staleDeleted: string[];
 }
 
-async function* pages<R extends { id: number }>(
+async function* pages<R>(
   fetchPage: (after: Cursor | null, limit: number) => Promise<R[]>,
   timeOf: (r: R) => number,
   start: Cursor | null,
   pageSize: number,
+  idOf: (r: R) => number,
 ): AsyncGenerator<R[]> {
   let after = start;
   for (;;) {
@@ -71,34 +74,23 @@ async function* pages<R extends { id: number }>(
     if (rows.length === 0) return;
     yield rows;
     const last = rows[rows.length - 1];
-    after = { time: timeOf(last), id: last.id };
+    after = { time: timeOf(last), id: idOf(last) };
     if (rows.length < pageSize) return;
   }
 }
 
-interface EventLine {
-  id: number;
-  time: number;
-  line: string;
-}
+const EVENT_PAGE = `select ${LINE_SELECT} from event_rows
+  where project_id = ? and server_upload_time >= ? and server_upload_time < ? and (server_upload_time, id) > (?, ?)
+  order by server_upload_time, id limit ?`;
 
+/** Rows in LINE_COLUMNS order: index 0 is the id, 2 the server_upload_time. */
 function eventPage(db: Db, projectId: number, hour: number) {
-  return (after: Cursor | null, limit: number): Promise<EventLine[]> =>
-    db
-      .select({ id: s.events.id, time: s.events.serverUploadTime, line: eventJsonSql })
-      .from(s.events)
-      .where(
-        and(
-          eq(s.events.projectId, projectId),
-          // the cursor's time is the index seek start: with only the row value, SQLite seeks to the hour's
-          // start and skips every row before the cursor, which made large hours quadratic
-          gte(s.events.serverUploadTime, after ? after.time : hour),
-          lt(s.events.serverUploadTime, hour + HOUR_MS),
-          after ? sql`(${s.events.serverUploadTime}, ${s.events.id}) > (${after.time}, ${after.id})` : undefined,
-        ),
-      )
-      .orderBy(asc(s.events.serverUploadTime), asc(s.events.id))
-      .limit(limit);
+  // the cursor's time is the index seek start: with only the row value, SQLite seeks to the hour's
+  // start and skips every row before the cursor, which made large hours quadratic
+  return (after: Cursor | null, limit: number) =>
+    queryRows(db, EVENT_PAGE, [projectId, after ? after.time : hour, hour + HOUR_MS, after ? after.time : hour, after ? after.id : 0, limit]) as Promise<
+      (unknown[] & { id: number })[]
+    >;
 }
 
 function mergePage(db: Db, projectId: number, hour: number) {
@@ -127,10 +119,16 @@ export async function exportHour(db: Db, s3: S3Access, task: HourTask, opts: Exp
 
   const parts = isEvents
     ? writeParts(
-        pages(eventPage(db, task.projectId, task.hour), (r) => r.time, task.cursor, pageSize),
+        pages(
+          eventPage(db, task.projectId, task.hour),
+          (r) => Number(r[2]),
+          task.cursor,
+          pageSize,
+          (r) => Number(r[0]),
+        ),
         {
-          toLine: (r: EventLine) => r.line,
-          cursorOf: (r: EventLine) => ({ time: r.time, id: r.id }),
+          toLine: renderLine,
+          cursorOf: (r: unknown[]) => ({ time: Number(r[2]), id: Number(r[0]) }),
           partBytes: opts.partBytes,
           firstPart: task.partsDone + 1,
           gzip: opts.gzip,
@@ -138,7 +136,13 @@ export async function exportHour(db: Db, s3: S3Access, task: HourTask, opts: Exp
       )
     : // one merged-IDs file per hour, never cut
       writeParts(
-        pages(mergePage(db, task.projectId, task.hour), (r) => r.mergeServerTime, task.cursor, pageSize),
+        pages(
+          mergePage(db, task.projectId, task.hour),
+          (r) => r.mergeServerTime,
+          task.cursor,
+          pageSize,
+          (r) => r.id,
+        ),
         {
           toLine: mergeToJson,
           cursorOf: (r: MergeRow) => ({ time: r.mergeServerTime, id: r.id }),

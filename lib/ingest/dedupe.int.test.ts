@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../db/client';
+import { dedupeHash } from '../db/dedupe-key';
 import * as s from '../db/schema';
 import { freshDatabase } from '../../test/support/db';
 import { DEDUPE_WINDOW_MS, pruneInsertIds } from './dedupe';
@@ -13,9 +14,11 @@ afterEach(() => database.close());
 it('pruning forgets insert ids past the dedupe window and keeps the others', async () => {
   const now = Date.now();
   await database.db.insert(s.insertIds).values([
-    { projectId: 1, idKey: 'd:a', insertId: 'old', seenAt: now - DEDUPE_WINDOW_MS - 1 },
-    { projectId: 1, idKey: 'd:a', insertId: 'recent', seenAt: now - DEDUPE_WINDOW_MS + 60_000 },
+    { projectId: 1, key: dedupeHash('d:a', 'old'), seenAt: now - DEDUPE_WINDOW_MS - 1 },
+    { projectId: 1, key: dedupeHash('d:a', 'recent'), seenAt: now - DEDUPE_WINDOW_MS + 60_000 },
   ]);
   await pruneInsertIds(database.db, now);
-  expect((await database.db.select().from(s.insertIds)).map((r) => r.insertId)).toEqual(['recent']);
+  expect((await database.db.select().from(s.insertIds)).map((r) => Buffer.from(r.key).toString('hex'))).toEqual([
+    Buffer.from(dedupeHash('d:a', 'recent')).toString('hex'),
+  ]);
 });

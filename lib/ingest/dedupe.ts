@@ -1,56 +1,44 @@
 // $insert_id dedupe: an event whose (device, insert_id) was seen in the last 7 days, or earlier in the
-// same request, is dropped. Amplitude keys it by device_id (user_id when the event has none).
-import { and, eq, inArray, lt } from 'drizzle-orm';
-import { bulkInsert } from '../db/bulk';
+// same request, is dropped. Amplitude keys it by device_id (user_id when the event has none). Each key
+// is kept as 16 bytes of its SHA-256 (lib/ingest/prepare.ts dedupeKey), and one upsert per event both
+// looks it up and remembers it: it writes (new, or seen before the window) or does nothing (a duplicate).
+import { lt } from 'drizzle-orm';
+import { isNative, upsertRows } from '../db/bulk';
 import * as s from '../db/schema';
 import type { Db, Tx } from '../db/types';
 import { withWriteLock } from '../db/write';
-import type { ValidEvent } from './validate';
+import type { PreparedEvent } from './prepare';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
 
-const dedupeKey = (e: ValidEvent) => (e.device_id !== undefined ? `d:${e.device_id}` : `u:${e.user_id}`);
-
-export interface Deduped {
-  events: ValidEvent[];
-  newInsertIds: { idKey: string; insertId: string }[];
-}
-
-/** The events not seen before, in request order, and the insert ids to remember. */
-export async function dropDuplicates(tx: Tx, projectId: number, all: ValidEvent[], now: number): Promise<Deduped> {
-  const withInsert = all.filter((e) => e.insert_id !== undefined);
-  const seen = new Set<string>();
-  if (withInsert.length > 0) {
-    const rows = await tx
-      .select({ idKey: s.insertIds.idKey, insertId: s.insertIds.insertId, seenAt: s.insertIds.seenAt })
-      .from(s.insertIds)
-      .where(and(eq(s.insertIds.projectId, projectId), inArray(s.insertIds.insertId, [...new Set(withInsert.map((e) => e.insert_id!))])));
-    for (const r of rows) if (r.seenAt > now - DEDUPE_WINDOW_MS) seen.add(`${r.idKey}\n${r.insertId}`);
-  }
-  const events: ValidEvent[] = [];
-  const newInsertIds: { idKey: string; insertId: string }[] = [];
-  for (const e of all) {
-    if (e.insert_id !== undefined) {
-      const k = `${dedupeKey(e)}\n${e.insert_id}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      newInsertIds.push({ idKey: dedupeKey(e), insertId: e.insert_id });
+/** The events not seen before, in request order; their keys are remembered as seen now. */
+export async function keepNew(tx: Tx, client: unknown, projectId: number, all: PreparedEvent[], now: number): Promise<PreparedEvent[]> {
+  const dropped = new Set<PreparedEvent>();
+  let keyed = all.filter((e) => e.dedupeKey !== null);
+  if (keyed.length === 0) return all;
+  if (!isNative(client)) {
+    // one statement for all rows: a key twice in the request is dropped here (the first stays); row by
+    // row, the second upsert sees the first
+    const firsts = new Map<string, PreparedEvent>();
+    for (const e of keyed) {
+      const k = Array.from(e.dedupeKey!).join(',');
+      if (firsts.has(k)) dropped.add(e);
+      else firsts.set(k, e);
     }
-    events.push(e);
+    keyed = [...firsts.values()];
   }
-  return { events, newInsertIds };
-}
-
-export async function rememberInsertIds(tx: Tx, client: unknown, projectId: number, ids: Deduped['newInsertIds'], now: number) {
-  const ii = s.insertIds;
-  await bulkInsert(
+  const written = await upsertRows(
     tx,
     client,
-    ii,
-    [ii.projectId, ii.idKey, ii.insertId, ii.seenAt],
-    ids.map((x) => [projectId, x.idKey, x.insertId, now]),
-    'on conflict (project_id, id_key, insert_id) do update set seen_at = excluded.seen_at',
+    'dedupe_ids',
+    ['project_id', 'key', 'seen_at'],
+    keyed.map((e) => [projectId, e.dedupeKey, now]),
+    // a key seen inside the window is a duplicate: the row stays as it is and the event is dropped
+    `on conflict (project_id, key) do update set seen_at = excluded.seen_at where seen_at <= excluded.seen_at - ${DEDUPE_WINDOW_MS}`,
+    1,
   );
+  keyed.forEach((e, i) => written[i] || dropped.add(e));
+  return dropped.size === 0 ? all : all.filter((e) => !dropped.has(e));
 }
 
 /** Forgets insert ids older than the dedupe window (the scheduler runs it hourly). */

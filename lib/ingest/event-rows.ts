@@ -1,18 +1,40 @@
-// The mapping from an accepted event to its stored row: every export field, server times stamped,
-// identity and user properties resolved in request order. Pure apart from the states it updates.
-import { getTableColumns } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import * as s from '../db/schema';
-import type { GroupState } from './groups';
-import { groupsOf } from './groups';
-import type { IdentityState } from './identity';
-import { applyPropertyOps } from './properties';
+// The stored form of an event (table event_rows, lib/db/schema.ts; `rec` and `flags` in
+// lib/db/event-layout.ts) and the one mapping into it. Built in two halves: what the event itself says
+// (`prepareRow`, before the write lock, possibly on another thread) and what only the write transaction
+// knows (`completeRow`: identity, user and group properties, the server upload time).
+// lib/export/render.ts is the mapping back out.
+import { FLAGS, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, REC_STRINGS, tri } from '../db/event-layout';
+import { lz4Compress } from '../util/lz4';
+import type { IngestDoor } from './http';
 import { isObject, type JsonObject, type ValidEvent } from './validate';
 
-export type EventRow = typeof s.events.$inferInsert;
+/** The columns of an event_rows insert, in bind order. */
+export const ROW_COLUMNS = [
+  'project_id',
+  'server_upload_time',
+  'amplitude_id',
+  'user_id',
+  'device_id',
+  'received_ago',
+  'user_created',
+  'flags',
+  'merged_amplitude_id',
+  'user_properties',
+  'group_properties',
+  'event_properties',
+  'uuid',
+  'rec',
+] as const;
 
-// every events column, in one fixed order, with its property name in the row objects built below
-export const EVENT_FIELDS = Object.entries(getTableColumns(s.events)) as [keyof EventRow, SQLiteColumn][];
+/** Position of each column in a row array. */
+export const R = Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, i])) as { [K in (typeof ROW_COLUMNS)[number]]: number };
+
+export type RowValue = string | number | Uint8Array | null;
+export type Row = RowValue[];
+
+// event_properties shorter than this are kept as text: compression would not pay
+const COMPRESS_FROM = 96;
+const encoder = new TextEncoder();
 
 // events whose client and server clocks disagree by less than this keep the client's event time
 const SKEW_TOLERANCE_MS = 60_000;
@@ -26,21 +48,18 @@ const REVENUE_FIELDS = [
   ['revenueType', '$revenueType'],
 ] as const;
 
-export interface RowContext {
+export interface RequestContext {
   projectId: number;
-  /** the door the request came in by: stored in `data.path` */
-  path: string;
+  path: IngestDoor;
   receivedAt: number;
   /** the device's upload time (request-level), or null when the client sent none */
   clientUploadTime: number | null;
-  /** server_upload_time of this request */
-  now: number;
+  /** the sender's address, for `ip: "$remote"` and events without one */
   ip: string | null;
-  nextId: number;
 }
 
 /** Event time as Amplitude computes it: the client's clock, corrected when it is off by a minute or more. */
-function eventTimes(e: ValidEvent, ctx: RowContext) {
+export function eventTimes(e: ValidEvent, ctx: Pick<RequestContext, 'receivedAt' | 'clientUploadTime'>) {
   const clientUploadTime = ctx.clientUploadTime ?? ctx.receivedAt;
   const skew = ctx.receivedAt - clientUploadTime;
   const clientEventTime = e.time ?? ctx.receivedAt;
@@ -48,93 +67,111 @@ function eventTimes(e: ValidEvent, ctx: RowContext) {
   return { clientUploadTime, clientEventTime, eventTime };
 }
 
+const literal = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : 'null');
+
+/** The event's `rec` (lib/db/event-layout.ts): its own fields as JSON literals, trailing nulls left out. */
+function recOf(e: ValidEvent, ctx: RequestContext, times: ReturnType<typeof eventTimes>): string {
+  const parts: string[] = [
+    JSON.stringify(e.event_type),
+    String(e.session_id ?? -1),
+    String(times.clientEventTime - ctx.receivedAt),
+    String(times.eventTime - ctx.receivedAt),
+    String(times.clientUploadTime - ctx.receivedAt),
+    literal(e.insert_id),
+    e.event_id !== undefined ? String(e.event_id) : 'null',
+    e.groups ? JSON.stringify(e.groups) : 'null',
+  ];
+  if (parts[REC.groups] === '{}') parts[REC.groups] = 'null';
+  const ip = e.ip;
+  parts.push(literal(ip === '$remote' || typeof ip !== 'string' ? ctx.ip : ip));
+  for (let i = REC.ip_address + 1; i < REC_FIELDS.length; i++) {
+    const field = REC_FIELDS[i];
+    const from = REC_SOURCE[field];
+    const v = from === undefined ? e[field] : from === 'app_version' && typeof e.app_version !== 'string' ? e.version_name : e[from];
+    parts.push(REC_REALS.includes(field) ? (typeof v === 'number' ? JSON.stringify(v) : 'null') : literal(v));
+  }
+  let last = parts.length - 1;
+  while (parts[last] === 'null') last--;
+  parts.length = last + 1;
+  return parts.join(REC_SEP);
+}
+
+// how an event names each optional field of `rec`
+const REC_SOURCE: Partial<Record<string, string>> = Object.fromEntries(REC_STRINGS);
+
+/** UTF-8 LZ4-compressed when that saves a fifth, else the text itself. */
+export function packProperties(json: string): string | Uint8Array {
+  if (json.length < COMPRESS_FROM) return json;
+  return lz4Compress(encoder.encode(json)) ?? json;
+}
+
+/** `n` UUIDs (version 4) as 16 bytes each, from one call for random bytes. */
+export function randomUuids(n: number): Uint8Array {
+  const out = new Uint8Array(16 * n);
+  // getRandomValues fills at most 65,536 bytes a call
+  for (let i = 0; i < out.length; i += 65_536) crypto.getRandomValues(out.subarray(i, Math.min(out.length, i + 65_536)));
+  for (let i = 0; i < out.length; i += 16) {
+    out[i + 6] = (out[i + 6] & 0x0f) | 0x40;
+    out[i + 8] = (out[i + 8] & 0x3f) | 0x80;
+  }
+  return out;
+}
+
 /**
- * Resolves the event's identity, applies its user (or, for $groupidentify, group) operations, and
- * returns its row. Also the path of the Identify API, which keeps the state changes and drops the row.
- * Long by nature: most of it is the row literal, one line per export column.
+ * The half of an event's row that depends on the event alone, with the identity-dependent columns
+ * left null for completeRow. `uuid` is its 16 random bytes.
  */
-export function buildRow(e: ValidEvent, ctx: RowContext, identities: IdentityState, groups: GroupState): EventRow {
-  const { clientUploadTime, clientEventTime, eventTime } = eventTimes(e, ctx);
-  const r = identities.resolve(e.user_id, e.device_id, eventTime, ctx.now);
-  const user = r.user;
-
-  const isGroupIdentify = e.event_type === '$groupidentify';
-  const userOps: JsonObject = { ...(e.user_properties ?? {}) };
-  if (!isGroupIdentify && e.groups) {
-    // group membership is also a user property
-    userOps.$set = { ...(isObject(userOps.$set) ? userOps.$set : {}), ...e.groups };
-  }
-  const applied = isGroupIdentify ? { props: user.props, changed: false } : applyPropertyOps(user.props, userOps);
-  if (applied.changed) {
-    user.props = applied.props;
-    user.dirty = true;
-  }
-  const eventGroupProps: Record<string, Record<string, JsonObject>> = {};
-  for (const g of groupsOf(e.groups)) {
-    if (isGroupIdentify) groups.apply(g, e.group_properties);
-    (eventGroupProps[g.type] ??= {})[g.name] = groups.props(g);
-  }
-
+export function prepareRow(e: ValidEvent, ctx: RequestContext, uuid: Uint8Array): Row {
+  const path = PATHS.indexOf(ctx.path);
+  if (path < 0) throw new Error(`unknown ingestion door ${ctx.path}`);
+  const paying = typeof e.paying === 'boolean' ? e.paying : e.revenue !== undefined || e.price !== undefined ? true : null;
+  const attribution = typeof e.is_attribution_event === 'boolean' ? e.is_attribution_event : null;
   const eventProps: JsonObject = { ...(e.event_properties ?? {}) };
   for (const [from, to] of REVENUE_FIELDS) if (e[from] !== undefined) eventProps[to] = e[from];
-  const data: JsonObject = { path: ctx.path };
-  if (r.firstEvent) data.first_event = true;
-  if (applied.changed) data.user_properties_updated = true;
-  if (r.mergedAmplitudeId !== undefined) data.merged_amplitude_id = r.mergedAmplitudeId;
-  data.group_first_event = {};
-  data.group_ids = {};
+  const row: Row = new Array(ROW_COLUMNS.length).fill(null);
+  row[R.project_id] = ctx.projectId;
+  row[R.user_id] = e.user_id ?? null;
+  row[R.device_id] = e.device_id ?? null;
+  row[R.flags] = (path << FLAGS.pathShift) | (tri(paying) << FLAGS.payingShift) | (tri(attribution) << FLAGS.attributionShift);
+  row[R.event_properties] = packProperties(JSON.stringify(eventProps));
+  row[R.uuid] = uuid;
+  row[R.rec] = recOf(e, ctx, eventTimes(e, ctx));
+  return row;
+}
 
-  const id = ctx.nextId++;
-  const str = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : null);
-  const num = (k: string) => (typeof e[k] === 'number' ? (e[k] as number) : null);
-  return {
-    id,
-    projectId: ctx.projectId,
-    eventId: e.event_id ?? id,
-    uuid: crypto.randomUUID(),
-    eventType: e.event_type,
-    amplitudeEventType: e.event_type.startsWith('$') ? e.event_type : null,
-    amplitudeId: user.amplitudeId,
-    userId: e.user_id ?? null,
-    deviceId: e.device_id ?? null,
-    sessionId: e.session_id ?? -1,
-    insertId: e.insert_id ?? null,
-    serverReceivedTime: ctx.receivedAt,
-    serverUploadTime: ctx.now,
-    processedTime: ctx.now,
-    clientUploadTime,
-    clientEventTime,
-    eventTime,
-    userCreationTime: user.createdTime,
-    appVersion: str('app_version') ?? str('version_name'),
-    startVersion: str('start_version'),
-    platform: str('platform'),
-    osName: str('os_name'),
-    osVersion: str('os_version'),
-    deviceBrand: str('device_brand'),
-    deviceManufacturer: str('device_manufacturer'),
-    deviceModel: str('device_model'),
-    deviceFamily: str('device_family'),
-    deviceType: str('device_type'),
-    deviceCarrier: str('carrier'),
-    country: str('country'),
-    region: str('region'),
-    city: str('city'),
-    dma: str('dma'),
-    language: str('language'),
-    locationLat: num('location_lat'),
-    locationLng: num('location_lng'),
-    ipAddress: str('ip') === '$remote' || str('ip') === null ? ctx.ip : str('ip'),
-    library: str('library'),
-    idfa: str('idfa'),
-    adid: str('adid'),
-    paying: typeof e.paying === 'boolean' ? e.paying : e.revenue !== undefined || e.price !== undefined ? true : null,
-    isAttributionEvent: typeof e.is_attribution_event === 'boolean' ? e.is_attribution_event : null,
-    amplitudeAttributionIds: str('amplitude_attribution_ids'),
-    eventProperties: JSON.stringify(eventProps),
-    userProperties: JSON.stringify(user.props),
-    groups: JSON.stringify(e.groups ?? {}),
-    groupProperties: JSON.stringify(eventGroupProps),
-    data: JSON.stringify(data),
-  };
+/** The user operations an event carries: its user_properties, and its groups as a $set (group membership is a user property). */
+export function userOpsOf(e: ValidEvent): JsonObject | undefined {
+  // $groupidentify changes the group, not the user
+  if (e.event_type === '$groupidentify') return undefined;
+  if (!e.groups) return e.user_properties;
+  const ops: JsonObject = { ...(e.user_properties ?? {}) };
+  ops.$set = { ...(isObject(ops.$set) ? ops.$set : {}), ...e.groups };
+  return ops;
+}
+
+export interface RowCompletion {
+  now: number;
+  receivedAt: number;
+  amplitudeId: number;
+  /** absolute event time and the user's creation time */
+  eventTime: number;
+  userCreationTime: number;
+  firstEvent: boolean;
+  propertiesUpdated: boolean;
+  mergedAmplitudeId: number | undefined;
+  userPropertiesJson: string;
+  groupPropertiesJson: string;
+}
+
+/** Fills the columns only the write transaction knows. */
+export function completeRow(row: Row, c: RowCompletion): Row {
+  row[R.server_upload_time] = c.now;
+  row[R.received_ago] = c.now - c.receivedAt;
+  row[R.amplitude_id] = c.amplitudeId;
+  row[R.user_created] = c.eventTime - c.userCreationTime;
+  row[R.flags] = (row[R.flags] as number) | (c.firstEvent ? FLAGS.firstEvent : 0) | (c.propertiesUpdated ? FLAGS.propertiesUpdated : 0);
+  row[R.merged_amplitude_id] = c.mergedAmplitudeId ?? null;
+  row[R.user_properties] = c.userPropertiesJson;
+  row[R.group_properties] = c.groupPropertiesJson === '{}' ? null : c.groupPropertiesJson;
+  return row;
 }

@@ -1,63 +1,70 @@
-// Loads the identities a batch touches into an IdentityState, and writes back what changed
-// (users, devices, merge records) in the same transaction.
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { bulkInsert } from '../db/bulk';
+// Loads the identities a batch touches into an IdentityState (one query per kind, the keys as a JSON
+// array), and writes back what changed (users, devices, merge records) in the same transaction.
+import { readRows, runRows } from '../db/bulk';
 import * as s from '../db/schema';
 import type { Tx } from '../db/types';
 import { IdentityState } from './identity';
-import type { ValidEvent } from './validate';
 
-export async function loadIdentities(tx: Tx, projectId: number, events: ValidEvent[]): Promise<IdentityState> {
-  const [{ maxAid }] = await tx.select({ maxAid: sql<number>`coalesce(max(${s.amplitudeUsers.amplitudeId}), 0)` }).from(s.amplitudeUsers);
+interface Keys {
+  userId: string | null;
+  deviceId: string | null;
+}
+
+const USER_COLUMNS = 'amplitude_id, user_id, created_time, user_properties, merged_into';
+
+// the matches come back as one JSON array each: one row to step through instead of one per match
+const DEVICES = `select json_group_array(json_array(device_id, amplitude_id)) from devices
+  where project_id = ? and device_id in (select value from json_each(?))`;
+const USERS_BY_ID = `select json_group_array(json_array(${USER_COLUMNS})) from amplitude_users
+  where project_id = ? and user_id in (select value from json_each(?))`;
+const USERS_BY_AID = `select json_group_array(json_array(${USER_COLUMNS})) from amplitude_users
+  where amplitude_id in (select value from json_each(?))`;
+
+type UserRow = [number, string | null, number, string, number | null];
+
+async function matches<T>(tx: Tx, client: unknown, query: string, args: unknown[]): Promise<T[]> {
+  const [[json]] = await readRows(tx, client, query, args);
+  return JSON.parse(json as string) as T[];
+}
+
+export async function loadIdentities(tx: Tx, client: unknown, projectId: number, events: Keys[]): Promise<IdentityState> {
+  const [[maxAid]] = await readRows(tx, client, 'select coalesce(max(amplitude_id), 0) from amplitude_users', []);
   const state = new IdentityState(Number(maxAid) + 1);
-  const deviceIds = [...new Set(events.flatMap((e) => (e.device_id !== undefined ? [e.device_id] : [])))];
-  const deviceRows = deviceIds.length
-    ? await tx
-        .select()
-        .from(s.devices)
-        .where(and(eq(s.devices.projectId, projectId), inArray(s.devices.deviceId, deviceIds)))
-    : [];
-  const userIds = new Set(events.flatMap((e) => (e.user_id !== undefined ? [e.user_id] : [])));
-  for (const d of deviceRows) if (d.lastUserId !== null) userIds.add(d.lastUserId);
-  const aids = deviceRows.map((d) => d.amplitudeId);
-  const userRows =
-    userIds.size || aids.length
-      ? await tx
-          .select()
-          .from(s.amplitudeUsers)
-          .where(
-            and(
-              eq(s.amplitudeUsers.projectId, projectId),
-              sql`(${inArray(s.amplitudeUsers.userId, userIds.size ? [...userIds] : [''])} or ${inArray(s.amplitudeUsers.amplitudeId, aids.length ? aids : [-1])})`,
-            ),
-          )
-      : [];
-  for (const u of userRows) {
-    state.addUser({ amplitudeId: u.amplitudeId, userId: u.userId, createdTime: u.createdTime, props: JSON.parse(u.userProperties), mergedInto: u.mergedInto });
-  }
-  for (const d of deviceRows) state.addDevice({ deviceId: d.deviceId, amplitudeId: d.amplitudeId, lastUserId: d.lastUserId });
+  const deviceIds = [...new Set(events.flatMap((e) => (e.deviceId !== null ? [e.deviceId] : [])))];
+  const devices = deviceIds.length ? await matches<[string, number]>(tx, client, DEVICES, [projectId, JSON.stringify(deviceIds)]) : [];
+  const userIds = [...new Set(events.flatMap((e) => (e.userId !== null ? [e.userId] : [])))];
+  const users = userIds.length ? await matches<UserRow>(tx, client, USERS_BY_ID, [projectId, JSON.stringify(userIds)]) : [];
+  for (const u of users) addUser(state, u);
+  // a device's user: its amplitude_id (when not loaded by user_id already)
+  const aids = [...new Set(devices.map((d) => d[1]).filter((aid) => !state.users.has(aid)))];
+  if (aids.length) for (const u of await matches<UserRow>(tx, client, USERS_BY_AID, [JSON.stringify(aids)])) addUser(state, u);
+  for (const [deviceId, amplitudeId] of devices) state.addDevice({ deviceId, amplitudeId });
   return state;
 }
 
-/** New and changed users and devices as one statement each (see bulkInsert), then the merges. */
+function addUser(state: IdentityState, [amplitudeId, userId, createdTime, props, mergedInto]: UserRow) {
+  state.addUser({ amplitudeId, userId, createdTime, props: JSON.parse(props), propsJson: props, mergedInto });
+}
+
+/** New and changed users and devices (see runRows), then the merges. */
 export async function saveIdentities(tx: Tx, client: unknown, projectId: number, state: IdentityState) {
-  const u = s.amplitudeUsers;
-  await bulkInsert(
+  await runRows(
     tx,
     client,
-    u,
-    [u.amplitudeId, u.projectId, u.userId, u.createdTime, u.userProperties, u.mergedInto],
-    [...state.users.values()].filter((x) => x.dirty).map((x) => [x.amplitudeId, projectId, x.userId, x.createdTime, JSON.stringify(x.props), x.mergedInto]),
+    'amplitude_users',
+    ['amplitude_id', 'project_id', 'user_id', 'created_time', 'user_properties', 'merged_into'],
+    [...state.users.values()]
+      .filter((x) => x.dirty)
+      .map((x) => [x.amplitudeId, projectId, x.userId, x.createdTime, (x.propsJson ??= JSON.stringify(x.props)), x.mergedInto]),
     'on conflict (amplitude_id) do update set user_id = excluded.user_id, created_time = excluded.created_time, user_properties = excluded.user_properties, merged_into = excluded.merged_into',
   );
-  const d = s.devices;
-  await bulkInsert(
+  await runRows(
     tx,
     client,
-    d,
-    [d.projectId, d.deviceId, d.amplitudeId, d.lastUserId],
-    [...state.devices.values()].filter((x) => x.dirty).map((x) => [projectId, x.deviceId, x.amplitudeId, x.lastUserId]),
-    'on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id, last_user_id = excluded.last_user_id',
+    'devices',
+    ['project_id', 'device_id', 'amplitude_id'],
+    [...state.devices.values()].filter((x) => x.dirty).map((x) => [projectId, x.deviceId, x.amplitudeId]),
+    'on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id',
   );
   if (state.merges.length > 0) {
     await tx.insert(s.merges).values(state.merges.map((m) => ({ ...m, projectId, scope: projectId })));

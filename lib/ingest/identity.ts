@@ -12,15 +12,17 @@ export interface AmpUser {
   userId: string | null;
   createdTime: number;
   props: JsonObject;
+  /** JSON.stringify(props), kept while props are unchanged */
+  propsJson?: string;
   mergedInto: number | null;
   isNew: boolean;
   dirty: boolean;
 }
 
+/** A device points at the amplitude_id used on it; that id's user_id is the device's last user. */
 export interface Device {
   deviceId: string;
   amplitudeId: number;
-  lastUserId: string | null;
   isNew: boolean;
   dirty: boolean;
 }
@@ -68,13 +70,12 @@ export class IdentityState {
     return u;
   }
 
-  private point(deviceId: string, aid: number, lastUserId: string | null) {
+  private point(deviceId: string, aid: number) {
     const d = this.devices.get(deviceId);
     if (!d) {
-      this.devices.set(deviceId, { deviceId, amplitudeId: aid, lastUserId, isNew: true, dirty: true });
-    } else if (d.amplitudeId !== aid || d.lastUserId !== lastUserId) {
+      this.devices.set(deviceId, { deviceId, amplitudeId: aid, isNew: true, dirty: true });
+    } else if (d.amplitudeId !== aid) {
       d.amplitudeId = aid;
-      d.lastUserId = lastUserId;
       d.dirty = true;
     }
   }
@@ -84,7 +85,7 @@ export class IdentityState {
     if (userId === undefined) {
       if (device) return { user: this.user(device.amplitudeId), firstEvent: false };
       const u = this.create(null, eventTime);
-      this.point(deviceId!, u.amplitudeId, null);
+      this.point(deviceId!, u.amplitudeId);
       return { user: u, firstEvent: true };
     }
 
@@ -100,12 +101,13 @@ export class IdentityState {
         anonymousOnDevice.mergedInto = u.amplitudeId;
         anonymousOnDevice.dirty = true;
         u.props = { ...anonymousOnDevice.props, ...u.props };
+        u.propsJson = undefined;
         u.createdTime = Math.min(u.createdTime, anonymousOnDevice.createdTime);
         u.dirty = true;
         this.merges.push({ amplitudeId: anonymousOnDevice.amplitudeId, mergedAmplitudeId: u.amplitudeId, mergeTime: eventTime, mergeServerTime: serverTime });
         mergedAmplitudeId = anonymousOnDevice.amplitudeId;
       }
-      if (deviceId !== undefined) this.point(deviceId, u.amplitudeId, userId);
+      if (deviceId !== undefined) this.point(deviceId, u.amplitudeId);
       return { user: u, firstEvent: false, mergedAmplitudeId };
     }
 
@@ -114,12 +116,12 @@ export class IdentityState {
       anonymousOnDevice.userId = userId;
       anonymousOnDevice.dirty = true;
       this.byUserId.set(userId, anonymousOnDevice.amplitudeId);
-      this.point(deviceId!, anonymousOnDevice.amplitudeId, userId);
+      this.point(deviceId!, anonymousOnDevice.amplitudeId);
       return { user: anonymousOnDevice, firstEvent: false };
     }
 
     const u = this.create(userId, eventTime);
-    if (deviceId !== undefined) this.point(deviceId, u.amplitudeId, userId);
+    if (deviceId !== undefined) this.point(deviceId, u.amplitudeId);
     return { user: u, firstEvent: true };
   }
 }

@@ -1,25 +1,30 @@
-// Stores one validated request, all or nothing: the project by api key, the origin it may come from,
-// the throttle, then one write transaction (dedupe, identities, properties, rows). The Identify API
-// runs the same path and keeps no event row; Group Identify only changes group properties.
-import { eq, sql } from 'drizzle-orm';
-import { bulkInsert } from '../db/bulk';
+// Stores one prepared request (lib/ingest/prepare.ts), all or nothing: the project by api key, the
+// origin it may come from, the throttle, then one write transaction — dedupe, identities, user and
+// group properties, rows. The Identify API runs the same path and keeps no event row; Group Identify
+// only changes group properties. Only this part holds the write lock; the rest of a request's work
+// was done before it (on a worker thread at the Node edge).
+import { eq } from 'drizzle-orm';
+import { runRows } from '../db/bulk';
 import * as s from '../db/schema';
 import type { Db, Tx } from '../db/types';
 import { writeTx } from '../db/write';
-import { sha256Hex } from '../util/hash';
+import { yieldToEventLoop } from '../util/yield';
 import { originAllowed } from './cors';
-import { dropDuplicates, rememberInsertIds } from './dedupe';
-import { buildRow, EVENT_FIELDS, type RowContext } from './event-rows';
-import { GroupState, groupsOf } from './groups';
+import { groupWrite } from './group-commit';
+import { keepNew } from './dedupe';
+import { completeRow, ROW_COLUMNS, type Row } from './event-rows';
+import { GroupState, type GroupRef } from './groups';
 import { loadIdentities, saveIdentities } from './identity-store';
+import { assignProject, deviceIdOf, prepareEvents, userIdOf, type Prepared, type PreparedEvent, type PreparedEvents } from './prepare';
+import { applyPropertyOps } from './properties';
 import { errorBody, type IngestResult } from './responses';
 import { Throttle } from './throttle';
-import { fillFromUserAgent } from './user-agent';
-import type { GroupIdentification, ValidRequest } from './validate';
+import type { IngestDoor } from './http';
+import type { GroupIdentification, JsonObject, ValidRequest } from './validate';
 
 export interface IngestContext {
-  /** the door the request came in by ('/2/httpapi', '/batch', '/', …): stored in `data.path`, chooses the throttle */
-  path: string;
+  /** the door the request came in by: stored as the events' `data.path`, chooses the throttle */
+  path: IngestDoor;
   receivedAt: number;
   ip: string | null;
   /** the browser's Origin header; checked against the project's allowed origins */
@@ -74,81 +79,104 @@ function accepted(count: number, ctx: IngestContext, uploadTime: number): Ingest
   return { status: 200, body: { code: 200, events_ingested: count, payload_size_bytes: ctx.payloadBytes, server_upload_time: uploadTime } };
 }
 
+/** Stores a validated request (the path of callers that parsed it themselves). */
 export async function ingest(db: Db, req: ValidRequest, ctx: IngestContext): Promise<IngestResult> {
-  const project = await projectFor(db, req.apiKey, ctx);
+  return storePrepared(db, prepareEvents(req, { path: ctx.path, receivedAt: ctx.receivedAt, ip: ctx.ip }), ctx);
+}
+
+/** Stores a prepared request: project, origin, throttle, then the write transaction. */
+export async function storePrepared(db: Db, prepared: Prepared, ctx: IngestContext): Promise<IngestResult> {
+  const project = await projectFor(db, prepared.apiKey, ctx);
   if (!('id' in project)) return project;
+  if (prepared.type === 'groupidentify') return ingestGroupIdentify(db, project.id, prepared.items, ctx);
 
-  // Amplitude fills a missing device_id from a hash of user_id
-  await Promise.all(
-    req.events.map(async (e) => {
-      if (e.device_id === undefined && e.user_id !== undefined) e.device_id = (await sha256Hex(`${project.id}:${e.user_id}`)).slice(0, 32);
-    }),
-  );
-
-  fillFromUserAgent(req.events);
-
+  assignProject(prepared, project.id);
   const throttled = (ctx.throttle ?? defaultThrottle).check({
     projectId: project.id,
-    events: req.events,
+    events: prepared.events.map((e, index) => ({ index, user_id: userIdOf(e) ?? undefined, device_id: deviceIdOf(e) ?? undefined })),
     epsLimit: EPS_LIMIT[ctx.path] ?? EPS_LIMIT['/batch'],
     keyEpsLimit: ctx.keyEpsLimit ?? KEY_EPS_LIMIT,
     now: ctx.receivedAt,
   });
   if (throttled) return throttled;
 
-  const uploadTime = await writeAt(db, ctx, (tx, now) => store(tx, db.$client, project.id, req, ctx, now));
-  return accepted(req.events.length, ctx, uploadTime);
+  const uploadTime = await groupWrite(db, prepared.events.length, { clock: ctx.clock, waitMs: ctx.writeWaitMs ?? 10_000 }, (tx, now) =>
+    store(tx, db.$client, project.id, prepared, ctx, now),
+  );
+  return accepted(prepared.events.length, ctx, uploadTime);
 }
 
-async function store(tx: Tx, client: unknown, projectId: number, req: ValidRequest, ctx: IngestContext, now: number) {
+async function store(tx: Tx, client: unknown, projectId: number, req: PreparedEvents, ctx: IngestContext, now: number) {
   // identifications are not events: no dedupe, no row
   const keepRows = req.kind !== 'identify';
-  const { events, newInsertIds } = keepRows ? await dropDuplicates(tx, projectId, req.events, now) : { events: req.events, newInsertIds: [] };
+  const events = keepRows ? await keepNew(tx, client, projectId, req.events, now) : req.events;
   if (events.length === 0) return;
+  await yieldToEventLoop();
 
-  const identities = await loadIdentities(tx, projectId, events);
+  const identities = await loadIdentities(
+    tx,
+    client,
+    projectId,
+    events.map((e) => ({ userId: userIdOf(e), deviceId: deviceIdOf(e) })),
+  );
   const groups = await GroupState.load(
     tx,
     projectId,
-    events.flatMap((e) => groupsOf(e.groups)),
+    events.flatMap((e) => e.groups ?? []),
   );
-  const [{ maxId }] = await tx.select({ maxId: sql<number>`coalesce(max(${s.events.id}), 0)` }).from(s.events);
-  const rowCtx: RowContext = {
-    projectId,
-    path: ctx.path,
-    receivedAt: ctx.receivedAt,
-    clientUploadTime: req.clientUploadTime,
-    now,
-    ip: ctx.ip,
-    nextId: Number(maxId) + 1,
-  };
-  const rows = events.map((e) => buildRow(e, rowCtx, identities, groups));
+  const rows = events.map((e) => resolveRow(e, identities, groups, ctx.receivedAt, now));
+  await yieldToEventLoop();
 
   await saveIdentities(tx, client, projectId, identities);
   await groups.save(tx, projectId);
-  if (!keepRows) return;
-  await rememberInsertIds(tx, client, projectId, newInsertIds, now);
-  await bulkInsert(
-    tx,
-    client,
-    s.events,
-    EVENT_FIELDS.map(([, c]) => c),
-    rows.map((r) => EVENT_FIELDS.map(([k]) => r[k] ?? null)),
-  );
+  await yieldToEventLoop();
+  if (keepRows) await runRows(tx, client, 'event_rows', ROW_COLUMNS, rows);
+}
+
+/** The event's identity, its user (or, for $groupidentify, group) operations applied in request order, and its row completed. */
+function resolveRow(e: PreparedEvent, identities: Awaited<ReturnType<typeof loadIdentities>>, groups: GroupState, receivedAt: number, now: number): Row {
+  const eventTime = e.eventTime;
+  const r = identities.resolve(userIdOf(e) ?? undefined, deviceIdOf(e) ?? undefined, eventTime, now);
+  const user = r.user;
+  const applied = applyPropertyOps(user.props, e.userOps ?? undefined, user.propsJson);
+  if (applied.changed) {
+    user.props = applied.props;
+    user.propsJson = applied.json;
+    user.dirty = true;
+  }
+  let groupPropertiesJson = '{}';
+  if (e.groups) {
+    const eventGroupProps: Record<string, Record<string, JsonObject>> = {};
+    for (const g of e.groups) {
+      if (e.groupOps) groups.apply(g, e.groupOps);
+      (eventGroupProps[g.type] ??= {})[g.name] = groups.props(g);
+    }
+    groupPropertiesJson = JSON.stringify(eventGroupProps);
+  }
+  return completeRow(e.row, {
+    now,
+    receivedAt,
+    amplitudeId: user.amplitudeId,
+    eventTime,
+    userCreationTime: user.createdTime,
+    firstEvent: r.firstEvent,
+    propertiesUpdated: applied.changed,
+    mergedAmplitudeId: r.mergedAmplitudeId,
+    userPropertiesJson: applied.json,
+    groupPropertiesJson,
+  });
 }
 
 /** Group Identify API: sets group properties; events naming the group carry them from then on. */
-export async function ingestGroupIdentify(db: Db, apiKey: string, items: GroupIdentification[], ctx: IngestContext): Promise<IngestResult> {
-  const project = await projectFor(db, apiKey, ctx);
-  if (!('id' in project)) return project;
+async function ingestGroupIdentify(db: Db, projectId: number, items: GroupIdentification[], ctx: IngestContext): Promise<IngestResult> {
   const uploadTime = await writeAt(db, ctx, async (tx) => {
     const groups = await GroupState.load(
       tx,
-      project.id,
-      items.map((i) => i.group),
+      projectId,
+      items.map((i): GroupRef => i.group),
     );
     for (const i of items) groups.apply(i.group, i.ops);
-    await groups.save(tx, project.id);
+    await groups.save(tx, projectId);
   });
   return accepted(items.length, ctx, uploadTime);
 }

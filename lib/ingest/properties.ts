@@ -10,18 +10,27 @@ function toNumber(v: unknown): number | null {
   return null;
 }
 
-// defineProperty, not assignment: "__proto__" is a property name like any other in event data
-const put = (o: JsonObject, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+// "__proto__" is a property name like any other in event data: defined, not assigned (an assignment
+// would set the prototype); other keys are assigned, which is faster
+const put = (o: JsonObject, k: string, v: unknown) => {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+};
 
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Applies operations to a copy of `current`. Returns the new properties and whether anything changed.
+ * Applies operations to a copy of `current` (whose JSON the caller may pass, to spare a stringify).
+ * Returns the new properties, whether anything changed, and their JSON.
  * Unknown `$`-operations are ignored (Amplitude ignores them too).
  */
-export function applyPropertyOps(current: JsonObject, ops: JsonObject | undefined): { props: JsonObject; changed: boolean } {
-  if (!ops || Object.keys(ops).length === 0) return { props: current, changed: false };
+export function applyPropertyOps(
+  current: JsonObject,
+  ops: JsonObject | undefined,
+  currentJson = JSON.stringify(current),
+): { props: JsonObject; changed: boolean; json: string } {
+  if (!ops || Object.keys(ops).length === 0) return { props: current, changed: false, json: currentJson };
   const props: JsonObject = { ...current };
   const plainSets: JsonObject = {};
   for (const [k, v] of Object.entries(ops)) if (!k.startsWith('$')) put(plainSets, k, v);
@@ -77,5 +86,6 @@ export function applyPropertyOps(current: JsonObject, ops: JsonObject | undefine
       }
     }
   }
-  return { props, changed: !same(props, current) };
+  const json = JSON.stringify(props);
+  return json === currentJson ? { props: current, changed: false, json: currentJson } : { props, changed: true, json };
 }

@@ -12,19 +12,26 @@ export interface ThrottleInput {
   now: number;
 }
 
+interface Counts {
+  events: number;
+  d: Map<string, number>;
+  u: Map<string, number>;
+}
+
 export class Throttle {
   private second = 0;
-  private counts = new Map<string, number>();
+  private projects = new Map<number, Counts>();
 
   /** Returns a 429 result, or null and counts the events as accepted. Two limits (key, device and user) and Amplitude's 429 body: one check, so nothing is counted unless all pass. */
   check({ projectId, events, epsLimit, keyEpsLimit, now }: ThrottleInput): IngestResult | null {
     const sec = Math.floor(now / 1000);
     if (sec !== this.second) {
       this.second = sec;
-      this.counts.clear();
+      this.projects.clear();
     }
-    const keyCount = `${projectId}:key`;
-    const total = (this.counts.get(keyCount) ?? 0) + events.length;
+    let counts = this.projects.get(projectId);
+    if (!counts) this.projects.set(projectId, (counts = { events: 0, d: new Map(), u: new Map() }));
+    const total = counts.events + events.length;
     if (keyEpsLimit !== undefined && total > keyEpsLimit) {
       return {
         ...errorBody(429, {
@@ -39,20 +46,19 @@ export class Throttle {
         headers: { 'Retry-After': '1' },
       };
     }
-    const pending = new Map<string, number>();
+    // this request's events per device and user, on top of what this second already counted
+    const pending = { d: new Map<string, number>(), u: new Map<string, number>() };
     const throttledDevices: Record<string, number> = {};
     const throttledUsers: Record<string, number> = {};
     const throttledEvents: number[] = [];
     for (const e of events) {
       let over = false;
-      for (const [kind, id] of [
-        ['d', e.device_id],
-        ['u', e.user_id],
-      ] as const) {
+      for (const kind of ['d', 'u'] as const) {
+        const id = kind === 'd' ? e.device_id : e.user_id;
         if (id === undefined) continue;
-        const key = `${projectId}:${kind}:${id}`;
-        const n = (this.counts.get(key) ?? 0) + (pending.get(key) ?? 0) + 1;
-        pending.set(key, (pending.get(key) ?? 0) + 1);
+        const mine = (pending[kind].get(id) ?? 0) + 1;
+        pending[kind].set(id, mine);
+        const n = (counts[kind].get(id) ?? 0) + mine;
         if (n > epsLimit) {
           over = true;
           if (kind === 'd') throttledDevices[id] = n;
@@ -75,8 +81,8 @@ export class Throttle {
         headers: { 'Retry-After': '1' },
       };
     }
-    for (const [k, n] of pending) this.counts.set(k, (this.counts.get(k) ?? 0) + n);
-    this.counts.set(keyCount, total);
+    for (const kind of ['d', 'u'] as const) for (const [id, n] of pending[kind]) counts[kind].set(id, (counts[kind].get(id) ?? 0) + n);
+    counts.events = total;
     return null;
   }
 }

@@ -113,9 +113,19 @@ function depthExceeds(v: unknown, limit: number, depth = 1): boolean {
   return false;
 }
 
-/** Truncates every string inside properties to the limit, as Amplitude does. */
+/** Whether a string or key inside `v` is longer than `max` (no copy is needed otherwise). */
+function hasLongString(v: unknown, max: number): boolean {
+  if (typeof v === 'string') return v.length > max;
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) return v.some((x) => hasLongString(x, max));
+  for (const k in v) if (k.length > max || hasLongString((v as JsonObject)[k], max)) return true;
+  return false;
+}
+
+/** Truncates every string inside properties to the limit, as Amplitude does (a copy only when one is too long). */
 function truncateStrings(v: unknown, max: number): unknown {
-  if (typeof v === 'string') return v.length > max ? v.slice(0, max) : v;
+  if (!hasLongString(v, max)) return v;
+  if (typeof v === 'string') return v.slice(0, max);
   if (Array.isArray(v)) return v.map((x) => truncateStrings(x, max));
   if (isObject(v)) {
     const out: JsonObject = {};

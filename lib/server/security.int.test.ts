@@ -3,7 +3,7 @@
 // invitations, and a corpus of malformed and hostile requests that must get a clear 4xx with
 // nothing written and the server still up.
 import { count, eq } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteTable, SQLiteView } from 'drizzle-orm/sqlite-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import * as s from '../db/schema';
@@ -88,7 +88,7 @@ async function signIn(email: string, password = 'correct horse battery'): Promis
 
 const counts = async () => {
   const db = database.db;
-  const n = async (t: SQLiteTable) => (await db.select({ n: count() }).from(t))[0].n;
+  const n = async (t: SQLiteTable | SQLiteView) => (await db.select({ n: count() }).from(t))[0].n;
   return {
     events: await n(s.events),
     users: await n(s.users),

@@ -15,9 +15,9 @@ export async function setup() {
     execFileSync('bash', [resolve('scripts/rgw/up.sh')], { env: { ...process.env, CEPH_BASE, RGW_API_NAME: 'us-east-1' }, stdio: 'inherit' });
     startedRgw = true;
   }
-  if (!existsSync(resolve('.next/BUILD_ID'))) {
+  if (!existsSync(resolve('.next/BUILD_ID')) || !existsSync(resolve('.next/spillway/ingest-worker.mjs'))) {
     console.log('building the app for integration tests …');
-    execFileSync('npx', ['next', 'build'], { stdio: 'inherit' });
+    execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
   }
 }
 

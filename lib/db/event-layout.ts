@@ -1,0 +1,94 @@
+// How an event is laid out in event_rows beyond its plain columns: what `rec` holds and the bits of
+// `flags`. Written by lib/ingest/event-rows.ts, read by lib/export/render.ts and the `events` view
+// (migration 0007); one place for the three. Runtime-neutral.
+
+/**
+ * What `rec` holds, in order: the fields of an event that need nothing but the event itself, each as
+ * its JSON literal, joined by REC_SEP (trailing nulls left out). First the ones every event has, then
+ * the optional ones most often sent first. Times are milliseconds from server_received_time.
+ */
+export const REC_FIELDS = [
+  'event_type',
+  'session_id',
+  'client_event',
+  'event_time',
+  'client_upload',
+  '$insert_id',
+  'event_id',
+  'groups',
+  'ip_address',
+  'platform',
+  'os_name',
+  'os_version',
+  'device_model',
+  'language',
+  'version_name',
+  'library',
+  'country',
+  'region',
+  'city',
+  'device_manufacturer',
+  'device_brand',
+  'device_type',
+  'device_family',
+  'device_carrier',
+  'dma',
+  'start_version',
+  'location_lat',
+  'location_lng',
+  'idfa',
+  'adid',
+  'amplitude_attribution_ids',
+] as const;
+
+export type RecField = (typeof REC_FIELDS)[number];
+
+/** Position of each field in `rec`. */
+export const REC = Object.fromEntries(REC_FIELDS.map((f, i) => [f, i])) as { [K in RecField]: number };
+
+/** The optional string fields of `rec` and how an event names them. */
+export const REC_STRINGS: readonly (readonly [RecField, string])[] = [
+  ['ip_address', 'ip'],
+  ['platform', 'platform'],
+  ['os_name', 'os_name'],
+  ['os_version', 'os_version'],
+  ['device_model', 'device_model'],
+  ['language', 'language'],
+  ['version_name', 'app_version'],
+  ['library', 'library'],
+  ['country', 'country'],
+  ['region', 'region'],
+  ['city', 'city'],
+  ['device_manufacturer', 'device_manufacturer'],
+  ['device_brand', 'device_brand'],
+  ['device_type', 'device_type'],
+  ['device_family', 'device_family'],
+  ['device_carrier', 'carrier'],
+  ['dma', 'dma'],
+  ['start_version', 'start_version'],
+  ['idfa', 'idfa'],
+  ['adid', 'adid'],
+  ['amplitude_attribution_ids', 'amplitude_attribution_ids'],
+];
+
+/** Numbers of `rec` that were SQLite REAL columns once, rendered as such (lib/export/render.ts). */
+export const REC_REALS: readonly RecField[] = ['location_lat', 'location_lng'];
+
+/** `rec`'s separator: JSON text never holds this byte unescaped. */
+export const REC_SEP = '\x01';
+
+/** The doors events come in by (lib/ingest/http.ts IngestDoor), as `data.path` names them; their position is the stored code. */
+export const PATHS: readonly string[] = ['/2/httpapi', '/batch', '/', '/httpapi', '/identify', '/groupidentify'];
+
+export const FLAGS = {
+  firstEvent: 1,
+  propertiesUpdated: 2,
+  /** 3 bits: index in PATHS */
+  pathShift: 2,
+  /** 2 bits each: 0 null, 1 false, 2 true */
+  payingShift: 5,
+  attributionShift: 7,
+} as const;
+
+export const tri = (v: boolean | null) => (v === null ? 0 : v ? 2 : 1);
+export const fromTri = (bits: number): boolean | null => (bits === 0 ? null : bits === 2);

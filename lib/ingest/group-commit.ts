@@ -1,0 +1,107 @@
+// Group commit: requests that arrive while a write transaction runs are written together in the next
+// one, each inside its own savepoint, so each is still all or nothing (a request that fails rolls back
+// to its savepoint; the others stay). One BEGIN/COMMIT and one write of each touched page serve
+// several requests: the random-key indexes (dedupe ids, devices, users) are rewritten once per
+// transaction, not once per request. No request waits for others to arrive: a transaction takes
+// whatever queued while the previous one ran.
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/types';
+import { writeTx } from '../db/write';
+import { yieldToEventLoop } from '../util/yield';
+
+interface Item {
+  events: number;
+  clock?: () => number;
+  waitMs: number;
+  fn: (tx: Tx, now: number) => Promise<void>;
+  resolve: (now: number) => void;
+  reject: (e: unknown) => void;
+}
+
+// a transaction stops taking requests past this many events (it holds the write lock meanwhile)
+export const MAX_GROUP_EVENTS = 8_000;
+
+class GroupWriter {
+  private queue: Item[] = [];
+  private running = false;
+
+  constructor(private readonly db: Db) {}
+
+  write(events: number, opts: { clock?: () => number; waitMs: number }, fn: Item['fn']): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, ...opts, fn, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  /** The next group: requests in arrival order up to the size limit; one with its own clock (tests) goes alone. */
+  private take(): Item[] {
+    const first = this.queue.shift()!;
+    const group = [first];
+    let events = first.events;
+    while (first.clock === undefined && this.queue.length > 0) {
+      const next = this.queue[0];
+      if (next.clock !== undefined || events + next.events > MAX_GROUP_EVENTS) break;
+      group.push(this.queue.shift()!);
+      events += next.events;
+    }
+    return group;
+  }
+
+  private async drain() {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        await this.commit(this.take());
+        await yieldToEventLoop();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async commit(group: Item[]) {
+    const failed = new Map<Item, unknown>();
+    let now = 0;
+    try {
+      await writeTx(
+        this.db,
+        async (tx) => {
+          failed.clear();
+          now = (group[0].clock ?? Date.now)();
+          if (group.length === 1) return group[0].fn(tx, now);
+          for (const [i, item] of group.entries()) {
+            await tx.run(sql.raw(`savepoint g${i}`));
+            try {
+              await item.fn(tx, now);
+            } catch (e) {
+              // a rollback SQLite already did itself (disk full) fails the whole group with this error
+              await tx.run(sql.raw(`rollback to g${i}`)).catch(() => {
+                throw e;
+              });
+              failed.set(item, e);
+            }
+            await tx.run(sql.raw(`release g${i}`));
+          }
+        },
+        Math.min(...group.map((g) => g.waitMs)),
+      );
+    } catch (e) {
+      for (const item of group) item.reject(e);
+      return;
+    }
+    for (const item of group) {
+      if (failed.has(item)) item.reject(failed.get(item));
+      else item.resolve(now);
+    }
+  }
+}
+
+const writers = new WeakMap<Db, GroupWriter>();
+
+/** Runs `fn` in a write transaction shared with the requests queued beside it; resolves with its server_upload_time. */
+export function groupWrite(db: Db, events: number, opts: { clock?: () => number; waitMs: number }, fn: Item['fn']): Promise<number> {
+  let w = writers.get(db);
+  if (!w) writers.set(db, (w = new GroupWriter(db)));
+  return w.write(events, opts, fn);
+}

@@ -1,0 +1,113 @@
+// Ingestion on threads of its own (Node edge). A request's body is handed (transferred, not copied) to
+// the least busy parsing thread, which decodes, parses, validates and half-builds its rows
+// (lib/ingest/prepare.ts) and passes them to the one writing thread, which stores them
+// (lib/ingest/ingest.ts) and answers. The main thread keeps HTTP and the pages: on 2 cores the parsing
+// of one request, the writing of another and the reading of a third overlap. Without the bundles (next
+// dev, a host that skipped scripts/build-workers.mjs), for a remote database, or with
+// SPILLWAY_INGEST_WORKERS=0, requests are ingested on the main thread.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { DEFAULT_DATABASE_URL } from '../db/client';
+import type { Ingester } from '../ingest/http';
+import type { IngestResult } from '../ingest/responses';
+
+export const WORKER_BUNDLES = { parse: '.next/spillway/ingest-worker.mjs', write: '.next/spillway/ingest-writer.mjs' };
+
+interface Pending {
+  resolve: (r: IngestResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** How many threads parse requests: SPILLWAY_INGEST_WORKERS, else one per core but one (0: ingest on the main thread). */
+export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SPILLWAY_INGEST_WORKERS;
+  if (raw !== undefined && raw !== '') {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`SPILLWAY_INGEST_WORKERS must be an integer from 0 to 64 (got "${raw}")`);
+    return n;
+  }
+  return Math.max(1, Math.min(8, availableParallelism() - 1));
+}
+
+class Pipeline {
+  private readonly pending = new Map<number, Pending>();
+  private readonly busy: number[];
+  private readonly parsers: Worker[];
+  private readonly writer: Worker;
+  private nextId = 1;
+  // a field, not a local: the bundler follows a `new Worker(path)` it can compute, and the bundles are
+  // files of the build, not modules of this one
+  private file = '';
+
+  constructor(url: string, n: number) {
+    const channels = Array.from({ length: n }, () => new MessageChannel());
+    this.writer = this.spawn(
+      WORKER_BUNDLES.write,
+      { url, parsers: channels.map((c) => c.port2) },
+      channels.map((c) => c.port2),
+    );
+    this.parsers = channels.map((c) => this.spawn(WORKER_BUNDLES.parse, { writer: c.port1 }, [c.port1]));
+    this.busy = this.parsers.map(() => 0);
+  }
+
+  private spawn(file: string, workerData: unknown, transferList: MessagePort[]): Worker {
+    this.file = bundlePath(file);
+    const w = new Worker(this.file, { workerData, transferList });
+    w.unref();
+    w.on('message', (m: { id: number; result: IngestResult }) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      p?.resolve(m.result);
+    });
+    // a thread that dies fails what is in flight (answered 500, nothing stored): the next request starts a new pipeline
+    const fail = (e: unknown) => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+      if (pipeline === this) pipeline = null;
+      void this.stop();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`ingestion thread exited with code ${code}`)));
+    return w;
+  }
+
+  ingest: Ingester = (raw, ctx) => {
+    const id = this.nextId++;
+    let k = 0;
+    for (let i = 1; i < this.busy.length; i++) if (this.busy[i] < this.busy[k]) k = i;
+    this.busy[k]++;
+    return new Promise<IngestResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // the body's buffer moves to the thread: the request is done with it
+      const whole = raw.body.byteOffset === 0 && raw.body.byteLength === raw.body.buffer.byteLength;
+      this.parsers[k].postMessage({ id, raw, ctx }, whole ? [raw.body.buffer as ArrayBuffer] : []);
+    }).finally(() => this.busy[k]--);
+  };
+
+  async stop() {
+    await Promise.all([...this.parsers, this.writer].map((w) => w.terminate()));
+  }
+}
+
+const bundlePath = (file: string) => resolve(process.cwd(), file);
+
+let pipeline: Pipeline | null = null;
+
+/** How ingestion routes store requests: on the pipeline's threads when they can run, else undefined (the main thread). */
+export function ingestThreads(): Ingester | undefined {
+  if (pipeline) return pipeline.ingest;
+  const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const n = workerCount();
+  const bundled = Object.values(WORKER_BUNDLES).every((f) => existsSync(bundlePath(f)));
+  if (n === 0 || !bundled || !url.startsWith('file:')) return undefined;
+  pipeline = new Pipeline(url, n);
+  return pipeline.ingest;
+}
+
+/** Stops the threads (tests, shutdown). */
+export async function stopIngestThreads() {
+  await pipeline?.stop();
+  pipeline = null;
+}

@@ -1,0 +1,25 @@
+// The writing thread of ingestion (bundled to .next/spillway/ingest-writer.mjs by
+// scripts/build-workers.mjs): stores what the parsing threads prepared (lib/ingest/ingest.ts
+// storePrepared: project, origin, throttle, the write transaction) and answers the main thread. Off the
+// main thread, the write transactions never hold up the reading of requests or the pages.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { openDatabase } from '../db/client';
+import { failure } from '../ingest/http';
+import { storePrepared, type IngestContext } from '../ingest/ingest';
+import type { Prepared } from '../ingest/prepare';
+
+const { url, parsers } = workerData as { url: string; parsers: MessagePort[] };
+const database = openDatabase({ url, backgroundCheckpoints: true });
+
+for (const port of parsers) {
+  port.on('message', async (m: { id: number; prepared: Prepared; ctx: IngestContext }) => {
+    let result;
+    try {
+      result = await storePrepared((await database).db, m.prepared, m.ctx);
+    } catch (e) {
+      result = failure(e);
+    }
+    parentPort!.postMessage({ id: m.id, result });
+  });
+}
