@@ -26,7 +26,7 @@ const pick = (i: number) =>
 
 // rows per statement on the native path: one statement of many rows binds and steps as one call,
 // ~a third cheaper per row than a statement per row (bench:ingest)
-const ROWS_PER_STATEMENT = 32;
+export const ROWS_PER_STATEMENT = 32;
 
 /** Runs `insert into table (columns) values (…) tail` for every row, inside the caller's write transaction. */
 export async function runRows(tx: DbOrTx, client: unknown, table: string, columns: readonly string[], rows: unknown[][], tail = ''): Promise<void> {
