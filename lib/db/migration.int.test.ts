@@ -9,7 +9,6 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 import { expect, it } from 'vitest';
 import { freshDbUrl } from '../../test/support/db';
 import { oracleSql } from '../../test/support/oracle';
-import { seedOrg } from '../../test/support/seed';
 import { LINE_SELECT, renderLine } from '../export/render';
 import { ingest } from '../ingest/ingest';
 import { Throttle } from '../ingest/throttle';
@@ -47,7 +46,10 @@ it('keeps every event exporting the same bytes, and insert ids and devices worki
   const oldClient = new LocalClient(path, 250);
   const oldDb = drizzle(oldClient, { schema }) as unknown as Db;
   await migrate(oldDb, { migrationsFolder: migrationsBefore('0007_compact_events') });
-  const { project } = await seedOrg(oldDb);
+  // the old schema's own columns (today's drizzle schema has more)
+  await oldClient.execute("insert into organizations (id, name) values (1, 'old inc')");
+  await oldClient.execute("insert into projects (id, org_id, name, api_key) values (1, 1, 'old project', 'old-api-key-0123456789')");
+  const project = { id: 1, apiKey: 'old-api-key-0123456789' };
 
   let seed = 7;
   const r = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;

@@ -1,7 +1,7 @@
 // The whole product's schema. Times are integer milliseconds since the epoch (UTC) unless named otherwise.
 // Imports only drizzle's sqlite-core so the export engine can share it on any runtime.
 import { sql } from 'drizzle-orm';
-import { customType, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { customType, foreignKey, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { lz4Decompress } from '../util/lz4';
 import { JOB_STATES } from './job-states';
 
@@ -80,6 +80,8 @@ export const projects = sqliteTable(
     apiKey: text('api_key'),
     // JSON list of origins browsers may send events from; null: any (see lib/ingest/cors.ts)
     allowedOrigins: text('allowed_origins'),
+    // every closed hour before it is sealed (lib/jobs/seal.ts) or had no data; null: none looked at yet
+    sealedUntil: integer('sealed_until'),
     createdAt: integer('created_at').notNull().default(now),
   },
   (t) => [uniqueIndex('projects_api_key').on(t.apiKey)],
@@ -253,6 +255,80 @@ export const events = sqliteView('events', {
   data: text('data').notNull(),
 }).existing();
 
+// A project's closed hour, sealed once (lib/jobs/seal.ts): its canonical files, kept as history and
+// copied by every export of the hour. One row per (project, kind, hour) that had data, or that an
+// export reached before the sealer's cursor (projects.sealed_until).
+export const seals = sqliteTable(
+  'seals',
+  {
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['events', 'merged'] }).notNull(),
+    hour: integer('hour').notNull(),
+    // pending: has data, to be built (an export of the hour builds it as it uploads); building: parts
+    // are being made (by the lease holder); sealed: complete; stale: rows arrived after it was sealed,
+    // to be built again before its next export
+    state: text('state', { enum: ['pending', 'building', 'sealed', 'stale'] }).notNull(),
+    // a rebuild starts a new generation: parts of another are not this seal's
+    generation: integer('generation').notNull().default(1),
+    // the part size (uncompressed bytes) it was cut at: another setting builds the hour again
+    partBytes: integer('part_bytes').notNull(),
+    parts: integer('parts').notNull().default(0),
+    lines: integer('lines').notNull().default(0),
+    rawBytes: integer('raw_bytes').notNull().default(0),
+    bytes: integer('bytes').notNull().default(0),
+    // where building resumes: the last row of the last part
+    cursorTime: integer('cursor_time'),
+    cursorId: integer('cursor_id'),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    // the hour's raw rows were deleted (SPILLWAY_RAW_RETENTION_DAYS): it cannot be built again
+    rowsDeleted: integer('rows_deleted', { mode: 'boolean' }).notNull().default(false),
+    sealedAt: integer('sealed_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.kind, t.hour] })],
+);
+
+// One canonical file of a seal: its gzip bytes' size, lines and SHA-256, and where the bytes are kept
+// ('db': sealed_chunks; otherwise the key in the archive store, SPILLWAY_ARCHIVE_URL).
+export const sealedParts = sqliteTable(
+  'sealed_parts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id').notNull(),
+    kind: text('kind', { enum: ['events', 'merged'] }).notNull(),
+    hour: integer('hour').notNull(),
+    generation: integer('generation').notNull(),
+    part: integer('part').notNull(),
+    lines: integer('lines').notNull(),
+    rawBytes: integer('raw_bytes').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    location: text('location').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('sealed_parts_part').on(t.projectId, t.kind, t.hour, t.generation, t.part),
+    foreignKey({ columns: [t.projectId, t.kind, t.hour], foreignColumns: [seals.projectId, seals.kind, seals.hour] }).onDelete('cascade'),
+  ],
+);
+
+// The bytes of a part kept in the database, in slices of at most 1 MB (one value stays small for
+// remote libSQL, and a part is read back a slice at a time).
+export const sealedChunks = sqliteTable(
+  'sealed_chunks',
+  {
+    partId: integer('part_id')
+      .notNull()
+      .references(() => sealedParts.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    data: bytes('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partId, t.seq] })],
+);
+
 export const destinations = sqliteTable(
   'destinations',
   {
@@ -312,13 +388,16 @@ export const exportJobs = sqliteTable(
       .notNull()
       .default('hourly'),
     backfillId: integer('backfill_id'),
+    // the generation of the hour's seal its uploaded parts came from (another means start again from part 1)
+    sealGeneration: integer('seal_generation'),
     // the earliest time a worker may take it (retry backoff, closed-hour grace)
     dueAt: integer('due_at').notNull(),
     leaseOwner: text('lease_owner'),
     leaseUntil: integer('lease_until'),
     tries: integer('tries').notNull().default(0),
-    // resume point: parts already uploaded and the last (server_upload_time, id) written
+    // resume point: parts of the hour's seal (seal_generation) already uploaded
     partsDone: integer('parts_done').notNull().default(0),
+    // unused since sealed hours (lib/jobs/seal.ts keeps where building resumes)
     cursorTime: integer('cursor_time'),
     cursorId: integer('cursor_id'),
     events: integer('events').notNull().default(0),

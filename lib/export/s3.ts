@@ -133,6 +133,13 @@ export class S3Access {
     return out;
   }
 
+  /** An object, whole. */
+  async get(key: string): Promise<Uint8Array> {
+    const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key }));
+    const res = await this.send('GetObject', url, { method: 'GET' });
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
   /** The first `bytes` bytes of an object (a ranged GET), for previews. */
   async head(key: string, bytes: number): Promise<Uint8Array> {
     const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key, Range: `bytes=0-${bytes - 1}` }), {

@@ -12,6 +12,7 @@ import { yieldToEventLoop } from '../util/yield';
 import { originAllowed } from './cors';
 import { groupWrite } from './group-commit';
 import { keepNew } from './dedupe';
+import { noteLateRows } from './late-rows';
 import { completeRow, ROW_COLUMNS, type Row } from './event-rows';
 import { GroupState, type GroupRef } from './groups';
 import { loadIdentities, saveIdentities } from './identity-store';
@@ -130,7 +131,11 @@ async function store(tx: Tx, client: unknown, projectId: number, req: PreparedEv
   await saveIdentities(tx, client, projectId, identities);
   await groups.save(tx, projectId);
   await yieldToEventLoop();
-  if (keepRows) await runRows(tx, client, 'event_rows', ROW_COLUMNS, rows);
+  if (keepRows) {
+    await runRows(tx, client, 'event_rows', ROW_COLUMNS, rows);
+    await noteLateRows(tx, client, projectId, 'events', now);
+  }
+  if (identities.merges.length > 0) await noteLateRows(tx, client, projectId, 'merged', now);
 }
 
 /** The event's identity, its user (or, for $groupidentify, group) operations applied in request order, and its row completed. */

@@ -1,6 +1,7 @@
 // Engine settings. Built from env at the Node edge (lib/server/config.ts) or by tests; the engine never
 // reads the environment itself.
 import type { EndpointPolicy } from '../net/endpoint-policy';
+import type { ArchiveSettings } from '../export/history';
 import type { S3Settings } from '../export/s3';
 
 export interface EngineConfig {
@@ -28,6 +29,10 @@ export interface EngineConfig {
   integrityDays: number;
   /** how connections' endpoints are resolved and which are allowed (the Node edge sets it) */
   endpoints?: EndpointPolicy;
+  /** where sealed parts are kept: an S3-compatible archive (SPILLWAY_ARCHIVE_URL); unset, the database */
+  archive?: ArchiveSettings;
+  /** raw rows of sealed hours older than this many days are deleted (0: kept forever) */
+  rawRetentionDays: number;
 }
 
 export const DEFAULT_CONFIG: Omit<EngineConfig, 's3'> = {
@@ -39,6 +44,7 @@ export const DEFAULT_CONFIG: Omit<EngineConfig, 's3'> = {
   leaseMs: 5 * 60_000,
   backfillPlanHours: 1_000,
   integrityDays: 7,
+  rawRetentionDays: 7,
 };
 
 export function backoffMs(config: EngineConfig, tries: number): number {

@@ -14,15 +14,14 @@ import { LeaseLost, owned, type Job } from './lease';
 
 type Destination = typeof s.destinations.$inferSelect;
 
-/** Records one uploaded part and moves the job's cursor past it. */
-export async function recordPart(db: Db, job: Job, workerId: string, p: UploadedPart, now: number, leaseMs: number) {
+/** Records one uploaded part (of the seal's `generation`) and moves the job past it. */
+export async function recordPart(db: Db, job: Job, workerId: string, p: UploadedPart, generation: number, now: number, leaseMs: number) {
   await writeTx(db, async (tx) => {
     const r = await tx
       .update(s.exportJobs)
       .set({
         partsDone: p.part,
-        cursorTime: p.cursor.time,
-        cursorId: p.cursor.id,
+        sealGeneration: generation,
         events: sql`${s.exportJobs.events} + ${p.events}`,
         bytes: sql`${s.exportJobs.bytes} + ${p.bytes}`,
         rawBytes: sql`${s.exportJobs.rawBytes} + ${p.rawBytes}`,

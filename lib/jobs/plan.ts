@@ -7,6 +7,7 @@ import { and, eq, gt, gte, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
 import * as s from '../db/schema';
 import type { Db, DbOrTx } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
+import { nextDataHour } from '../export/hour-parts';
 import { floorHour, HOUR_MS } from '../export/time';
 import type { EngineConfig } from './config';
 
@@ -53,14 +54,18 @@ export async function planHourly(db: Db, config: EngineConfig, now: number): Pro
   return planned;
 }
 
-/** The hour of the project's first event or merge (index seeks), or +Infinity when it has none. */
+/** The hour of the project's first event or merge (index seeks; sealed hours count, their raw rows may be gone), or +Infinity. */
 async function firstDataHour(db: Db, projectId: number): Promise<number> {
-  const [[e], [m]] = await Promise.all([
-    db.select({ t: s.events.serverUploadTime }).from(s.events).where(eq(s.events.projectId, projectId)).orderBy(s.events.serverUploadTime).limit(1),
-    db.select({ t: s.merges.mergeServerTime }).from(s.merges).where(eq(s.merges.projectId, projectId)).orderBy(s.merges.mergeServerTime).limit(1),
+  const [hours, [sealed]] = await Promise.all([
+    Promise.all((['events', 'merged'] as const).map((k) => nextDataHour(db, k, projectId, 0))),
+    db
+      .select({ t: s.seals.hour })
+      .from(s.seals)
+      .where(and(eq(s.seals.projectId, projectId), gt(s.seals.lines, 0)))
+      .orderBy(s.seals.hour)
+      .limit(1),
   ]);
-  const t = Math.min(e?.t ?? Infinity, m?.t ?? Infinity);
-  return Number.isFinite(t) ? floorHour(t) : Infinity;
+  return Math.min(...hours.map((h) => h ?? Infinity), sealed?.t ?? Infinity);
 }
 
 export async function planBackfills(db: Db, config: EngineConfig, now: number): Promise<number> {

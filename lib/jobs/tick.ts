@@ -7,13 +7,18 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { ExportError } from '../export/errors';
 import { exportHour } from '../export/exporter';
+import { History, HistoryDamaged } from '../export/history';
 import { manifestFor } from '../export/manifest';
 import { S3Access } from '../export/s3';
 import type { EngineConfig } from './config';
 import { completeJob, failJob, filesOf, handBack, partsOf, recordPart } from './job-store';
 import { claimJob, keepLease, LeaseLost, type Job } from './lease';
 import { runDueIntegrityCheck } from './integrity';
+import { claimEmptyJobs, finishEmptyJobs } from './empty-hours';
 import { planBackfills, planHourly } from './plan';
+import { pruneRawRows } from './retention';
+import { sealClosedHours } from './seal-plan';
+import { claimSeal, markStale, partsToExport, SealChanged, sealOf, type SealSettings } from './seal';
 
 export { claimJob, type Job } from './lease';
 export { openJobs, retryFailed } from './job-store';
@@ -28,6 +33,8 @@ export interface TickOptions {
 
 export interface TickSummary {
   planned: number;
+  /** closed hours sealed, or marked for their exports to seal */
+  sealed: number;
   jobs: number;
   done: number;
   retried: number;
@@ -38,6 +45,8 @@ export interface TickSummary {
   bytes: number;
   emailsQueued: number;
   repairsQueued: number;
+  /** raw rows deleted past the retention */
+  rowsPruned: number;
 }
 
 export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Promise<TickSummary> {
@@ -45,35 +54,67 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
   const start = clock();
   const deadline = start + opts.budgetMs;
   const workerId = opts.workerId ?? crypto.randomUUID();
-  const sum: TickSummary = { planned: 0, jobs: 0, done: 0, retried: 0, failed: 0, paused: 0, parts: 0, events: 0, bytes: 0, emailsQueued: 0, repairsQueued: 0 };
+  const history = new History(config.archive, config.s3);
+  const sum: TickSummary = {
+    planned: 0,
+    sealed: 0,
+    jobs: 0,
+    done: 0,
+    retried: 0,
+    failed: 0,
+    paused: 0,
+    parts: 0,
+    events: 0,
+    bytes: 0,
+    emailsQueued: 0,
+    repairsQueued: 0,
+    rowsPruned: 0,
+  };
 
   sum.planned += await planHourly(db, config, start);
   sum.planned += await planBackfills(db, config, start);
   // a connection a day whose bucket is compared with what was exported; wrong hours are queued again
   const integrity = await runDueIntegrityCheck(db, config, start);
   sum.repairsQueued += integrity?.issues.filter((i) => i.repaired).length ?? 0;
+  // closed hours sealed (or left to their exports to seal): at most half the budget, the exports come first
+  sum.sealed += await sealClosedHours(db, config, history, { workerId, settings: sealSettings(config), clock, deadline: start + opts.budgetMs / 2 });
   while (clock() < deadline && (opts.maxJobs === undefined || sum.jobs < opts.maxJobs)) {
+    // hours known to be empty, many at a time; those whose manifest fails go the ordinary way
+    const empty = await claimEmptyJobs(db, workerId, clock(), config.leaseMs);
+    if (empty.length > 0) {
+      sum.jobs += empty.length;
+      const r = await finishEmptyJobs(db, config, empty, workerId, clock);
+      sum.done += r.done;
+      for (const job of r.refused) await runJob(db, config, history, job, workerId, clock, deadline, sum);
+      continue;
+    }
     const job = await claimJob(db, workerId, clock(), config.leaseMs);
     if (!job) break;
     sum.jobs++;
-    await runJob(db, config, job, workerId, clock, deadline, sum);
+    await runJob(db, config, history, job, workerId, clock, deadline, sum);
   }
+  sum.rowsPruned += await pruneRawRows(db, config, clock(), deadline);
   return sum;
 }
 
-/** Exports the claimed job's hour (or as many parts as the budget allows) and records the outcome. */
-async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, clock: () => number, deadline: number, sum: TickSummary) {
+/** Exports the claimed job's hour (or as many parts as the budget allows) from its seal, and records the outcome. */
+async function runJob(db: Db, config: EngineConfig, history: History, job: Job, workerId: string, clock: () => number, deadline: number, sum: TickSummary) {
   const began = clock();
   const [dest] = await db.select().from(s.destinations).where(eq(s.destinations.id, job.destinationId));
   if (!dest) return;
   const lease = keepLease(db, job, workerId, config.leaseMs, clock);
   let s3: S3Access | null = null;
+  const ref = { projectId: dest.projectId, kind: job.kind, hour: job.hour };
   try {
     const files = await filesOf(db, job.id);
     s3 = await S3Access.open(dest, config.s3);
-    const cursor = job.cursorTime !== null && job.cursorId !== null ? { time: job.cursorTime, id: job.cursorId } : null;
+    const settings = sealSettings(config);
+    const claim = await claimSeal(db, history, ref, workerId, clock(), settings);
+    const generation = claim.state === 'empty' ? 0 : claim.seal.generation;
+    // parts uploaded by an earlier run count only if they came from the same seal
+    const partsDone = job.sealGeneration === generation ? job.partsDone : 0;
+    const shouldStop = () => clock() >= deadline || lease.lost();
     const outcome = await exportHour(
-      db,
       s3,
       {
         kind: job.kind,
@@ -81,21 +122,19 @@ async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, 
         orgId: dest.orgId,
         projectId: dest.projectId,
         prefix: dest.prefix,
-        partsDone: job.partsDone,
-        cursor,
+        partsDone,
         mayHaveFiles: files > 0 || job.finishedAt !== null,
       },
+      partsToExport(db, history, ref, claim, { workerId, settings, clock, shouldStop }),
       {
-        partBytes: config.partBytes,
-        gzip: config.gzipLevel === undefined ? undefined : { level: config.gzipLevel },
         onPart: async (p) => {
           if (lease.lost()) throw new LeaseLost();
-          await recordPart(db, job, workerId, p, clock(), config.leaseMs);
+          await recordPart(db, job, workerId, p, generation, clock(), config.leaseMs);
           sum.parts++;
           sum.events += p.events;
           sum.bytes += p.bytes;
         },
-        shouldStop: () => clock() >= deadline,
+        shouldStop,
       },
     );
     if (!outcome.complete) {
@@ -103,6 +142,9 @@ async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, 
       sum.paused++;
       return;
     }
+    // rows that arrived for the hour while it was copied: the files are built again and copied again
+    const now = await sealOf(db, ref);
+    if (!now || now.state !== 'sealed' || now.generation !== (generation || now.generation)) throw new SealChanged(ref);
     if (dest.writeManifest) {
       if (lease.lost()) throw new LeaseLost();
       const parts = await partsOf(db, job.id, outcome.parts);
@@ -112,7 +154,14 @@ async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, 
     if (await completeJob(db, job, dest, workerId, outcome.parts, clock(), clock() - began)) sum.done++;
   } catch (e) {
     if (e instanceof LeaseLost) return;
-    const err = e instanceof ExportError ? e : new ExportError('internal', 'export', (e as Error)?.message ?? String(e));
+    // a damaged part is built again; rows that arrived meanwhile mean the same: the job comes back soon
+    if (e instanceof HistoryDamaged) await markStale(db, ref, clock());
+    const err =
+      e instanceof ExportError
+        ? e
+        : e instanceof HistoryDamaged || e instanceof SealChanged
+          ? new ExportError('transient', 'export', `the hour's sealed files are being built again: ${(e as Error).message}`)
+          : new ExportError('internal', 'export', (e as Error)?.message ?? String(e));
     const r = await failJob(db, config, job, dest, workerId, err, clock(), clock() - began);
     if (r?.failed) sum.failed++;
     else if (r) sum.retried++;
@@ -122,3 +171,9 @@ async function runJob(db: Db, config: EngineConfig, job: Job, workerId: string, 
     s3?.close();
   }
 }
+
+export const sealSettings = (config: EngineConfig): SealSettings => ({
+  partBytes: config.partBytes,
+  gzip: config.gzipLevel === undefined ? undefined : { level: config.gzipLevel },
+  leaseMs: config.leaseMs,
+});

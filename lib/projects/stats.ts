@@ -1,4 +1,5 @@
-// Per-project, per-hour event counts (by server_upload_time, the hour files are partitioned by).
+// Per-project, per-hour event counts (by server_upload_time, the hour files are partitioned by): from
+// the raw rows, and from the seals of hours whose raw rows the retention deleted.
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
@@ -7,21 +8,20 @@ import { HOUR_MS } from '../export/time';
 export async function hourlyCounts(db: Db, orgId: number, sinceMs: number) {
   const projects = await db.select({ id: s.projects.id }).from(s.projects).where(eq(s.projects.orgId, orgId));
   if (projects.length === 0) return [];
+  const ids = projects.map((p) => p.id);
   // a literal, not a parameter: the driver binds JS numbers as REAL, which would make this a float division
-  const hour = sql<number>`(${s.events.serverUploadTime} / ${sql.raw(String(HOUR_MS))}) * ${sql.raw(String(HOUR_MS))}`;
-  const rows = await db
-    .select({ projectId: s.events.projectId, hour, events: sql<number>`count(*)` })
-    .from(s.events)
-    .where(
-      and(
-        inArray(
-          s.events.projectId,
-          projects.map((p) => p.id),
-        ),
-        gte(s.events.serverUploadTime, sinceMs),
-      ),
-    )
-    .groupBy(s.events.projectId, hour)
-    .orderBy(hour);
-  return rows.map((r) => ({ projectId: r.projectId, hour: new Date(Number(r.hour)).toISOString(), events: Number(r.events) }));
+  const hour = sql<number>`(${s.eventRows.serverUploadTime} / ${sql.raw(String(HOUR_MS))}) * ${sql.raw(String(HOUR_MS))}`;
+  const raw = await db
+    .select({ projectId: s.eventRows.projectId, hour, events: sql<number>`count(*)` })
+    .from(s.eventRows)
+    .where(and(inArray(s.eventRows.projectId, ids), gte(s.eventRows.serverUploadTime, sinceMs)))
+    .groupBy(s.eventRows.projectId, hour);
+  const sealed = await db
+    .select({ projectId: s.seals.projectId, hour: s.seals.hour, events: s.seals.lines })
+    .from(s.seals)
+    .where(and(inArray(s.seals.projectId, ids), eq(s.seals.kind, 'events'), eq(s.seals.rowsDeleted, true), gte(s.seals.hour, sinceMs)));
+  return [...raw, ...sealed]
+    .map((r) => ({ projectId: r.projectId, hour: Number(r.hour), events: Number(r.events) }))
+    .sort((a, b) => a.hour - b.hour || a.projectId - b.projectId)
+    .map((r) => ({ projectId: r.projectId, hour: new Date(r.hour).toISOString(), events: r.events }));
 }

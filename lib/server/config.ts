@@ -1,5 +1,6 @@
 // Engine configuration from the environment (Node edge). Bad values stop start-up with a clear message.
 import { DEFAULT_CONFIG, type EngineConfig } from '../jobs/config';
+import { archiveFromEnv } from './archive';
 import { endpointPolicy } from './outbound';
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -30,6 +31,8 @@ export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Engin
     leaseMs: intEnv(env, 'EXPORT_LEASE_MS', DEFAULT_CONFIG.leaseMs, 5_000, 3_600_000),
     backfillPlanHours: intEnv(env, 'EXPORT_BACKFILL_PLAN_HOURS', DEFAULT_CONFIG.backfillPlanHours, 1, 100_000),
     integrityDays: intEnv(env, 'SPILLWAY_INTEGRITY_DAYS', DEFAULT_CONFIG.integrityDays, 0, 90),
+    rawRetentionDays: intEnv(env, 'SPILLWAY_RAW_RETENTION_DAYS', DEFAULT_CONFIG.rawRetentionDays, 0, 36_500),
+    archive: archiveFromEnv(env),
     roleArnTemplate: env.SPILLWAY_ROLE_ARN_TEMPLATE || undefined,
     principalArn: env.SPILLWAY_PRINCIPAL_ARN || undefined,
     appUrl: env.SPILLWAY_APP_URL || undefined,

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { Agent, buildConnector, setGlobalDispatcher } from 'undici';
 import { isPublicIp } from '../net/address';
 import type { EndpointPolicy } from '../net/endpoint-policy';
+import { archiveFromEnv } from './archive';
 
 export const allowPrivateEndpoints = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_ALLOW_PRIVATE_ENDPOINTS === 'true';
 
@@ -31,14 +32,21 @@ function publicLookup(hostname: string, options: { all?: boolean; family?: numbe
 
 let installed = false;
 
-/** Installs the guard for every fetch of this process (once; a no-op when private endpoints are allowed). */
+/**
+ * Installs the guard for every fetch of this process (once; a no-op when private endpoints are
+ * allowed). The archive the operator configured (SPILLWAY_ARCHIVE_URL) may be anywhere.
+ */
 export function guardOutboundConnections() {
   if (installed || allowPrivateEndpoints()) return;
   installed = true;
   const connect = buildConnector({ lookup: publicLookup } as Parameters<typeof buildConnector>[0]);
+  const direct = buildConnector({});
+  const archive = archiveFromEnv()?.endpoint;
+  const trusted = archive ? new URL(archive).hostname : null;
   setGlobalDispatcher(
     new Agent({
       connect: (opts, callback) => {
+        if (opts.hostname === trusted) return direct(opts, callback);
         // an IP literal is dialled without a lookup: check it here
         if (isIP(opts.hostname.replace(/^\[|\]$/g, '')) && !isPublicIp(opts.hostname)) return callback(new PrivateAddress(opts.hostname), null);
         return connect(opts, callback);

@@ -1,0 +1,129 @@
+// Where sealed parts' bytes are kept (lib/jobs/seal.ts): in the database by default (sealed_chunks, 1 MB
+// slices, written in the transaction that records the part), or in an S3-compatible archive
+// (SPILLWAY_ARCHIVE_URL), one object per part. Runtime-neutral: the archive goes through S3Access.
+import { and, asc, eq } from 'drizzle-orm';
+import { queryRows } from '../db/bulk';
+import * as s from '../db/schema';
+import type { Db, DbOrTx } from '../db/types';
+import { ExportError } from './errors';
+import { S3Access, type Credentials, type S3Destination, type S3Settings } from './s3';
+import { hourParts } from './time';
+
+/** An archive bucket given by SPILLWAY_ARCHIVE_URL (lib/server/config.ts parses it). */
+export interface ArchiveSettings {
+  bucket: string;
+  /** key prefix, '' or ending in '/' */
+  prefix: string;
+  endpoint: string;
+  region: string;
+  forcePathStyle: boolean;
+  /** its own keys; unset, the server's */
+  credentials?: Credentials;
+}
+
+export interface PartRef {
+  projectId: number;
+  kind: 'events' | 'merged';
+  hour: number;
+  generation: number;
+  part: number;
+}
+
+const CHUNK = 1 << 20;
+export const IN_DATABASE = 'db';
+
+/** The archive key of a part: by project, kind, day and hour, its generation and number. */
+export function archiveKey(prefix: string, r: PartRef): string {
+  const { date, h } = hourParts(r.hour);
+  return `${prefix}${r.projectId}/${r.kind}/${date}/${h}/g${r.generation}-${r.part}.json.gz`;
+}
+
+/** A sealed part that is missing or not what was recorded: its seal is built again from the raw rows. */
+export class HistoryDamaged extends Error {}
+
+export class History {
+  private archive: Promise<S3Access> | null = null;
+
+  constructor(
+    readonly settings: ArchiveSettings | undefined,
+    private readonly s3: S3Settings,
+  ) {}
+
+  private archiveAccess(): Promise<S3Access> {
+    const a = this.settings!;
+    const dest: S3Destination = {
+      projectId: 0,
+      bucket: a.bucket,
+      region: a.region,
+      endpoint: a.endpoint,
+      forcePathStyle: a.forcePathStyle,
+      prefix: a.prefix,
+      kmsKeyArn: null,
+      roleArn: null,
+    };
+    // cleared on failure, so a store that was down is asked again next time
+    this.archive ??= S3Access.open(dest, { ...this.s3, baseCredentials: a.credentials ?? this.s3.baseCredentials }).catch((e) => {
+      this.archive = null;
+      throw e;
+    });
+    return this.archive;
+  }
+
+  /** Puts the bytes in the archive before the part is recorded; in the database, `record` keeps them. Returns the location. */
+  async store(ref: PartRef, body: Uint8Array): Promise<string> {
+    if (!this.settings) return IN_DATABASE;
+    const key = archiveKey(this.settings.prefix, ref);
+    await (await this.archiveAccess()).put(key, body, { ownerAcl: false });
+    return key;
+  }
+
+  /** In the transaction that records part `partId`: its bytes, when they are kept in the database. */
+  async record(tx: DbOrTx, partId: number, location: string, body: Uint8Array) {
+    if (location !== IN_DATABASE) return;
+    for (let seq = 0, at = 0; at < body.byteLength; seq++, at += CHUNK) {
+      await tx.insert(s.sealedChunks).values({ partId, seq, data: body.subarray(at, Math.min(body.byteLength, at + CHUNK)) });
+    }
+  }
+
+  /** A part's bytes, whole. Missing or the wrong size: HistoryDamaged (the seal is built again). */
+  async read(db: Db, partId: number, location: string, bytes: number): Promise<Uint8Array> {
+    if (location !== IN_DATABASE) {
+      let body: Uint8Array;
+      try {
+        body = await (await this.archiveAccess()).get(location);
+      } catch (e) {
+        if (e instanceof ExportError && e.status === 404) throw new HistoryDamaged(`sealed part ${location} is missing from the archive`);
+        throw e;
+      }
+      if (body.byteLength !== bytes) throw new HistoryDamaged(`sealed part ${location} holds ${body.byteLength} bytes, ${bytes} recorded`);
+      return body;
+    }
+    const out = new Uint8Array(bytes);
+    let at = 0;
+    for (const [data] of await queryRows(db, 'select data from sealed_chunks where part_id = ? order by seq', [partId])) {
+      const chunk = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer);
+      if (at + chunk.byteLength > bytes) throw new HistoryDamaged(`sealed part ${partId} holds more bytes than recorded`);
+      out.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    if (at !== bytes) throw new HistoryDamaged(`sealed part ${partId} holds ${at} bytes, ${bytes} recorded`);
+    return out;
+  }
+
+  /** Removes archived objects of parts no seal uses any more (a rebuilt generation). */
+  async forget(locations: string[]) {
+    if (!this.settings) return;
+    const access = await this.archiveAccess();
+    for (const key of locations) if (key !== IN_DATABASE) await access.delete(key).catch(() => {});
+  }
+}
+
+/** The parts of a seal's current generation, in order. */
+export function partsOfSeal(db: DbOrTx, r: Omit<PartRef, 'part'>) {
+  const p = s.sealedParts;
+  return db
+    .select()
+    .from(p)
+    .where(and(eq(p.projectId, r.projectId), eq(p.kind, r.kind), eq(p.hour, r.hour), eq(p.generation, r.generation)))
+    .orderBy(asc(p.part));
+}

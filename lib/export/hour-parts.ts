@@ -1,0 +1,127 @@
+// The canonical files of one hour of one kind, built from its rows: read in a fixed order
+// (server_upload_time, id) from a resume cursor, rendered (render.ts, format.ts) and cut into gzip parts
+// by uncompressed size (partition.ts). A run cut off after part k and resumed at its cursor makes
+// exactly the bytes a clean run makes. lib/jobs/seal.ts keeps what this builds.
+import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
+import { queryRows } from '../db/bulk';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { mergeToJson, type MergeRow } from './format';
+import type { GzipOptions } from './gzip';
+import { writeParts, type PartOutput } from './partition';
+import { LINE_SELECT, renderLine } from './render';
+import { HOUR_MS } from './time';
+
+export interface Cursor {
+  time: number;
+  id: number;
+}
+
+export interface HourRef {
+  kind: 'events' | 'merged';
+  projectId: number;
+  hour: number;
+}
+
+export interface BuildOptions {
+  /** cut a new events part once a part's NDJSON passes this many bytes (merged IDs are one file) */
+  partBytes: number;
+  gzip?: GzipOptions;
+  pageSize?: number;
+}
+
+async function* pages<R>(
+  fetchPage: (after: Cursor | null, limit: number) => Promise<R[]>,
+  cursorOf: (r: R) => Cursor,
+  start: Cursor | null,
+  pageSize: number,
+): AsyncGenerator<R[]> {
+  let after = start;
+  for (;;) {
+    const rows = await fetchPage(after, pageSize);
+    if (rows.length === 0) return;
+    yield rows;
+    after = cursorOf(rows[rows.length - 1]);
+    if (rows.length < pageSize) return;
+  }
+}
+
+const EVENT_PAGE = `select ${LINE_SELECT} from event_rows
+  where project_id = ? and server_upload_time >= ? and server_upload_time < ? and (server_upload_time, id) > (?, ?)
+  order by server_upload_time, id limit ?`;
+
+type EventRow = unknown[];
+// LINE_SELECT puts the id first and server_upload_time third
+const eventCursor = (r: EventRow): Cursor => ({ time: Number(r[2]), id: Number(r[0]) });
+
+/** A page of event rows after the cursor. Its time is the index seek start (a row value alone made large hours quadratic). */
+function eventPage(db: Db, projectId: number, hour: number) {
+  return (after: Cursor | null, limit: number) =>
+    queryRows(db, EVENT_PAGE, [projectId, after ? after.time : hour, hour + HOUR_MS, after ? after.time : hour, after ? after.id : 0, limit]);
+}
+
+function mergePage(db: Db, projectId: number, hour: number) {
+  return (after: Cursor | null, limit: number): Promise<MergeRow[]> =>
+    db
+      .select()
+      .from(s.merges)
+      .where(
+        and(
+          eq(s.merges.projectId, projectId),
+          gte(s.merges.mergeServerTime, after ? after.time : hour),
+          lt(s.merges.mergeServerTime, hour + HOUR_MS),
+          after ? sql`(${s.merges.mergeServerTime}, ${s.merges.id}) > (${after.time}, ${after.id})` : undefined,
+        ),
+      )
+      .orderBy(asc(s.merges.mergeServerTime), asc(s.merges.id))
+      .limit(limit);
+}
+
+/** The hour's parts from `cursor` on, numbered from `firstPart`; an hour with no rows there yields none. */
+export function hourParts(db: Db, ref: HourRef, cursor: Cursor | null, firstPart: number, opts: BuildOptions): AsyncGenerator<PartOutput<Cursor>> {
+  const pageSize = opts.pageSize ?? 2000;
+  if (ref.kind === 'events') {
+    return writeParts(pages(eventPage(db, ref.projectId, ref.hour), eventCursor, cursor, pageSize), {
+      toLine: renderLine,
+      cursorOf: eventCursor,
+      partBytes: opts.partBytes,
+      firstPart,
+      gzip: opts.gzip,
+    });
+  }
+  const mergeCursor = (m: MergeRow): Cursor => ({ time: m.mergeServerTime, id: m.id });
+  // one merged-IDs file per hour, never cut
+  return writeParts(pages(mergePage(db, ref.projectId, ref.hour), mergeCursor, cursor, pageSize), {
+    toLine: mergeToJson,
+    cursorOf: mergeCursor,
+    partBytes: Number.POSITIVE_INFINITY,
+    firstPart,
+    gzip: opts.gzip,
+  });
+}
+
+/** How many rows the hour holds now (a seal's line count must match). */
+export async function hourRowCount(db: Db, ref: HourRef): Promise<number> {
+  const [[n]] =
+    ref.kind === 'events'
+      ? await queryRows(db, 'select count(*) from event_rows where project_id = ? and server_upload_time >= ? and server_upload_time < ?', [
+          ref.projectId,
+          ref.hour,
+          ref.hour + HOUR_MS,
+        ])
+      : await queryRows(db, 'select count(*) from merges where project_id = ? and merge_server_time >= ? and merge_server_time < ?', [
+          ref.projectId,
+          ref.hour,
+          ref.hour + HOUR_MS,
+        ]);
+  return Number(n);
+}
+
+/** The start of the first hour at or after `from` with data of the kind, or null (one index seek). */
+export async function nextDataHour(db: Db, kind: HourRef['kind'], projectId: number, from: number): Promise<number | null> {
+  const [[t]] =
+    kind === 'events'
+      ? await queryRows(db, 'select min(server_upload_time) from event_rows where project_id = ? and server_upload_time >= ?', [projectId, from])
+      : await queryRows(db, 'select min(merge_server_time) from merges where project_id = ? and merge_server_time >= ?', [projectId, from]);
+  return t === null ? null : Math.floor(Number(t) / HOUR_MS) * HOUR_MS;
+}

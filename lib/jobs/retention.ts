@@ -1,0 +1,53 @@
+// Raw rows have a retention (SPILLWAY_RAW_RETENTION_DAYS, 0: forever): the event rows of hours sealed
+// more than that many days ago are deleted, since the seal keeps the hour's files for every export and
+// backfill to come. Identities, user and group properties, merges and the dedupe window are other
+// tables and stay. The seal is marked first (rows_deleted), so it is never built again from a partial
+// hour: rows arriving for it later make it an error to see, not a wrong file.
+import { and, asc, eq, gt, lt } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { withWriteLock } from '../db/write';
+import { DAY_MS, floorHour, HOUR_MS } from '../export/time';
+import { yieldToEventLoop } from '../util/yield';
+import type { EngineConfig } from './config';
+
+// rows deleted per statement: each delete is a short write, others' writes go between them
+const ROWS_PER_DELETE = 5_000;
+const HOURS_PER_RUN = 48;
+
+/** Deletes the raw rows of sealed hours past the retention; returns how many rows. */
+export async function pruneRawRows(db: Db, config: EngineConfig, now: number, deadline = Infinity): Promise<number> {
+  if (!config.rawRetentionDays) return 0;
+  const cutoff = floorHour(now - config.rawRetentionDays * DAY_MS);
+  const hours = await db
+    .select({ projectId: s.seals.projectId, hour: s.seals.hour })
+    .from(s.seals)
+    .where(and(eq(s.seals.kind, 'events'), eq(s.seals.state, 'sealed'), eq(s.seals.rowsDeleted, false), gt(s.seals.lines, 0), lt(s.seals.hour, cutoff)))
+    .orderBy(asc(s.seals.hour))
+    .limit(HOURS_PER_RUN);
+  let deleted = 0;
+  for (const { projectId, hour } of hours) {
+    if (Date.now() > deadline) break;
+    const marked = await withWriteLock(db, () =>
+      db
+        .update(s.seals)
+        .set({ rowsDeleted: true, updatedAt: now })
+        .where(and(eq(s.seals.projectId, projectId), eq(s.seals.kind, 'events'), eq(s.seals.hour, hour), eq(s.seals.state, 'sealed')))
+        .returning({ hour: s.seals.hour }),
+    );
+    if (marked.length === 0) continue;
+    for (;;) {
+      const n = await withWriteLock(db, async () => {
+        const r = await db.$client.execute({
+          sql: `delete from event_rows where id in (select id from event_rows where project_id = ? and server_upload_time >= ? and server_upload_time < ? limit ${ROWS_PER_DELETE})`,
+          args: [projectId, hour, hour + HOUR_MS],
+        });
+        return r.rowsAffected;
+      });
+      deleted += n;
+      if (n < ROWS_PER_DELETE) break;
+      await yieldToEventLoop();
+    }
+  }
+  return deleted;
+}

@@ -1,0 +1,150 @@
+// Sealing every project's closed hours as they close, whether or not a connection exports them:
+// each project's cursor (projects.sealed_until) moves over its hours, one index seek finding the next
+// hour with data, so empty hours cost nothing and an export of an hour below the cursor with no seal
+// knows it is empty (lib/jobs/empty-hours.ts). Seals waiting with no export to build them (stale,
+// abandoned mid-build, or of hours no connection exports) are built here. Within the budget given;
+// what is left is done next tick.
+import { and, eq, isNull, lt, lte, not, or, sql } from 'drizzle-orm';
+import * as s from '../db/schema';
+import type { Db } from '../db/types';
+import { withWriteLock } from '../db/write';
+import type { History } from '../export/history';
+import { nextDataHour, type HourRef } from '../export/hour-parts';
+import { HOUR_MS } from '../export/time';
+import type { EngineConfig } from './config';
+import { LeaseLost } from './lease';
+import { kindsOf, lastClosedHour } from './plan';
+import { buildSeal, claimSeal, keepSealLease, SealChanged, SealUnrecoverable, type SealSettings } from './seal';
+
+const KINDS = ['events', 'merged'] as const;
+
+export interface SealRun {
+  workerId: string;
+  settings: SealSettings;
+  clock: () => number;
+  deadline: number;
+}
+
+/** Seals one hour of one kind to the end (or the deadline). Whether it is sealed now. */
+export async function sealHour(db: Db, history: History, ref: HourRef, run: SealRun): Promise<boolean> {
+  const claim = await claimSeal(db, history, ref, run.workerId, run.clock(), run.settings);
+  if (claim.state === 'empty' || claim.state === 'sealed') return true;
+  if (claim.state === 'busy') return false;
+  const lease = keepSealLease(db, claim.seal, run.workerId, run.settings.leaseMs, run.clock);
+  try {
+    const build = buildSeal(db, history, claim.seal, run.workerId, run.settings, run.clock, () => run.clock() >= run.deadline || lease.lost());
+    for (;;) {
+      const r = await build.next();
+      if (r.done) return r.value === 'sealed';
+    }
+  } catch (e) {
+    // another worker has it, rows arrived meanwhile, or its rows are gone: nothing to do here now
+    if (e instanceof LeaseLost || e instanceof SealChanged || e instanceof SealUnrecoverable) return false;
+    throw e;
+  } finally {
+    lease.stop();
+  }
+}
+
+/**
+ * Moves each project's cursor over its closed hours. An hour with data gets its seal: left pending
+ * for the export that will build it as it uploads when a connection exports that kind, built here
+ * otherwise. Returns the hours sealed or marked.
+ */
+export async function sealClosedHours(db: Db, config: EngineConfig, history: History, run: SealRun): Promise<number> {
+  const last = lastClosedHour(run.clock(), config.graceMs);
+  const due = await db
+    .select({ id: s.projects.id, sealedUntil: s.projects.sealedUntil })
+    .from(s.projects)
+    .where(and(eq(s.projects.isPortfolio, false), or(isNull(s.projects.sealedUntil), lte(s.projects.sealedUntil, last))));
+  let sealed = 0;
+  for (const p of due) {
+    const exported = new Set(
+      (
+        await db
+          .select()
+          .from(s.destinations)
+          .where(and(eq(s.destinations.projectId, p.id), eq(s.destinations.enabled, true)))
+      ).flatMap((d) => kindsOf(d)),
+    );
+    let cursor = p.sealedUntil ?? (await firstHour(db, p.id)) ?? last + HOUR_MS;
+    while (cursor <= last && run.clock() < run.deadline) {
+      const hours = await Promise.all(KINDS.map((k) => nextDataHour(db, k, p.id, cursor)));
+      const next = Math.min(...hours.map((h) => h ?? Infinity));
+      if (next > last) {
+        cursor = last + HOUR_MS;
+        break;
+      }
+      let all = true;
+      for (const [i, kind] of KINDS.entries()) {
+        if (hours[i] !== next) continue;
+        const ref = { projectId: p.id, kind, hour: next };
+        if (exported.has(kind)) await markPending(db, ref, run);
+        else if (!(await sealHour(db, history, ref, run))) all = false;
+        sealed++;
+      }
+      if (!all) break;
+      cursor = next + HOUR_MS;
+    }
+    if (cursor !== p.sealedUntil) await moveCursor(db, p.id, cursor);
+  }
+  return sealed + (await buildWaiting(db, history, run));
+}
+
+/** A seal to be built by the export of its hour (kept if one exists already). */
+async function markPending(db: Db, ref: HourRef, run: SealRun) {
+  const now = run.clock();
+  await withWriteLock(db, () =>
+    db
+      .insert(s.seals)
+      .values({ ...ref, state: 'pending', partBytes: run.settings.partBytes, updatedAt: now })
+      .onConflictDoNothing(),
+  );
+}
+
+async function firstHour(db: Db, projectId: number): Promise<number | null> {
+  const hours = await Promise.all(KINDS.map((k) => nextDataHour(db, k, projectId, 0)));
+  const first = Math.min(...hours.map((h) => h ?? Infinity));
+  return Number.isFinite(first) ? first : null;
+}
+
+/** The cursor only moves forward (several ticks may run at once). */
+async function moveCursor(db: Db, projectId: number, to: number) {
+  await withWriteLock(db, () =>
+    db
+      .update(s.projects)
+      .set({ sealedUntil: to })
+      .where(and(eq(s.projects.id, projectId), or(isNull(s.projects.sealedUntil), lt(s.projects.sealedUntil, to)))),
+  );
+}
+
+/**
+ * Seals that wait with no export to build them: pending ones whose hour no open job exports, stale
+ * ones, and those left mid-build by a worker that stopped (a few a tick).
+ */
+async function buildWaiting(db: Db, history: History, run: SealRun): Promise<number> {
+  const now = run.clock();
+  const z = s.seals;
+  const openJob = sql`exists (select 1 from export_jobs j join destinations d on d.id = j.destination_id
+    where d.project_id = ${z.projectId} and j.kind = ${z.kind} and j.hour = ${z.hour} and j.state in ('pending', 'running', 'retry'))`;
+  const waiting = await db
+    .select({ projectId: z.projectId, kind: z.kind, hour: z.hour })
+    .from(z)
+    .where(
+      and(
+        eq(z.rowsDeleted, false),
+        or(
+          and(eq(z.state, 'pending'), not(openJob)),
+          and(eq(z.state, 'stale'), not(openJob)),
+          and(eq(z.state, 'building'), or(isNull(z.leaseUntil), lt(z.leaseUntil, now))),
+        ),
+      ),
+    )
+    .limit(16);
+  let built = 0;
+  for (const ref of waiting) {
+    if (run.clock() >= run.deadline) break;
+    if (await sealHour(db, history, ref, run)) built++;
+  }
+  return built;
+}
