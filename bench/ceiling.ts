@@ -4,7 +4,7 @@ import { openDatabase } from '../lib/db/client';
 import { dedupeHash } from '../lib/db/dedupe-key';
 import { ROWS_PER_STATEMENT } from '../lib/db/bulk';
 import { SAFETY_AUTOCHECKPOINT_PAGES, startCheckpointer } from '../lib/db/checkpointer';
-import { CONNECTION_PRAGMAS } from '../lib/db/local-client';
+import { CONNECTION_PRAGMAS, INGEST_WRITE_CACHE_MB } from '../lib/db/local-client';
 import { freshDbUrl } from '../test/support/db';
 
 const BATCH = 1000;
@@ -49,7 +49,7 @@ export async function storageCeiling(runFile: string, mode: 'per-row' | 'as-inge
   from.close();
   const path = target.slice('file:'.length);
   const to = new Database(path);
-  to.exec(CONNECTION_PRAGMAS);
+  to.exec(`${CONNECTION_PRAGMAS}; PRAGMA cache_size=-${INGEST_WRITE_CACHE_MB * 1024}`);
   const checkpointer = mode === 'as-ingestion' ? startCheckpointer(path) : null;
   if (checkpointer) to.exec(`PRAGMA wal_autocheckpoint=${SAFETY_AUTOCHECKPOINT_PAGES}`);
   // the foreign keys the rows point at, not timed

@@ -1,27 +1,86 @@
 // Benchmark worker, one mode per process so peak RSS belongs to exactly one thing:
-//   gen <db> <events>        build one hour of events (ingested, then cloned in SQL for size)
-//   export <db> [gzipLevel]  export that hour to a new radosgw bucket through tick()
-//   baseline <mode> <file>   compress the NDJSON with zlib | fflate | cstream alone
-//   backfill <db>            one year of a small project (8,760 hours, most empty) as a manual export
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+//   gen <db> <events>          build one hour of events (ingested, then cloned in SQL for size)
+//   seal <db> <dir> [level]    seal that hour (as a new one: earlier seals dropped), then write its parts to <dir>
+//   export <db> <dir>          export the sealed hour to a new radosgw bucket through tick(); its manifest to <dir>
+//   put <dir> [manifest]       the baseline of export: bare presigned PUTs of the same part files (and manifest)
+//   baseline <mode> <file>     compress the NDJSON with zlib | fflate | cstream alone
+//   long <db> <budgetMs>       seal and export the hour (as a new one) in ticks of a small budget
+//   unseal <db>                drop the hour's seal (the next worker builds it from scratch)
+//   hold <db> <leaseMs>        claim the hour's seal and build it (a worker the parent stops mid-part)
+//   finish <db>                seal the hour as another worker would (taking over an expired lease)
+//   backfill <db> <manifests|no-manifests>  one year of a small project (8,760 hours, most empty) as a manual export
+//   manifest-puts <n>          the baseline of empty hours: n bare PUTs of an empty hour's manifest, 16 at once
+import { createReadStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { Gzip } from 'fflate';
+import { queryRows } from '../lib/db/bulk';
 import { openDatabase } from '../lib/db/client';
 import * as s from '../lib/db/schema';
+import type { Db } from '../lib/db/types';
+import { History, partsOfSeal } from '../lib/export/history';
+import { S3Access } from '../lib/export/s3';
+import { manifestFor } from '../lib/export/manifest';
+import { manifestKey } from '../lib/export/naming';
 import { floorHour, HOUR_MS } from '../lib/export/time';
 import { backfillProgress, startBackfill } from '../lib/jobs/backfill';
 import { DEFAULT_CONFIG, type EngineConfig } from '../lib/jobs/config';
+import { buildSeal, claimSeal, sealOf } from '../lib/jobs/seal';
+import { sealHour } from '../lib/jobs/seal-plan';
+import { sealSettings, tick } from '../lib/jobs/tick';
 import { createDestination } from '../lib/destinations/lifecycle';
-import { tick } from '../lib/jobs/tick';
 import { ingestAt } from '../test/support/engine';
-import { newBucket, rgwEnv } from '../test/support/rgw';
+import { dropBucket, newBucket, rgwEnv } from '../test/support/rgw';
 import { seedOrg } from '../test/support/seed';
+import { nodeGzipStream } from '../lib/server/node-gzip';
 import { benchEvents } from './data';
 
-const [mode, a1, a2] = process.argv.slice(2);
-const report = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, maxRssKb: process.resourceUsage().maxRSS })}\n`);
-const config = (over: Partial<EngineConfig> = {}): EngineConfig => ({ ...DEFAULT_CONFIG, s3: { baseCredentials: rgwEnv().user1 }, graceMs: 0, ...over });
+const [mode, a1, a2, a3] = process.argv.slice(2);
+// this process's own peak (VmHWM): getrusage's maxRSS starts at the parent's size at the fork
+const peakRssKb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+const report = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...o, maxRssKb: peakRssKb() })}\n`);
+// as the server runs it: Node's zlib with large buffers (lib/server/node-gzip.ts)
+const config = (over: Partial<EngineConfig> = {}): EngineConfig => ({
+  ...DEFAULT_CONFIG,
+  s3: { baseCredentials: rgwEnv().user1, streamUploads: true },
+  graceMs: 0,
+  gzipNative: nodeGzipStream,
+  ...over,
+});
+// the runs across ticks and leases cut the hour into several parts
+const SMALL_PARTS = 32 << 20;
+const meta = () => JSON.parse(readFileSync(`${a1}.json`, 'utf8')) as { H: number; orgId: number; projectId: number; events: number };
+
+/** Bytes of the database in pages in use, by table (SQLite's dbstat). */
+function pageBytes(db: Db, names: string[]) {
+  return queryRows(db, `select coalesce(sum(pgsize), 0) from dbstat where name in (${names.map(() => '?').join(', ')})`, names).then(([[n]]) => Number(n));
+}
+
+/** The hour sealed again from scratch: its seals, parts and jobs are dropped (their pages go to the free list). */
+async function unseal(db: Db, m: ReturnType<typeof meta>) {
+  await db.delete(s.destinations);
+  await db.delete(s.seals).where(eq(s.seals.projectId, m.projectId));
+  // the sealing cursor goes back too: an hour below it without a seal would count as empty
+  await db.update(s.projects).set({ sealedUntil: null }).where(eq(s.projects.id, m.projectId));
+}
+
+async function destinationFor(db: Db, m: ReturnType<typeof meta>, label: string) {
+  const bucket = await newBucket(label);
+  const d = await createDestination(db, {
+    orgId: m.orgId,
+    projectId: m.projectId,
+    bucket,
+    region: 'us-east-1',
+    endpoint: rgwEnv().endpoint,
+    forcePathStyle: true,
+    exportEvents: true,
+    exportMerged: false,
+    prefix: '',
+  });
+  // exactly the benchmark's hour
+  await db.update(s.destinations).set({ startHour: m.H, plannedUntil: m.H }).where(eq(s.destinations.id, d.id));
+  return { bucket, id: d.id };
+}
 
 if (mode === 'gen') {
   const total = Number(a2);
@@ -33,58 +92,93 @@ if (mode === 'gen') {
     // spread over the first 50 minutes of the hour; clones below shift by a few ms only
     await ingestAt(db, seed.project.apiKey!, benchEvents(Math.min(2000, base - i), 'b', {}, i), H + Math.floor((i / base) * 3_000_000));
   }
-  const cols = (await client.execute('PRAGMA table_info(events)')).rows.map((r) => String(r.name)).filter((c) => c !== 'id');
-  const [{ maxId }] = await db.select({ maxId: sql<number>`max(${s.events.id})` }).from(s.events);
+  const [[maxId]] = await queryRows(db, 'select max(id) from event_rows', []);
   // grow to `total` by cloning the base rows in time slices, so that (as in real life) rows are stored
   // in about the order of their server_upload_time: slice k holds clone k, base rows are slice 0
   const slices = Math.ceil(total / base);
   const sliceMs = Math.floor(3_000_000 / slices);
-  const retime = (k: number, c: string) => `${H + k * sliceMs} + (${c} - ${H}) / ${slices}`;
+  const retime = (k: number) => `${H + k * sliceMs} + (server_upload_time - ${H}) / ${slices}`;
+  const cols =
+    'project_id, server_upload_time, amplitude_id, user_id, device_id, received_ago, user_created, flags, merged_amplitude_id, user_properties, group_properties, event_properties, uuid, rec';
   for (let k = 1; k < slices; k++) {
-    const expr = cols.map((c) =>
-      c === 'uuid' || c === 'insert_id'
-        ? `${c} || '-c${k}'`
-        : c === 'event_id'
-          ? `${c} + ${k * base}`
-          : c === 'server_upload_time' || c === 'server_received_time'
-            ? retime(k, c)
-            : c,
-    );
+    const expr = cols.replace('server_upload_time', retime(k)).replace('uuid', 'randomblob(16)');
     await client.execute(
-      `INSERT INTO events (${cols.join(',')}) SELECT ${expr.join(',')} FROM events WHERE id <= ${maxId} ORDER BY id LIMIT ${Math.min(base, total - k * base)}`,
+      `INSERT INTO event_rows (${cols}) SELECT ${expr} FROM event_rows WHERE id <= ${maxId} ORDER BY id LIMIT ${Math.min(base, total - k * base)}`,
     );
   }
-  await client.execute(
-    `UPDATE events SET server_upload_time = ${retime(0, 'server_upload_time')}, server_received_time = ${retime(0, 'server_received_time')} WHERE id <= ${maxId}`,
-  );
-  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(s.events);
+  await client.execute(`UPDATE event_rows SET server_upload_time = ${retime(0)} WHERE id <= ${maxId}`);
+  // nothing sealed yet: the benchmark seals it
+  await db.delete(s.seals);
+  const [[n]] = await queryRows(db, 'select count(*) from event_rows', []);
   writeFileSync(`${a1}.json`, JSON.stringify({ H, orgId: seed.org.id, projectId: seed.project.id, events: Number(n) }));
   close();
   report({ events: Number(n) });
-} else if (mode === 'export') {
-  const meta = JSON.parse(readFileSync(`${a1}.json`, 'utf8'));
+} else if (mode === 'seal') {
+  const m = meta();
   const { db, close } = await openDatabase({ url: `file:${a1}` });
-  const bucket = await newBucket('bench');
-  await db.delete(s.destinations);
-  const d = await createDestination(db, {
-    orgId: meta.orgId,
-    projectId: meta.projectId,
-    bucket,
-    region: 'us-east-1',
-    endpoint: rgwEnv().endpoint,
-    forcePathStyle: true,
-    exportEvents: true,
-    exportMerged: false,
-    prefix: '',
-  });
-  await db.update(s.destinations).set({ startHour: meta.H, plannedUntil: meta.H }).where(eq(s.destinations.id, d.id));
-  const cfg = config(a2 ? { gzipLevel: Number(a2) } : {});
+  await unseal(db, m);
+  const cfg = config(a3 ? { gzipLevel: Number(a3) } : {});
+  const history = new History(undefined, cfg.s3);
+  const before = await pageBytes(db, ['seals', 'sealed_parts', 'sealed_parts_part', 'sealed_chunks', 'sqlite_autoindex_sealed_chunks_1']);
+  const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const sum = await tick(db, cfg, { budgetMs: 3_600_000, now: () => meta.H + HOUR_MS + 1000 });
+  const ok =
+    (await sealHour(
+      db,
+      history,
+      { projectId: m.projectId, kind: 'events', hour: m.H },
+      { workerId: 'bench', settings: sealSettings(cfg), clock: Date.now, deadline: Infinity },
+    )) === 'built';
   const ms = performance.now() - t0;
-  const [job] = await db.select().from(s.exportJobs).where(eq(s.exportJobs.destinationId, d.id));
+  const maxRssKb = peakRssKb();
+  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events', hour: m.H }))!;
+  await db.$client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+  const history0 = (await pageBytes(db, ['seals', 'sealed_parts', 'sealed_parts_part', 'sealed_chunks', 'sqlite_autoindex_sealed_chunks_1'])) - before;
+  const rawRows = await pageBytes(db, ['event_rows', 'event_rows_project_hour']);
+  // the parts as files, for the baselines (not timed)
+  mkdirSync(a2, { recursive: true });
+  for (const f of readdirSync(a2)) if (f.endsWith('.gz')) writeFileSync(`${a2}/${f}`, '');
+  for (const p of await partsOfSeal(db, seal)) writeFileSync(`${a2}/${String(p.part).padStart(4, '0')}.gz`, await history.read(db, p.id, p.location, p.bytes));
   close();
-  report({ ms, bucket, events: job.events, rawBytes: job.rawBytes, bytes: job.bytes, parts: job.partsDone, state: job.state, failed: sum.failed });
+  process.stdout.write(
+    `${JSON.stringify({ ok, ms, maxRssKb, rssBeforeKb: rssBefore >> 10, events: seal.lines, parts: seal.parts, rawBytes: seal.rawBytes, bytes: seal.bytes, historyBytes: history0, rawRowBytes: rawRows })}\n`,
+  );
+} else if (mode === 'export') {
+  const m = meta();
+  const { db, close } = await openDatabase({ url: `file:${a1}` });
+  await db.delete(s.destinations);
+  const { bucket, id } = await destinationFor(db, m, 'sealed');
+  const t0 = performance.now();
+  const sum = await tick(db, config(), { budgetMs: 3_600_000, now: () => m.H + HOUR_MS + 1000 });
+  const ms = performance.now() - t0;
+  const [job] = await db.select().from(s.exportJobs).where(eq(s.exportJobs.destinationId, id));
+  // the hour's manifest as written, for the baseline that PUTs the same objects
+  const s3 = await S3Access.open(
+    { projectId: 0, bucket, region: 'us-east-1', endpoint: rgwEnv().endpoint, forcePathStyle: true, prefix: '', kmsKeyArn: null, roleArn: null },
+    { baseCredentials: rgwEnv().user1 },
+  );
+  writeFileSync(`${a2}/manifest.json`, await s3.get(manifestKey('', 'events', m.projectId, m.H)));
+  s3.close();
+  await dropBucket(bucket);
+  close();
+  report({ ms, bucket, events: job.events, bytes: job.bytes, parts: job.partsDone, state: job.state, sealed: sum.sealed });
+} else if (mode === 'put') {
+  const files = readdirSync(a1)
+    .filter((f) => f.endsWith('.gz'))
+    .sort();
+  const bodies = files.map((f) => new Uint8Array(readFileSync(`${a1}/${f}`)));
+  if (a2 === 'manifest') bodies.push(new Uint8Array(readFileSync(`${a1}/manifest.json`)));
+  const bucket = await newBucket('bare');
+  const s3 = await S3Access.open(
+    { projectId: 0, bucket, region: 'us-east-1', endpoint: rgwEnv().endpoint, forcePathStyle: true, prefix: '', kmsKeyArn: null, roleArn: null },
+    { baseCredentials: rgwEnv().user1 },
+  );
+  const t0 = performance.now();
+  for (const [i, body] of bodies.entries()) await s3.put(`bare#${i + 1}.json.gz`, body);
+  const ms = performance.now() - t0;
+  s3.close();
+  await dropBucket(bucket);
+  report({ ms, bytes: bodies.reduce((n, b) => n + b.byteLength, 0) });
 } else if (mode === 'baseline') {
   const file = a2;
   const t0 = performance.now();
@@ -117,6 +211,73 @@ if (mode === 'gen') {
     await reading;
   }
   report({ ms: performance.now() - t0, bytes: out });
+} else if (mode === 'long') {
+  const m = meta();
+  const { db, close } = await openDatabase({ url: `file:${a1}` });
+  await unseal(db, m);
+  const { bucket, id } = await destinationFor(db, m, 'long');
+  const cfg = config({ partBytes: SMALL_PARTS });
+  // a clock that runs, from just after the hour closed: each tick's budget is real time
+  const skew = Date.now() - (m.H + HOUR_MS + 1000);
+  const t0 = performance.now();
+  let ticks = 0;
+  for (;;) {
+    ticks++;
+    await tick(db, cfg, { budgetMs: Number(a2), now: () => Date.now() - skew });
+    const [job] = await db.select().from(s.exportJobs).where(eq(s.exportJobs.destinationId, id));
+    if (job.state === 'done') break;
+    if (ticks > 1000) throw new Error('the hour did not finish in 1,000 ticks');
+  }
+  const ms = performance.now() - t0;
+  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events', hour: m.H }))!;
+  close();
+  await dropBucket(bucket);
+  report({ ms, ticks, events: seal.lines, parts: seal.parts, state: seal.state });
+} else if (mode === 'unseal') {
+  const m = meta();
+  const { db, close } = await openDatabase({ url: `file:${a1}` });
+  await unseal(db, m);
+  close();
+  report({});
+} else if (mode === 'finish') {
+  const m = meta();
+  const { db, close } = await openDatabase({ url: `file:${a1}` });
+  const cfg = config({ partBytes: SMALL_PARTS });
+  const t0 = performance.now();
+  const ok =
+    (await sealHour(
+      db,
+      new History(undefined, cfg.s3),
+      { projectId: m.projectId, kind: 'events', hour: m.H },
+      { workerId: 'finisher', settings: sealSettings(cfg), clock: Date.now, deadline: Infinity },
+    )) === 'built';
+  const ms = performance.now() - t0;
+  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events', hour: m.H }))!;
+  close();
+  report({ ok, ms, state: seal.state, lines: seal.lines, parts: seal.parts, generation: seal.generation });
+} else if (mode === 'hold') {
+  const m = meta();
+  const { db, close } = await openDatabase({ url: `file:${a1}` });
+  const cfg = config({ leaseMs: Number(a2), partBytes: SMALL_PARTS });
+  const history = new History(undefined, cfg.s3);
+  const ref = { projectId: m.projectId, kind: 'events' as const, hour: m.H };
+  const claim = await claimSeal(db, history, ref, `hold-${process.pid}`, Date.now(), sealSettings(cfg));
+  if (claim.state !== 'building') throw new Error(`expected to build the seal, found it ${claim.state}`);
+  process.stdout.write('building\n');
+  let parts = 0;
+  let outcome = 'sealed';
+  try {
+    // no lease keeping: the parent stops this process mid-part and its lease runs out
+    for await (const _ of buildSeal(db, history, claim.seal, `hold-${process.pid}`, sealSettings(cfg), Date.now)) process.stdout.write(`part ${++parts}\n`);
+  } catch (e) {
+    outcome = (e as Error).constructor.name;
+  }
+  const [row] = await db
+    .select()
+    .from(s.seals)
+    .where(and(eq(s.seals.projectId, m.projectId), eq(s.seals.kind, 'events'), eq(s.seals.hour, m.H)));
+  close();
+  report({ outcome, parts, finalState: row.state, finalLines: row.lines, generation: row.generation });
 } else if (mode === 'backfill') {
   const { db, close } = await openDatabase({ url: `file:${a1}` });
   const seed = await seedOrg(db, 'small');
@@ -136,6 +297,7 @@ if (mode === 'gen') {
     exportMerged: false,
     prefix: '',
   });
+  if (a2 === 'no-manifests') await db.update(s.destinations).set({ writeManifest: false }).where(eq(s.destinations.id, d.id));
   const cfg = config({ graceMs: DEFAULT_CONFIG.graceMs });
   await startBackfill(db, cfg, { destinationId: d.id, from, to: from + 8760 * HOUR_MS });
   const t0 = performance.now();
@@ -146,11 +308,36 @@ if (mode === 'gen') {
     const [p] = await backfillProgress(db, d.id);
     if (p.state !== 'running') {
       const ms = performance.now() - t0;
+      const [[manifests]] = await queryRows(db, "select count(*) from export_jobs where state = 'done'", []);
       close();
-      report({ ms, ticks, hours: p.hoursTotal, jobsDone: p.jobsDone, events: p.events, bytes: p.bytes });
+      await dropBucket(bucket);
+      report({ ms, ticks, hours: p.hoursTotal, jobsDone: p.jobsDone, events: p.events, bytes: p.bytes, done: Number(manifests) });
       break;
     }
   }
+} else if (mode === 'manifest-puts') {
+  const n = Number(a1);
+  const bucket = await newBucket('manifests');
+  const s3 = await S3Access.open(
+    { projectId: 0, bucket, region: 'us-east-1', endpoint: rgwEnv().endpoint, forcePathStyle: true, prefix: '', kmsKeyArn: null, roleArn: null },
+    { baseCredentials: rgwEnv().user1 },
+  );
+  const H = floorHour(Date.now()) - 8760 * HOUR_MS;
+  const bodies = Array.from({ length: n }, (_, i) => manifestFor({ kind: 'events', hour: H + i * HOUR_MS, projectId: 1, orgId: 1, prefix: '', parts: [] }));
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < n) {
+        const m = bodies[next++];
+        await s3.put(m.key, m.body);
+      }
+    }),
+  );
+  const ms = performance.now() - t0;
+  s3.close();
+  await dropBucket(bucket);
+  report({ ms, puts: n });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

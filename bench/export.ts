@@ -1,14 +1,17 @@
-// Export benchmark: one hour of N events from the libSQL file to radosgw on loopback through the real
-// engine (tick → presigned PUTs), next to baselines on the same NDJSON bytes in the same run:
-// `gzip -6` (the compression floor), node:zlib, fflate and CompressionStream alone. Then a one-year
-// backfill of a small project. Usage: npm run bench:export [-- --sizes 100000,1000000]
-import { createWriteStream, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+// Export benchmark, ratios to baselines measured in the same run (radosgw on loopback):
+//   - sealing one hour of N events (building its canonical parts) against `gzip -6` on the same NDJSON
+//     (node:zlib, fflate and CompressionStream alone beside it), with peak RSS, and the history it
+//     keeps against the gzip bytes;
+//   - exporting the sealed hour against bare presigned PUTs of the same part files;
+//   - an hour sealed and exported in ticks smaller than it (paused and resumed), and a sealing worker
+//     stopped mid-part whose lease runs out (another takes over);
+//   - a one-year manual export of a small project (most hours empty).
+// Usage: npm run bench:export [-- --sizes 100000,1000000]
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { setup, teardown } from '../test/support/global-setup';
-import { adminS3, listKeys } from '../test/support/rgw';
-import { fmt, run, table, tsx } from './measure';
+import { bundle, fmt, node, run, table } from './measure';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,109 +20,186 @@ const arg = (name: string, fallback: string) => {
 const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
 const dir = '.tmp/bench';
 mkdirSync(dir, { recursive: true });
-const child = 'bench/export-child.ts';
+
 const MB = 1024 * 1024;
+const last = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
+const ratio = (a: number, b: number) => fmt(a / b, 2);
+
+/** Writes the parts' NDJSON (gunzipped) to one file: the baselines compress exactly these bytes. */
+function ndjsonOf(partsDir: string, file: string) {
+  const out = openSync(file, 'w');
+  // one part at a time on disk (the parts of 1M events are 1.9 GB unzipped)
+  for (const f of readdirSync(partsDir).sort()) if (f.endsWith('.gz')) writeSync(out, gunzipSync(readFileSync(`${partsDir}/${f}`)));
+  closeSync(out);
+}
 
 await setup();
+// the worker bundled as the server's code is, so its memory is the code's (measure.ts)
+const child = await bundle('bench/export-child.ts', `${dir}/bin`);
 try {
-  const rows: Record<string, string | number>[] = [];
+  const sealRows: Record<string, string | number>[] = [];
+  const exportRows: Record<string, string | number>[] = [];
+  let leaseRow: Record<string, string | number> | null = null;
+  let longRow: Record<string, string | number> | null = null;
   for (const n of sizes) {
     const db = `${dir}/export-${n}.db`;
-    if (!existsSync(`${db}.json`)) {
-      for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
-      const g = await tsx(child, ['gen', db, String(n)]);
+    if (!existsSync(`${db}.json`) || !existsSync(db)) {
+      for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.json`]) rmSync(f, { force: true });
+      const g = await node(child, ['gen', db, String(n)]);
       console.log(`generated ${n} events in ${fmt(g.ms / 1000)} s`);
     }
-    const variants: [string, string[]][] = [
-      ['spillway export (CompressionStream)', []],
-      ...(n <= 100_000 ? ([['spillway export (fflate level 6)', ['6']]] as [string, string[]][]) : []),
-    ];
-    let ndjson = '';
-    let exportMs = 0;
-    const measured: { label: string; ms: number; raw: number; gz: number; rss: number; events: number }[] = [];
-    for (const [label, extra] of variants) {
-      const r = await tsx(child, ['export', db, ...extra]);
-      const o = JSON.parse(r.stdout.trim().split('\n').pop()!);
-      if (o.state !== 'done') throw new Error(`export did not finish: ${r.stdout}`);
-      measured.push({ label, ms: o.ms, raw: o.rawBytes, gz: o.bytes, rss: r.peakRssMb, events: o.events });
-      if (!ndjson) {
-        exportMs = o.ms;
-        // the exported bytes, gunzipped: the baselines compress exactly this
-        ndjson = `${dir}/hour-${n}.ndjson`;
-        const out = createWriteStream(ndjson);
-        out.setMaxListeners(0);
-        for (const key of await listKeys(o.bucket)) {
-          const body = (await adminS3().send(new GetObjectCommand({ Bucket: o.bucket, Key: key }))).Body as NodeJS.ReadableStream;
-          await pipeline(body, createGunzip(), out, { end: false });
-        }
-        await new Promise((r) => out.end(r));
-        if (statSync(ndjson).size !== o.rawBytes) throw new Error('NDJSON size differs from the export');
-      }
-    }
+    const partsDir = `${dir}/parts-${n}`;
+    rmSync(partsDir, { recursive: true, force: true });
+    const seal = await node(child, ['seal', db, partsDir]);
+    const o = last(seal.stdout);
+    if (!o.ok) throw new Error(`the hour was not sealed: ${seal.stdout}`);
+    const ndjson = `${dir}/hour-${n}.ndjson`;
+    ndjsonOf(partsDir, ndjson);
     const raw = statSync(ndjson).size;
+    if (raw !== o.rawBytes) throw new Error(`NDJSON size ${raw} differs from the sealed ${o.rawBytes}`);
     const gzip6 = await run('gzip', ['-6', '-c', ndjson], { stdoutFile: openSync('/dev/null', 'w') });
-    const base: { label: string; ms: number; gz: number; rss: number }[] = [{ label: 'gzip -6 (CLI)', ms: gzip6.ms, gz: NaN, rss: gzip6.peakRssMb }];
-    for (const mode of ['zlib', 'fflate', 'cstream']) {
-      const r = await tsx(child, ['baseline', mode, ndjson]);
-      const o = JSON.parse(r.stdout.trim().split('\n').pop()!);
-      base.push({
-        label: { zlib: 'node:zlib level 6', fflate: 'fflate level 6', cstream: 'CompressionStream' }[mode]!,
-        ms: o.ms,
-        gz: o.bytes,
-        rss: r.peakRssMb,
-      });
+    const baselines: [string, { ms: number; gz: number; rss: number }][] = [['gzip -6 (CLI)', { ms: gzip6.ms, gz: NaN, rss: gzip6.peakRssMb }]];
+    for (const mode of ['zlib', 'cstream', 'fflate']) {
+      const r = await node(child, ['baseline', mode, ndjson]);
+      const b = last(r.stdout);
+      baselines.push([
+        { zlib: 'node:zlib level 6', fflate: 'fflate level 6', cstream: 'CompressionStream' }[mode]!,
+        { ms: b.ms, gz: b.bytes, rss: r.peakRssMb },
+      ]);
     }
-    base[0].gz = base[1].gz; // same deflate level: zlib's size stands for gzip -6's
-    for (const m of measured) {
-      rows.push({
+    baselines[0][1].gz = baselines[1][1].gz; // the same deflate level: zlib's size stands for gzip -6's
+    sealRows.push({
+      events: n,
+      run: 'seal the hour (Spillway)',
+      'NDJSON MB': fmt(raw / MB),
+      'gz MB': fmt(o.bytes / MB),
+      parts: o.parts,
+      'wall s': fmt(o.ms / 1000, 2),
+      'MB/s': fmt(raw / MB / (o.ms / 1000)),
+      'peak RSS MB': fmt(seal.peakRssMb, 0),
+      '× gzip -6': ratio(o.ms, gzip6.ms),
+      'history / gz': ratio(o.historyBytes, o.bytes),
+      'raw B/event': fmt(o.rawRowBytes / n, 0),
+      'history B/event': fmt(o.historyBytes / n, 0),
+    });
+    for (const [label, b] of baselines) {
+      sealRows.push({
         events: n,
-        run: m.label,
-        'NDJSON MB': fmt(m.raw / MB),
-        'gz MB': fmt(m.gz / MB),
-        ratio: fmt(m.raw / m.gz, 2),
-        'wall s': fmt(m.ms / 1000, 2),
-        'events/s': fmt(m.events / (m.ms / 1000), 0),
-        'MB/s': fmt(m.raw / MB / (m.ms / 1000)),
-        'peak RSS MB': fmt(m.rss, 0),
-        '× gzip -6': fmt(m.ms / gzip6.ms, 2),
-      });
-    }
-    for (const b of base) {
-      rows.push({
-        events: n,
-        run: b.label,
+        run: label,
         'NDJSON MB': fmt(raw / MB),
         'gz MB': fmt(b.gz / MB),
-        ratio: fmt(raw / b.gz, 2),
+        parts: '',
         'wall s': fmt(b.ms / 1000, 2),
-        'events/s': fmt(n / (b.ms / 1000), 0),
         'MB/s': fmt(raw / MB / (b.ms / 1000)),
         'peak RSS MB': fmt(b.rss, 0),
-        '× gzip -6': fmt(b.ms / gzip6.ms, 2),
+        '× gzip -6': ratio(b.ms, gzip6.ms),
+        'history / gz': '',
+        'raw B/event': '',
+        'history B/event': '',
       });
     }
-    console.log(`${n} events: export ${fmt(exportMs / 1000, 2)} s = ${fmt(exportMs / gzip6.ms, 2)} × gzip -6 on the same ${fmt(raw / MB)} MB`);
     rmSync(ndjson, { force: true });
-  }
-  console.log('\nExport of one hour (radosgw on loopback; NDJSON = the exported bytes, gunzipped)\n');
-  table(rows);
 
-  const ydb = `${dir}/backfill-year.db`;
-  for (const f of [ydb, `${ydb}-wal`, `${ydb}-shm`]) rmSync(f, { force: true });
-  const y = await tsx(child, ['backfill', ydb]);
-  const o = JSON.parse(y.stdout.trim().split('\n').pop()!);
-  console.log('\nManual export of one year of a small project (60 busy hours of 200 events, the rest empty)\n');
-  table([
-    {
-      hours: o.hours,
-      'jobs done': o.jobsDone,
-      events: o.events,
-      ticks: o.ticks,
-      'total s': fmt(o.ms / 1000, 2),
-      'ms/hour': fmt(o.ms / o.hours, 2),
+    // the sealed hour exported, against bare presigned PUTs of the same bytes: the parts alone, and the
+    // parts and the hour's manifest (the objects the export writes); alternated, best of 3 each
+    const exports: number[] = [];
+    const puts: number[] = [];
+    const withManifest: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const e = last((await node(child, ['export', db, partsDir])).stdout);
+      if (e.state !== 'done' || e.sealed !== 0) throw new Error(`the sealed hour was not copied: ${JSON.stringify(e)}`);
+      exports.push(e.ms);
+      puts.push(last((await node(child, ['put', partsDir])).stdout).ms);
+      withManifest.push(last((await node(child, ['put', partsDir, 'manifest'])).stdout).ms);
+    }
+    const [em, pm, mm] = [Math.min(...exports), Math.min(...puts), Math.min(...withManifest)];
+    exportRows.push({
+      events: n,
+      'gz MB': fmt(o.bytes / MB),
+      parts: o.parts,
+      'export (a tick) ms': fmt(em, 0),
+      'bare PUTs of the parts ms': fmt(pm, 0),
+      '× parts': ratio(em, pm),
+      'bare PUTs of parts + manifest ms': fmt(mm, 0),
+      '× parts + manifest': ratio(em, mm),
+    });
+
+    if (n === sizes[0]) {
+      // a sealing worker stopped in the middle of a part: its lease runs out, another takes over
+      await node(child, ['unseal', db]);
+      const hold = spawn(process.execPath, [child, 'hold', db, '2000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      hold.stdout.on('data', (d) => (out += d));
+      // stopped once it has kept two parts, in the middle of its third
+      while (!out.includes('part 2\n')) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 50));
+      hold.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 2_500));
+      const t0 = performance.now();
+      const f = last((await node(child, ['finish', db])).stdout);
+      const takeoverMs = performance.now() - t0;
+      hold.kill('SIGCONT');
+      await new Promise((r) => hold.once('exit', r));
+      const h = last(out);
+      leaseRow = {
+        events: n,
+        'stopped worker': `kept ${h.parts} part(s), then ${h.outcome}`,
+        'second worker': f.ok ? `built parts ${h.parts + 1}-${f.parts} in ${fmt(takeoverMs / 1000, 2)} s` : 'did not seal',
+        'seal lines': f.lines,
+        'lines = events': String(f.lines === n),
+      };
+      // the hour sealed and exported in ticks of 1 s (the hour takes several)
+      const l = last((await node(child, ['long', db, '1000'])).stdout);
+      longRow = { events: n, 'tick budget s': 1, ticks: l.ticks, 'total s': fmt(l.ms / 1000, 2), 'seal lines': l.events, parts: l.parts, state: l.state };
+    }
+  }
+  console.log('\nSealing one hour (NDJSON = the sealed parts, gunzipped; baselines compress the same bytes)\n');
+  table(sealRows);
+  console.log(
+    '\nExporting an already sealed hour to a new bucket (one tick: planning, the job, its manifest), against bare presigned PUTs of the same objects (best of 3 each)\n',
+  );
+  table(exportRows);
+  if (longRow) {
+    console.log('\nAn hour larger than a tick: sealed and exported in ticks of 1 s, paused and resumed\n');
+    table([longRow]);
+  }
+  if (leaseRow) {
+    console.log('\nA sealing worker stopped mid-part (SIGSTOP) past its 2 s lease; another seals the hour\n');
+    table([leaseRow]);
+  }
+
+  // a year with an hour manifest for every hour (the default), without manifests, and the baseline for
+  // the first: bare presigned PUTs of manifest-sized objects, as many at once as the export sends
+  const yearRows: Record<string, string | number>[] = [];
+  for (const variant of ['manifests', 'no-manifests']) {
+    const ydb = `${dir}/backfill-year.db`;
+    for (const f of [ydb, `${ydb}-wal`, `${ydb}-shm`]) rmSync(f, { force: true });
+    const y = await node(child, ['backfill', ydb, variant]);
+    const yo = last(y.stdout);
+    yearRows.push({
+      run: variant === 'manifests' ? 'one year, a manifest per hour' : 'one year, manifests off',
+      hours: yo.hours,
+      'jobs done': yo.jobsDone,
+      events: yo.events,
+      ticks: yo.ticks,
+      'total s': fmt(yo.ms / 1000, 2),
+      'ms/hour': fmt(yo.ms / yo.hours, 2),
       'peak RSS MB': fmt(y.peakRssMb, 0),
-    },
-  ]);
+    });
+  }
+  const bare = last((await node(child, ['manifest-puts', '2000'])).stdout);
+  yearRows.push({
+    run: 'bare PUTs of 2,000 manifests, 16 at once',
+    hours: '',
+    'jobs done': '',
+    events: '',
+    ticks: '',
+    'total s': fmt(bare.ms / 1000, 2),
+    'ms/hour': fmt(bare.ms / 2000, 2),
+    'peak RSS MB': '',
+  });
+  console.log('\nManual export of one year of a small project (60 busy hours of 200 events, the rest empty)\n');
+  table(yearRows);
 } finally {
   await teardown();
 }

@@ -2,7 +2,7 @@
 // (fresh libSQL file per run) at concurrency 1, 4 and 16: events/s accepted, p50/p99 latency, errors,
 // the server's peak RSS, bytes per event on disk, and the storage's own ceiling measured in the same
 // run on the rows the run wrote (bench/ceiling.ts: per-row inserts as the issue defines it, and the
-// statements ingestion itself uses). Usage: npm run bench:ingest [-- --events 100000]
+// statements ingestion itself uses). Usage: npm run bench:ingest [-- --events 100000] [--concurrency 4]
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import Database from 'libsql';
@@ -121,10 +121,11 @@ function storedBytes(file: string): number {
   return bytes;
 }
 
+const only = arg('concurrency', '');
 const rows: Record<string, string | number>[] = [];
 // /2/httpapi caps a request at 1 MB (as Amplitude does): 1,000 events per request fit at ~0.9 KB each
-for (const c of [1, 4, 16]) rows.push(await runOnce('/2/httpapi', c, true));
+for (const c of only ? [Number(only)] : [1, 4, 16]) rows.push(await runOnce('/2/httpapi', c, true));
 // /batch takes up to 20 MB: the 1.2-1.5 KB events
-rows.push(await runOnce('/batch', 16, false));
+if (!only) rows.push(await runOnce('/batch', 16, false));
 console.log(`\nIngestion, ${perRun} events per run in batches of ${BATCH}, next start on loopback, fresh database each run\n`);
 table(rows);

@@ -1,7 +1,8 @@
 // Child processes with wall time and peak RSS (VmHWM polled from /proc; node children also report
-// their own maxRSS, which is exact).
+// their own VmHWM at the end, which is exact; getrusage's maxRSS is not: it starts at the parent's size).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export interface Measured {
   ms: number;
@@ -38,8 +39,33 @@ export function run(cmd: string, args: string[], opts: { env?: Record<string, st
   });
 }
 
-export const tsx = (script: string, args: string[], env?: Record<string, string>) =>
-  run(process.execPath, ['node_modules/tsx/dist/cli.mjs', script, ...args], { env });
+// one process (tsx's loader in it), so that the child measured is the script itself
+export const tsx = (script: string, args: string[], env?: Record<string, string>) => run(process.execPath, ['--import', 'tsx', script, ...args], { env });
+
+/**
+ * A TypeScript entry bundled into one ES module, run by plain node: the memory measured is the code's,
+ * as in the production server (Next.js bundles it), without tsx's loader thread and transpiler (~30 MB).
+ */
+export async function bundle(entry: string, outdir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const name = basename(entry, '.ts');
+  await build({
+    entryPoints: { [name]: entry },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // CommonJS dependencies bundled into an ES module still call require()
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    external: ['libsql', '@libsql/client', '@node-rs/argon2'],
+    logLevel: 'warning',
+  });
+  return `${outdir}/${name}.mjs`;
+}
+
+export const node = (file: string, args: string[], env?: Record<string, string>) => run(process.execPath, [file, ...args], { env });
 
 export function table(rows: Record<string, string | number>[]) {
   const cols = Object.keys(rows[0]);

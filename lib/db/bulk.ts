@@ -3,6 +3,7 @@
 // Elsewhere (a remote libSQL) the rows travel as one JSON array that SQLite unpacks with json_each, one
 // round trip; bytes travel as hex inside it. Runtime-neutral: the native path is found by duck typing.
 import { sql } from 'drizzle-orm';
+import { toHex } from '../util/hash';
 import type { Db, DbOrTx } from './types';
 
 // JSON.stringify escapes only lone surrogates; SQLite would store them as invalid UTF-8
@@ -17,7 +18,7 @@ export interface NativeRows {
 
 export const isNative = (c: unknown): c is NativeRows => typeof (c as NativeRows | undefined)?.runRows === 'function';
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const hex = toHex;
 
 /** A row value inside the JSON payload: bytes as {"h": hex}, unpacked by `pick`. */
 const jsonValue = (v: unknown) => (v instanceof Uint8Array ? { h: hex(v) } : v);
@@ -58,7 +59,8 @@ export async function runRows(tx: DbOrTx, client: unknown, table: string, column
 
 /**
  * As runRows for an upsert that may refuse rows (ON CONFLICT … DO UPDATE … WHERE): whether each row
- * was written. `key` is the position of the column that tells rows apart (unique within `rows`).
+ * was written, from the keys the statements return. `key` is the position of the column that tells
+ * rows apart: it must be unique within `rows` (a second row of a key would find the first written).
  */
 export async function upsertRows(
   tx: DbOrTx,
@@ -71,13 +73,24 @@ export async function upsertRows(
 ): Promise<boolean[]> {
   if (rows.length === 0) return [];
   const into = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')})`;
-  if (isNative(client)) return client.runRows(`${into} values (${columns.map(() => '?').join(', ')}) ${tail}`, rows).map((n) => n > 0);
-  const payload = JSON.stringify(rows.map((r) => r.map(jsonValue)));
-  const written = await tx.all<{ k: string }>(
-    sql`${sql.raw(into)} select ${sql.raw(columns.map((_, i) => pick(i)).join(', '))} from json_each(${payload}) where true ${sql.raw(tail)} returning hex("${sql.raw(columns[key])}") as k`,
-  );
-  const set = new Set(written.map((w) => w.k.toLowerCase()));
-  return rows.map((r) => set.has(r[key] instanceof Uint8Array ? hex(r[key] as Uint8Array) : hex(new TextEncoder().encode(String(r[key])))));
+  const returning = `returning hex("${columns[key]}")`;
+  const written = new Set<string>();
+  if (isNative(client)) {
+    // many rows a statement, as runRows; the rows a statement wrote come back
+    const one = `(${columns.map(() => '?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+      const stmt = `${into} values ${Array(chunk.length).fill(one).join(', ')} ${tail} ${returning}`;
+      for (const [k] of client.readRowsInTransaction(stmt, chunk.flat())) written.add((k as string).toLowerCase());
+    }
+  } else {
+    const payload = JSON.stringify(rows.map((r) => r.map(jsonValue)));
+    const out = await tx.values<[string]>(
+      sql`${sql.raw(into)} select ${sql.raw(columns.map((_, i) => pick(i)).join(', '))} from json_each(${payload}) where true ${sql.raw(tail)} ${sql.raw(returning)}`,
+    );
+    for (const [k] of out) written.add(k.toLowerCase());
+  }
+  return rows.map((r) => written.has(r[key] instanceof Uint8Array ? hex(r[key] as Uint8Array) : hex(new TextEncoder().encode(String(r[key])))));
 }
 
 const bound = (query: string, args: unknown[]) => {

@@ -24,6 +24,8 @@ export interface OpenOptions {
   migrationsFolder?: string;
   /** `file:` databases: WAL checkpoints on a worker thread (the app's server; lib/db/checkpointer.ts) */
   backgroundCheckpoints?: boolean;
+  /** the write connection's page cache (a file database); ingestion's writer asks for a large one */
+  writeCacheMb?: number;
 }
 
 export interface Database {
@@ -44,7 +46,7 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   // asynchronously. A file is opened with our own client on the native driver (local-client.ts says
   // why), in WAL mode so readers (UI, export) run while ingestion writes.
   const client: Client = url.startsWith('file:')
-    ? new LocalClient(fileUrlPath(url), 250, opts.backgroundCheckpoints)
+    ? new LocalClient(fileUrlPath(url), 250, opts.backgroundCheckpoints, opts.writeCacheMb)
     : createClient({ url, authToken: opts.authToken ?? process.env.DATABASE_AUTH_TOKEN });
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: opts.migrationsFolder ?? resolve(process.cwd(), 'drizzle') });

@@ -23,7 +23,14 @@ type Value = null | string | number | bigint | ArrayBuffer | Buffer;
 const MAX_CACHED = 256;
 
 /** Every connection's settings (the ingestion benchmark's storage ceiling uses them too). */
-export const CONNECTION_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536';
+export const CONNECTION_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON';
+/** Ingestion's writer keeps its hot index pages (dedupe keys, devices, users) in a large page cache. */
+export const INGEST_WRITE_CACHE_MB = 64;
+// other connections keep less: the writer of jobs and seals writes parts once, the reader's big readers
+// (sealing an hour) scan once, and pages kept for nothing are memory (the OS caches the file as well)
+const WRITE_CACHE_MB = 16;
+const READ_CACHE_MB = 8;
+const cacheSize = (mb: number) => `; PRAGMA cache_size=-${mb * 1024}`;
 // statements that change nothing: everything else is a write and takes the write path
 const READ_ONLY = /^\s*(select|explain)\b/i;
 
@@ -251,14 +258,16 @@ export class LocalClient implements Client {
     private readonly path: string,
     private readonly timeoutMs: number,
     private readonly backgroundCheckpoints = false,
+    private readonly writeCacheMb = WRITE_CACHE_MB,
   ) {
     this.writer = this.openWriter();
-    this.reader = new Connection(path, timeoutMs);
+    this.reader = new Connection(path, timeoutMs, cacheSize(READ_CACHE_MB));
     if (backgroundCheckpoints && path !== ':memory:') this.checkpointer = startCheckpointer(path);
   }
 
   private openWriter() {
-    return new Connection(this.path, this.timeoutMs, this.backgroundCheckpoints ? `; PRAGMA wal_autocheckpoint=${SAFETY_AUTOCHECKPOINT_PAGES}` : '');
+    const checkpoints = this.backgroundCheckpoints ? `; PRAGMA wal_autocheckpoint=${SAFETY_AUTOCHECKPOINT_PAGES}` : '';
+    return new Connection(this.path, this.timeoutMs, cacheSize(this.writeCacheMb) + checkpoints);
   }
 
   private checkOpen() {
@@ -383,7 +392,7 @@ export class LocalClient implements Client {
       this.writer.close();
       this.reader.close();
       this.writer = this.openWriter();
-      this.reader = new Connection(this.path, this.timeoutMs);
+      this.reader = new Connection(this.path, this.timeoutMs, cacheSize(READ_CACHE_MB));
       this.closed = false;
     } finally {
       release();

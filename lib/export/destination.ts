@@ -29,4 +29,9 @@ export interface S3Settings {
   stsEndpoint?: string;
   presignExpiresSec?: number;
   requestTimeoutMs?: number;
+  /**
+   * the runtime's fetch sends a streamed body with the Content-Length given (Node's does; a runtime
+   * that would send it chunked, which S3 refuses, leaves this off and parts are uploaded whole)
+   */
+  streamUploads?: boolean;
 }

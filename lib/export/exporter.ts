@@ -1,7 +1,7 @@
 // Exports one hour of one data kind to one destination: its sealed parts (lib/jobs/seal.ts) uploaded
 // under the destination's keys, in order, each reported (and persisted by the caller) before the next;
-// then stale higher parts of an earlier export removed. The next part is fetched or built while one
-// uploads. A part read back from history is checked against its SHA-256 while it uploads.
+// then stale higher parts of an earlier export removed. The next part is built while one uploads; a
+// part kept in history goes into its upload as it is read, and is checked against its SHA-256.
 import { sha256Hex } from '../util/hash';
 import { HistoryDamaged } from './history';
 import { eventFileKey, eventHourPrefix, mergedFileKey, normalizePrefix, partOfKey } from './naming';
@@ -25,7 +25,9 @@ export interface PartToUpload {
   lines: number;
   rawBytes: number;
   sha256: string;
-  body: Uint8Array;
+  bytes: number;
+  /** whole (just built), or read as it uploads (from history: exactly `bytes` bytes, else HistoryDamaged) */
+  body: Uint8Array | AsyncIterable<Uint8Array>;
   /** read back from history: the bytes are hashed again before the part counts as exported */
   verify: boolean;
 }
@@ -58,6 +60,68 @@ export interface HourOutcome {
  * Uploads `parts` (the hour's, from part 1; those up to task.partsDone were uploaded before and are
  * skipped). `complete` is false when the source or `shouldStop` paused it.
  */
+/**
+ * Uploads one part; returns its ETag and the SHA-256 of what was sent. A part read from history goes
+ * out as it is read where the runtime streams request bodies with a known length (S3Access), and is
+ * hashed once read whole, while the rest of it uploads.
+ */
+async function upload(s3: S3Access, key: string, p: PartToUpload): Promise<{ etag: string | null; sha256: string }> {
+  const hash = (whole: Uint8Array) => (p.verify ? sha256Hex(whole) : Promise.resolve(p.sha256));
+  if (p.body instanceof Uint8Array) {
+    const [etag, sha256] = await Promise.all([s3.put(key, p.body), hash(p.body)]);
+    return { etag, sha256 };
+  }
+  const whole = new Uint8Array(p.bytes);
+  if (!s3.streamsUploads) {
+    let at = 0;
+    for await (const chunk of p.body) at = place(whole, chunk, at, p.part);
+    if (at !== p.bytes) throw new HistoryDamaged(`sealed part ${p.part} holds ${at} bytes, ${p.bytes} recorded`);
+    const [etag, sha256] = await Promise.all([s3.put(key, whole), hash(whole)]);
+    return { etag, sha256 };
+  }
+  const source = p.body[Symbol.asyncIterator]();
+  let at = 0;
+  let hashed: Promise<string> | null = null;
+  // history's own error (a missing chunk) is the one reported, not the aborted upload it causes
+  let damaged: unknown = null;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      try {
+        const r = await source.next();
+        if (r.done) {
+          if (at !== p.bytes) throw new HistoryDamaged(`sealed part ${p.part} holds ${at} bytes, ${p.bytes} recorded`);
+          hashed = hash(whole);
+          c.close();
+          return;
+        }
+        at = place(whole, r.value, at, p.part);
+        c.enqueue(r.value);
+      } catch (e) {
+        damaged = e;
+        c.error(e);
+      }
+    },
+    async cancel() {
+      await source.return?.();
+    },
+  });
+  let etag: string | null;
+  try {
+    etag = await s3.putStream(key, stream, p.bytes);
+  } catch (e) {
+    throw damaged ?? e;
+  }
+  if (!hashed) throw new HistoryDamaged(`sealed part ${p.part} was not read to its end`);
+  return { etag, sha256: await hashed };
+}
+
+/** Copies a chunk read from history into the part's buffer; more bytes than recorded is damage. */
+function place(whole: Uint8Array, chunk: Uint8Array, at: number, part: number): number {
+  if (at + chunk.byteLength > whole.byteLength) throw new HistoryDamaged(`sealed part ${part} holds more bytes than recorded`);
+  whole.set(chunk, at);
+  return at + chunk.byteLength;
+}
+
 export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGenerator<PartToUpload, unknown>, opts: ExportOptions): Promise<HourOutcome> {
   const prefix = normalizePrefix(task.prefix);
   const isEvents = task.kind === 'events';
@@ -81,10 +145,10 @@ export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGener
       const stopping = opts.shouldStop?.() ?? false;
       if (!stopping) next = parts.next();
       const key = keyOf(p.part);
-      const [etag, sha256] = await Promise.all([s3.put(key, p.body), p.verify ? sha256Hex(p.body) : p.sha256]);
+      const { etag, sha256 } = await upload(s3, key, p);
       // the upload wrote what history held; a damaged part is rebuilt and uploaded again before the hour counts
       if (sha256 !== p.sha256) throw new HistoryDamaged(`sealed part ${p.part} does not match its SHA-256`);
-      await opts.onPart({ part: p.part, key, events: p.lines, bytes: p.body.byteLength, rawBytes: p.rawBytes, etag, sha256 });
+      await opts.onPart({ part: p.part, key, events: p.lines, bytes: p.bytes, rawBytes: p.rawBytes, etag, sha256 });
       total = p.part;
       if (stopping) return { complete: false, parts: total, staleDeleted: [] };
     }
@@ -97,7 +161,8 @@ export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGener
 
   // a re-export that yields fewer parts removes the higher ones left by an earlier export
   const staleDeleted: string[] = [];
-  if (isEvents && (total > 0 || task.mayHaveFiles)) {
+  // (a first export leaves none: parts are recorded in order, and every hour with rows has a part 1)
+  if (isEvents && task.mayHaveFiles) {
     const hourPrefix = eventHourPrefix(prefix, task.projectId, task.hour);
     for (const key of await s3.list(hourPrefix)) {
       const n = partOfKey(hourPrefix, key);

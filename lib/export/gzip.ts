@@ -8,12 +8,17 @@ import { Gzip } from 'fflate';
 export interface GzipOptions {
   /** 0-9: forces the fflate encoder at this level */
   level?: number;
+  /**
+   * The platform's zlib with the same settings as CompressionStream('gzip') (so the same bytes), where
+   * it can be given larger buffers: the Node edge passes one (lib/server/node-gzip.ts).
+   */
+  native?: () => TransformStream<Uint8Array, Uint8Array>;
 }
 
 export type GzipEncoder = 'native' | 'fflate';
 
 export function chooseEncoder(opts: GzipOptions = {}): GzipEncoder {
-  return opts.level === undefined && typeof CompressionStream !== 'undefined' ? 'native' : 'fflate';
+  return opts.level === undefined && (opts.native !== undefined || typeof CompressionStream !== 'undefined') ? 'native' : 'fflate';
 }
 
 function fflateTransform(level: number): TransformStream<Uint8Array, Uint8Array> {
@@ -40,6 +45,6 @@ function fflateTransform(level: number): TransformStream<Uint8Array, Uint8Array>
 
 /** A gzip TransformStream with the encoder the options choose. */
 export function gzipStream(opts: GzipOptions = {}): TransformStream<Uint8Array, Uint8Array> {
-  if (chooseEncoder(opts) === 'native') return new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>;
+  if (chooseEncoder(opts) === 'native') return opts.native?.() ?? (new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
   return fflateTransform(opts.level ?? 6);
 }

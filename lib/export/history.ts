@@ -85,23 +85,49 @@ export class History {
     }
   }
 
-  /** A part's bytes, whole. Missing or the wrong size: HistoryDamaged (the seal is built again). */
-  async read(db: Db, partId: number, location: string, bytes: number): Promise<Uint8Array> {
+  /**
+   * A part's bytes, as read: 1 MB slices from the database, or the archive object's stream. Missing
+   * (or a database slice out of place): HistoryDamaged. The caller checks the total and the SHA-256.
+   */
+  async *chunks(db: Db, partId: number, location: string, bytes: number): AsyncGenerator<Uint8Array> {
     if (location !== IN_DATABASE) {
-      let body: Uint8Array;
+      let got: { body: ReadableStream<Uint8Array>; bytes: number };
       try {
-        body = await (await this.archiveAccess()).get(location);
+        got = await (await this.archiveAccess()).getStream(location);
       } catch (e) {
         if (e instanceof ExportError && e.status === 404) throw new HistoryDamaged(`sealed part ${location} is missing from the archive`);
         throw e;
       }
-      if (body.byteLength !== bytes) throw new HistoryDamaged(`sealed part ${location} holds ${body.byteLength} bytes, ${bytes} recorded`);
-      return body;
+      if (got.bytes !== bytes) {
+        await got.body.cancel().catch(() => {});
+        throw new HistoryDamaged(`sealed part ${location} holds ${got.bytes} bytes, ${bytes} recorded`);
+      }
+      const reader = got.body.getReader();
+      try {
+        for (;;) {
+          const r = await reader.read();
+          if (r.done) return;
+          yield r.value;
+        }
+      } finally {
+        await reader.cancel().catch(() => {});
+      }
     }
+    // one slice a query: the first is on its way before the last is read
+    for (let seq = 0, at = 0; at < bytes; seq++) {
+      const [row] = await queryRows(db, 'select data from sealed_chunks where part_id = ? and seq = ?', [partId, seq]);
+      if (!row) throw new HistoryDamaged(`sealed part ${partId} lacks its slice ${seq}`);
+      const chunk = row[0] instanceof Uint8Array ? row[0] : new Uint8Array(row[0] as ArrayBuffer);
+      at += chunk.byteLength;
+      yield chunk;
+    }
+  }
+
+  /** A part's bytes, whole. Missing or the wrong size: HistoryDamaged (the seal is built again). */
+  async read(db: Db, partId: number, location: string, bytes: number): Promise<Uint8Array> {
     const out = new Uint8Array(bytes);
     let at = 0;
-    for (const [data] of await queryRows(db, 'select data from sealed_chunks where part_id = ? order by seq', [partId])) {
-      const chunk = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer);
+    for await (const chunk of this.chunks(db, partId, location, bytes)) {
       if (at + chunk.byteLength > bytes) throw new HistoryDamaged(`sealed part ${partId} holds more bytes than recorded`);
       out.set(chunk, at);
       at += chunk.byteLength;

@@ -9,7 +9,7 @@ import type { Db } from '../db/types';
 import { mergeToJson, type MergeRow } from './format';
 import type { GzipOptions } from './gzip';
 import { writeParts, type PartOutput } from './partition';
-import { LINE_SELECT, renderLine } from './render';
+import { LINE_SELECT, renderLine, rowPosition } from './render';
 import { HOUR_MS } from './time';
 
 export interface Cursor {
@@ -50,9 +50,7 @@ const EVENT_PAGE = `select ${LINE_SELECT} from event_rows
   where project_id = ? and server_upload_time >= ? and server_upload_time < ? and (server_upload_time, id) > (?, ?)
   order by server_upload_time, id limit ?`;
 
-type EventRow = unknown[];
-// LINE_SELECT puts the id first and server_upload_time third
-const eventCursor = (r: EventRow): Cursor => ({ time: Number(r[2]), id: Number(r[0]) });
+const eventCursor = (r: unknown[]): Cursor => rowPosition(r);
 
 /** A page of event rows after the cursor. Its time is the index seek start (a row value alone made large hours quadratic). */
 function eventPage(db: Db, projectId: number, hour: number) {
@@ -79,7 +77,8 @@ function mergePage(db: Db, projectId: number, hour: number) {
 
 /** The hour's parts from `cursor` on, numbered from `firstPart`; an hour with no rows there yields none. */
 export function hourParts(db: Db, ref: HourRef, cursor: Cursor | null, firstPart: number, opts: BuildOptions): AsyncGenerator<PartOutput<Cursor>> {
-  const pageSize = opts.pageSize ?? 2000;
+  // a page is read in one synchronous call on the native driver: small enough not to keep the encoder waiting
+  const pageSize = opts.pageSize ?? 500;
   if (ref.kind === 'events') {
     return writeParts(pages(eventPage(db, ref.projectId, ref.hour), eventCursor, cursor, pageSize), {
       toLine: renderLine,

@@ -4,6 +4,7 @@
 // built. Memory holds one compressed part plus one buffer, whatever the hour's size.
 import { gzipStream, type GzipOptions } from './gzip';
 import { readAll } from '../util/bytes';
+import { yieldToEventLoop } from '../util/yield';
 
 export interface PartOutput<C> {
   part: number;
@@ -25,6 +26,9 @@ export interface PartitionOptions<R, C> {
 
 const BUF = 1 << 20;
 const POOL = 3;
+// a turn of the event loop after this much text: the encoder's callbacks (its next chunk) wait for it,
+// so it idles at most one such stretch of line building between its chunks
+const YIELD_CHARS = 128 * 1024;
 
 class PartWriter {
   private writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -34,6 +38,7 @@ class PartWriter {
   private off = 0;
   private inFlight: { buf: Uint8Array<ArrayBuffer>; done: Promise<void> }[] = [];
   private encoder = new TextEncoder();
+  private sinceYield = 0;
   rawBytes = 0;
   events = 0;
 
@@ -45,6 +50,10 @@ class PartWriter {
 
   async add(line: string) {
     if (BUF - this.off < line.length * 3 + 1) await this.flush();
+    else if ((this.sinceYield += line.length) > YIELD_CHARS) {
+      this.sinceYield = 0;
+      await yieldToEventLoop();
+    }
     let written: number;
     if (line.length * 3 + 1 > BUF) {
       const bytes = this.encoder.encode(line);
@@ -75,6 +84,10 @@ class PartWriter {
   private async flush() {
     if (this.off === 0) return;
     const { done } = await this.send(this.buf.subarray(0, this.off));
+    // a turn of the event loop: the encoder's callbacks run and it takes the next chunk while the
+    // next lines are built (awaiting promises alone never lets it, and both cores would take turns)
+    this.sinceYield = 0;
+    await yieldToEventLoop();
     // the encoder holds a chunk until its write settles: buffers are reused only after that, so memory
     // stays at POOL buffers instead of one fresh megabyte per flush waiting for the garbage collector
     this.inFlight.push({ buf: this.buf, done });

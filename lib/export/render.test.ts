@@ -28,8 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-type RowValues = Partial<Record<(typeof LINE_COLUMNS)[number], unknown>>;
-const STORED = LINE_COLUMNS.filter((col) => col !== 'id');
+type RowValues = Partial<Record<(typeof LINE_COLUMNS)[number] | 'event_properties', unknown>>;
+const STORED = [...LINE_COLUMNS.filter((col) => col !== 'id'), 'event_properties'];
 
 async function store(values: RowValues): Promise<number> {
   const row = {

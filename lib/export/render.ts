@@ -8,8 +8,11 @@ import { lz4DecodeInto, lz4Length } from '../util/lz4';
 import { SCHEMA_VERSION } from './format';
 
 /**
- * What a line is rendered from, in the order `renderLine` reads it: event_rows columns, the two text
- * ones JSON-quoted by SQLite (the driver cuts a string at its first NUL byte; a quoted one has none).
+ * What a line is rendered from: event_rows' columns, read as ONE text per row (the fields joined by
+ * \x02, a byte JSON text never holds unescaped) and event_properties as a second value (JSON text, or
+ * its LZ4 bytes): the native driver's cost is per value, so 15 values a row made reading the slowest
+ * part of sealing, and bytes in hex inside the text cost more to decode than a blob value. user_id and
+ * device_id come JSON-quoted (the driver also cut strings at a NUL), the uuid formatted.
  */
 export const LINE_COLUMNS = [
   'id',
@@ -24,30 +27,55 @@ export const LINE_COLUMNS = [
   'merged_amplitude_id',
   'user_properties',
   'group_properties',
-  'event_properties',
   'uuid',
   'rec',
 ] as const;
 
-const QUOTED = new Set(['user_id', 'device_id']);
+const FIELD_SEP = '\x02';
+const hexUuid = (part: [number, number]) => `substr(hex(uuid), ${part[0]}, ${part[1]})`;
+const SQL_OF: Partial<Record<(typeof LINE_COLUMNS)[number], string>> = {
+  user_id: 'json_quote(user_id)',
+  device_id: 'json_quote(device_id)',
+  // as the export writes it, quotes included
+  uuid: `lower('"' || ${(
+    [
+      [1, 8],
+      [9, 4],
+      [13, 4],
+      [17, 4],
+      [21, 12],
+    ] as [number, number][]
+  )
+    .map(hexUuid)
+    .join(" || '-' || ")} || '"')`,
+};
 
-/** The select list for LINE_COLUMNS. */
-export const LINE_SELECT = LINE_COLUMNS.map((c) => (QUOTED.has(c) ? `json_quote(${c})` : c)).join(', ');
+/** The select list a line is rendered from: the fields as one text, then event_properties. */
+export const LINE_SELECT = `concat(${LINE_COLUMNS.map((c) => SQL_OF[c] ?? c).join(', char(2), ')}), event_properties`;
 
 const C = Object.fromEntries(LINE_COLUMNS.map((c, i) => [c, i])) as { [K in (typeof LINE_COLUMNS)[number]]: number };
+
+/** The id and server_upload_time of a row read with LINE_SELECT (where a page or a part ends). */
+export function rowPosition(r: readonly unknown[]): { time: number; id: number } {
+  const f = (r[0] as string).split(FIELD_SEP, C.server_upload_time + 1);
+  return { time: Number(f[C.server_upload_time]), id: Number(f[C.id]) };
+}
 
 // SQLite's date functions work from -4713-11-24 12:00 to 9999-12-31 23:59:59.999 UTC; outside, NULL
 const MIN_MS = -210_866_760_000_000;
 const MAX_MS = 253_402_300_799_999;
 
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 /** C's %03d: three characters, the sign counting as one. */
-const pad3 = (n: number) => (n < 0 ? `-${String(-n).padStart(2, '0')}` : String(n).padStart(3, '0'));
+const pad3 = (n: number) => (n < 0 ? `-${String(-n).padStart(2, '0')}` : THREE[n]);
 /** C's %04d for a year. */
 const year4 = (y: number) => (y < 0 ? `-${String(-y).padStart(3, '0')}` : String(y).padStart(4, '0'));
 
-let cachedSecond = NaN;
-let cachedText = '';
+// a line has five timestamps, mostly of one day: the date is kept, the time of day is arithmetic
+let cachedDay = NaN;
+let cachedDate = '';
 
 /** `strftime('%Y-%m-%d %H:%M:%S', ms / 1000, 'unixepoch') || printf('.%03d000', ms % 1000)` as a JSON value. */
 export function timestampJson(ms: number | null): string {
@@ -55,12 +83,16 @@ export function timestampJson(ms: number | null): string {
   // integer division in SQLite truncates toward zero, and % keeps the dividend's sign
   const sec = Math.trunc(ms / 1000);
   if (sec * 1000 < MIN_MS || sec * 1000 > MAX_MS) return 'null';
-  if (sec !== cachedSecond) {
-    const d = new Date(sec * 1000);
-    cachedText = `${year4(d.getUTCFullYear())}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
-    cachedSecond = sec;
+  const day = Math.floor(sec / 86_400);
+  if (day !== cachedDay) {
+    const d = new Date(day * 86_400_000);
+    cachedDate = `${year4(d.getUTCFullYear())}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
+    cachedDay = day;
   }
-  return `"${cachedText}.${pad3(ms % 1000)}000"`;
+  const rem = sec - day * 86_400;
+  const h = Math.floor(rem / 3600);
+  const m = Math.floor((rem - h * 3600) / 60);
+  return `"${cachedDate} ${TWO[h]}:${TWO[m]}:${TWO[rem - h * 3600 - m * 60]}.${pad3(ms % 1000)}000"`;
 }
 
 /** SQLite's `%!.15g` of a REAL: 15 significant digits, trailing zeros dropped but one kept after the point. */
@@ -86,27 +118,17 @@ const triJson = (bits: number) => {
   return v === null ? 'null' : v ? 'true' : 'false';
 };
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-function uuidText(b: Uint8Array): string {
-  let s = '"';
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
-    s += HEX[b[i]];
-  }
-  return `${s}"`;
-}
-
 const decoder = new TextDecoder();
 let scratch = new Uint8Array(1 << 16);
 
-/** event_properties as JSON text, from the plain text or its LZ4 form. */
+/** event_properties as JSON text: the text itself, or its LZ4 form decoded. */
 export function propertiesJson(v: unknown): string {
   if (typeof v === 'string') return v;
   const bytes = v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer);
-  const n = lz4Length(bytes);
-  if (n > scratch.length) scratch = new Uint8Array(n);
+  const size = lz4Length(bytes);
+  if (size > scratch.length) scratch = new Uint8Array(size);
   lz4DecodeInto(bytes, scratch, 0);
-  return decoder.decode(scratch.subarray(0, n));
+  return decoder.decode(scratch.subarray(0, size));
 }
 
 /** `rec` as its JSON literals, 'null' for the absent (REAL ones as SQLite prints them). */
@@ -125,37 +147,37 @@ function dataJson(flags: number, merged: unknown): string {
   return `${s},"group_first_event":{},"group_ids":{}}`;
 }
 
-const num = (v: unknown) => Number(v);
-const orNull = (v: unknown) => (v === null ? null : Number(v));
+const orNull = (v: string) => (v === '' ? null : Number(v));
 
 /** One stored row (LINE_SELECT) as its export line, without the newline. */
 export function renderLine(r: readonly unknown[]): string {
-  const a = recOf(r[C.rec]);
-  const sut = num(r[C.server_upload_time]);
-  const received = sut - num(r[C.received_ago]);
+  const f = (r[0] as string).split(FIELD_SEP);
+  const a = recOf(f[C.rec]);
+  const sut = Number(f[C.server_upload_time]);
+  const received = sut - Number(f[C.received_ago]);
   const eventTime = received + Number(a[REC.event_time]);
-  const created = orNull(r[C.user_created]);
+  const created = orNull(f[C.user_created]);
   const upload = a[REC.client_upload];
-  const flags = num(r[C.flags]);
+  const flags = Number(f[C.flags]);
   const eventType = a[REC.event_type];
   const eventId = a[REC.event_id];
   const groups = a[REC.groups];
   const uploadTs = timestampJson(sut);
-  const uuid = r[C.uuid];
+  const merged = f[C.merged_amplitude_id];
   return (
-    `{"server_received_time":${timestampJson(received)},"app":${r[C.project_id]},"device_carrier":${a[REC.device_carrier]},"$schema":${SCHEMA_VERSION},` +
-    `"city":${a[REC.city]},"user_id":${r[C.user_id]},"uuid":${uuidText(uuid instanceof Uint8Array ? uuid : new Uint8Array(uuid as ArrayBuffer))},` +
-    `"event_time":${timestampJson(eventTime)},"platform":${a[REC.platform]},"os_version":${a[REC.os_version]},"amplitude_id":${r[C.amplitude_id]},` +
+    `{"server_received_time":${timestampJson(received)},"app":${f[C.project_id]},"device_carrier":${a[REC.device_carrier]},"$schema":${SCHEMA_VERSION},` +
+    `"city":${a[REC.city]},"user_id":${f[C.user_id]},"uuid":${f[C.uuid]},` +
+    `"event_time":${timestampJson(eventTime)},"platform":${a[REC.platform]},"os_version":${a[REC.os_version]},"amplitude_id":${f[C.amplitude_id]},` +
     `"processed_time":${uploadTs},"user_creation_time":${timestampJson(created === null ? null : eventTime - created)},"version_name":${a[REC.version_name]},` +
     `"ip_address":${a[REC.ip_address]},"paying":${triJson(flags >> FLAGS.payingShift)},"dma":${a[REC.dma]},` +
-    `"group_properties":${(r[C.group_properties] as string | null) ?? '{}'},"user_properties":${r[C.user_properties]},` +
+    `"group_properties":${f[C.group_properties] || '{}'},"user_properties":${f[C.user_properties]},` +
     `"client_upload_time":${timestampJson(upload === 'null' ? null : received + Number(upload))},"$insert_id":${a[REC.$insert_id]},"event_type":${eventType},` +
     `"library":${a[REC.library]},"amplitude_attribution_ids":${a[REC.amplitude_attribution_ids]},"device_type":${a[REC.device_type]},` +
     `"device_manufacturer":${a[REC.device_manufacturer]},"start_version":${a[REC.start_version]},"location_lng":${a[REC.location_lng]},` +
-    `"server_upload_time":${uploadTs},"event_id":${eventId === 'null' ? r[C.id] : eventId},"location_lat":${a[REC.location_lat]},"os_name":${a[REC.os_name]},` +
+    `"server_upload_time":${uploadTs},"event_id":${eventId === 'null' ? f[C.id] : eventId},"location_lat":${a[REC.location_lat]},"os_name":${a[REC.os_name]},` +
     `"amplitude_event_type":${eventType.startsWith('"$') ? eventType : 'null'},"device_brand":${a[REC.device_brand]},` +
-    `"groups":${groups === 'null' ? '{}' : groups},"event_properties":${propertiesJson(r[C.event_properties])},` +
-    `"data":${dataJson(flags, r[C.merged_amplitude_id])},"device_id":${r[C.device_id]},"language":${a[REC.language]},` +
+    `"groups":${groups === 'null' ? '{}' : groups},"event_properties":${propertiesJson(r[1])},` +
+    `"data":${dataJson(flags, merged === '' ? null : merged)},"device_id":${f[C.device_id]},"language":${a[REC.language]},` +
     `"device_model":${a[REC.device_model]},"country":${a[REC.country]},"region":${a[REC.region]},` +
     `"is_attribution_event":${triJson(flags >> FLAGS.attributionShift)},"adid":${a[REC.adid]},"session_id":${a[REC.session_id]},` +
     `"device_family":${a[REC.device_family]},"sample_rate":null,"idfa":${a[REC.idfa]},"client_event_time":${timestampJson(received + Number(a[REC.client_event]))}}`

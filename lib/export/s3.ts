@@ -111,6 +111,20 @@ export class S3Access {
     return res.headers.get('etag');
   }
 
+  get streamsUploads() {
+    return this.settings.streamUploads ?? false;
+  }
+
+  /** Uploads `bytes` bytes from a stream, sent as they come (only where `streamsUploads`). Returns its ETag. */
+  async putStream(key: string, body: ReadableStream<Uint8Array>, bytes: number): Promise<string | null> {
+    const { url, headers } = await this.presignPut(key);
+    // duplex 'half' is what fetch requires of a streamed request body; the length keeps it unchunked
+    const init = { method: 'PUT', body, headers: { ...headers, 'content-length': String(bytes) }, duplex: 'half' } as RequestInit;
+    const res = await this.send('PutObject', url, init);
+    await res.body?.cancel().catch(() => {});
+    return res.headers.get('etag');
+  }
+
   async list(prefix: string): Promise<string[]> {
     return (await this.listObjects(prefix)).map((o) => o.key);
   }
@@ -138,6 +152,13 @@ export class S3Access {
     const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key }));
     const res = await this.send('GetObject', url, { method: 'GET' });
     return new Uint8Array(await res.arrayBuffer());
+  }
+
+  /** An object as a stream, with the length its answer gives. */
+  async getStream(key: string): Promise<{ body: ReadableStream<Uint8Array>; bytes: number }> {
+    const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key }));
+    const res = await this.send('GetObject', url, { method: 'GET' });
+    return { body: res.body ?? new Response(new Uint8Array(0)).body!, bytes: Number(res.headers.get('content-length') ?? NaN) };
   }
 
   /** The first `bytes` bytes of an object (a ranged GET), for previews. */

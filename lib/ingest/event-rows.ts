@@ -102,8 +102,12 @@ const REC_SOURCE: Partial<Record<string, string>> = Object.fromEntries(REC_STRIN
 /** UTF-8 LZ4-compressed when that saves a fifth, else the text itself. */
 export function packProperties(json: string): string | Uint8Array {
   if (json.length < COMPRESS_FROM) return json;
-  return lz4Compress(encoder.encode(json)) ?? json;
+  // encoded into a buffer kept between calls (lz4Compress copies what it keeps)
+  if (utf8.length < json.length * 3) utf8 = new Uint8Array(json.length * 3);
+  const { written } = encoder.encodeInto(json, utf8);
+  return lz4Compress(utf8.subarray(0, written)) ?? json;
 }
+let utf8 = new Uint8Array(1 << 12);
 
 /** `n` UUIDs (version 4) as 16 bytes each, from one call for random bytes. */
 export function randomUuids(n: number): Uint8Array {

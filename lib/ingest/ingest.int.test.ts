@@ -95,6 +95,19 @@ describe('dedupe and fields', () => {
     expect(r.map((x) => x.deviceId)).toEqual(['device-D', 'device-E']);
   });
 
+  it('accepts an $insert_id again once its 7 days have passed, and many keys at once (statements of many rows)', async () => {
+    const batch = Array.from({ length: 100 }, (_, i) => ({ device_id: `dev-${i % 7}`, event_type: 'view', insert_id: `k-${i % 70}` }));
+    // 70 distinct keys, 30 repeated inside the request
+    expect((await send(batch)).body.events_ingested).toBe(100);
+    expect(await rows()).toHaveLength(70);
+    await send(batch);
+    expect(await rows()).toHaveLength(70);
+    // keys seen 8 days ago are past the window: the events are new again
+    await database.client.execute(`update dedupe_ids set seen_at = seen_at - ${8 * 24 * 3600_000}`);
+    await send(batch.slice(0, 40));
+    expect(await rows()).toHaveLength(110);
+  });
+
   it('stamps server times, event_time skew correction and the client fields', async () => {
     const before = Date.now();
     const res = await send(

@@ -10,6 +10,8 @@ export interface EngineConfig {
   partBytes: number;
   /** set to use fflate at this level instead of the platform's CompressionStream */
   gzipLevel?: number;
+  /** the platform's zlib with larger buffers, where the runtime has one (lib/export/gzip.ts; the Node edge sets it) */
+  gzipNative?: () => TransformStream<Uint8Array, Uint8Array>;
   /** attempts before a job is failed and the alarm email goes out */
   maxTries: number;
   retryBaseMs: number;

@@ -77,17 +77,20 @@ export async function checkIntegrity(db: Db, config: EngineConfig, dest: Destina
     .select()
     .from(s.exportJobs)
     .where(and(eq(s.exportJobs.destinationId, dest.id), eq(s.exportJobs.state, 'done'), gte(s.exportJobs.hour, from), lt(s.exportJobs.hour, to)));
-  const files = jobs.length
-    ? await db
-        .select()
-        .from(s.exportedFiles)
-        .where(
-          inArray(
-            s.exportedFiles.jobId,
-            jobs.map((j) => j.id),
-          ),
-        )
-    : [];
+  if (!jobs.length) {
+    // nothing exported in the window yet (a new connection): no listing to compare with
+    await withWriteLock(db, () => db.update(s.destinations).set({ integrityCheckedAt: now }).where(eq(s.destinations.id, dest.id)));
+    return { destinationId: dest.id, from, to, hoursChecked: 0, issues: [] };
+  }
+  const files = await db
+    .select()
+    .from(s.exportedFiles)
+    .where(
+      inArray(
+        s.exportedFiles.jobId,
+        jobs.map((j) => j.id),
+      ),
+    );
   const s3 = await S3Access.open(dest, config.s3);
   let listed: Listed;
   try {

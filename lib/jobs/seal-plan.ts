@@ -25,21 +25,21 @@ export interface SealRun {
   deadline: number;
 }
 
-/** Seals one hour of one kind to the end (or the deadline). Whether it is sealed now. */
-export async function sealHour(db: Db, history: History, ref: HourRef, run: SealRun): Promise<boolean> {
+/** Seals one hour of one kind to the end (or the deadline): 'built' here, 'was sealed' already, or 'unfinished'. */
+export async function sealHour(db: Db, history: History, ref: HourRef, run: SealRun): Promise<'built' | 'was sealed' | 'unfinished'> {
   const claim = await claimSeal(db, history, ref, run.workerId, run.clock(), run.settings);
-  if (claim.state === 'empty' || claim.state === 'sealed') return true;
-  if (claim.state === 'busy') return false;
+  if (claim.state === 'empty' || claim.state === 'sealed') return 'was sealed';
+  if (claim.state === 'busy') return 'unfinished';
   const lease = keepSealLease(db, claim.seal, run.workerId, run.settings.leaseMs, run.clock);
   try {
     const build = buildSeal(db, history, claim.seal, run.workerId, run.settings, run.clock, () => run.clock() >= run.deadline || lease.lost());
     for (;;) {
       const r = await build.next();
-      if (r.done) return r.value === 'sealed';
+      if (r.done) return r.value === 'sealed' ? 'built' : 'unfinished';
     }
   } catch (e) {
     // another worker has it, rows arrived meanwhile, or its rows are gone: nothing to do here now
-    if (e instanceof LeaseLost || e instanceof SealChanged || e instanceof SealUnrecoverable) return false;
+    if (e instanceof LeaseLost || e instanceof SealChanged || e instanceof SealUnrecoverable) return 'unfinished';
     throw e;
   } finally {
     lease.stop();
@@ -79,9 +79,13 @@ export async function sealClosedHours(db: Db, config: EngineConfig, history: His
       for (const [i, kind] of KINDS.entries()) {
         if (hours[i] !== next) continue;
         const ref = { projectId: p.id, kind, hour: next };
-        if (exported.has(kind)) await markPending(db, ref, run);
-        else if (!(await sealHour(db, history, ref, run))) all = false;
-        sealed++;
+        if (exported.has(kind)) {
+          if (await markPending(db, ref, run)) sealed++;
+          continue;
+        }
+        const r = await sealHour(db, history, ref, run);
+        if (r === 'built') sealed++;
+        else if (r === 'unfinished') all = false;
       }
       if (!all) break;
       cursor = next + HOUR_MS;
@@ -91,15 +95,17 @@ export async function sealClosedHours(db: Db, config: EngineConfig, history: His
   return sealed + (await buildWaiting(db, history, run));
 }
 
-/** A seal to be built by the export of its hour (kept if one exists already). */
-async function markPending(db: Db, ref: HourRef, run: SealRun) {
+/** A seal to be built by the export of its hour (kept if one exists already). Whether it was new. */
+async function markPending(db: Db, ref: HourRef, run: SealRun): Promise<boolean> {
   const now = run.clock();
-  await withWriteLock(db, () =>
+  const r = await withWriteLock(db, () =>
     db
       .insert(s.seals)
       .values({ ...ref, state: 'pending', partBytes: run.settings.partBytes, updatedAt: now })
-      .onConflictDoNothing(),
+      .onConflictDoNothing()
+      .returning({ hour: s.seals.hour }),
   );
+  return r.length > 0;
 }
 
 async function firstHour(db: Db, projectId: number): Promise<number | null> {
@@ -144,7 +150,7 @@ async function buildWaiting(db: Db, history: History, run: SealRun): Promise<num
   let built = 0;
   for (const ref of waiting) {
     if (run.clock() >= run.deadline) break;
-    if (await sealHour(db, history, ref, run)) built++;
+    if ((await sealHour(db, history, ref, run)) === 'built') built++;
   }
   return built;
 }

@@ -289,7 +289,15 @@ export async function* partsToExport(
     for (const p of parts) {
       if (p.part < next) continue;
       if (p.generation !== generation) throw new SealChanged(ref);
-      yield { part: p.part, lines: p.lines, rawBytes: p.rawBytes, sha256: p.sha256, body: await history.read(db, p.id, p.location, p.bytes), verify: true };
+      yield {
+        part: p.part,
+        lines: p.lines,
+        rawBytes: p.rawBytes,
+        sha256: p.sha256,
+        bytes: p.bytes,
+        body: history.chunks(db, p.id, p.location, p.bytes),
+        verify: true,
+      };
       next = p.part + 1;
     }
   };
@@ -310,6 +318,7 @@ export async function* partsToExport(
               lines: r.value.row.lines,
               rawBytes: r.value.row.rawBytes,
               sha256: r.value.row.sha256,
+              bytes: r.value.body.byteLength,
               body: r.value.body,
               verify: false,
             };

@@ -174,6 +174,6 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
 
 export const sealSettings = (config: EngineConfig): SealSettings => ({
   partBytes: config.partBytes,
-  gzip: config.gzipLevel === undefined ? undefined : { level: config.gzipLevel },
+  gzip: config.gzipLevel !== undefined ? { level: config.gzipLevel } : config.gzipNative ? { native: config.gzipNative } : undefined,
   leaseMs: config.leaseMs,
 });

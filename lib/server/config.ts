@@ -1,6 +1,7 @@
 // Engine configuration from the environment (Node edge). Bad values stop start-up with a clear message.
 import { DEFAULT_CONFIG, type EngineConfig } from '../jobs/config';
 import { archiveFromEnv } from './archive';
+import { nodeGzipStream } from './node-gzip';
 import { endpointPolicy } from './outbound';
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -21,9 +22,12 @@ export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Engin
       baseCredentials: key && secret ? { accessKeyId: key, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN || undefined } : undefined,
       secretKey: env.SPILLWAY_SECRET_KEY,
       stsEndpoint: env.S3_STS_ENDPOINT || undefined,
+      // Node's fetch sends a streamed body with its Content-Length: parts go out as history is read
+      streamUploads: true,
     },
     partBytes: intEnv(env, 'EXPORT_PART_BYTES', DEFAULT_CONFIG.partBytes, 1024, 4 * 1024 ** 3),
     gzipLevel: level === undefined || level === '' ? undefined : intEnv(env, 'EXPORT_GZIP_LEVEL', 6, 0, 9),
+    gzipNative: nodeGzipStream,
     maxTries: intEnv(env, 'EXPORT_MAX_TRIES', DEFAULT_CONFIG.maxTries, 1, 100),
     retryBaseMs: intEnv(env, 'EXPORT_RETRY_BASE_MS', DEFAULT_CONFIG.retryBaseMs, 0, 3_600_000),
     retryMaxMs: intEnv(env, 'EXPORT_RETRY_MAX_MS', DEFAULT_CONFIG.retryMaxMs, 0, 24 * 3_600_000),

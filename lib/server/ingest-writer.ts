@@ -5,12 +5,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { openDatabase } from '../db/client';
+import { INGEST_WRITE_CACHE_MB } from '../db/local-client';
 import { failure } from '../ingest/http';
 import { storePrepared, type IngestContext } from '../ingest/ingest';
 import type { Prepared } from '../ingest/prepare';
 
 const { url, parsers } = workerData as { url: string; parsers: MessagePort[] };
-const database = openDatabase({ url, backgroundCheckpoints: true });
+const database = openDatabase({ url, backgroundCheckpoints: true, writeCacheMb: INGEST_WRITE_CACHE_MB });
 
 for (const port of parsers) {
   port.on('message', async (m: { id: number; prepared: Prepared; ctx: IngestContext }) => {

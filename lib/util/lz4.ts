@@ -37,6 +37,7 @@ function writeLength(out: Uint8Array, pos: number, n: number): number {
 
 /** The worst-case size of the compressed form of `n` bytes. */
 const bound = (n: number) => n + Math.ceil(n / 255) + 16 + 5;
+let scratch = new Uint8Array(1 << 12);
 
 /**
  * Compresses `src`; returns null when the result would not be at most `maxRatio` of the input (the
@@ -51,7 +52,9 @@ export function lz4Compress(src: Uint8Array, maxRatio = 0.8): Uint8Array | null 
   }
   const b = base;
   base += n + 1;
-  const out = new Uint8Array(bound(n) + 5);
+  // written into one buffer kept between calls; the result is a copy of the exact size
+  if (scratch.length < bound(n) + 5) scratch = new Uint8Array(bound(n) + 5);
+  const out = scratch;
   let op = writeVarint(out, 0, n);
   let anchor = 0;
   let ip = 0;
@@ -79,7 +82,8 @@ export function lz4Compress(src: Uint8Array, maxRatio = 0.8): Uint8Array | null 
     const token = op++;
     out[token] = ((lit >= 15 ? 15 : lit) << 4) | (len - MIN_MATCH >= 15 ? 15 : len - MIN_MATCH);
     if (lit >= 15) op = writeLength(out, op, lit - 15);
-    out.set(src.subarray(anchor, ip), op);
+    if (lit > 16) out.set(src.subarray(anchor, ip), op);
+    else for (let k = 0; k < lit; k++) out[op + k] = src[anchor + k];
     op += lit;
     const offset = ip - cand;
     out[op++] = offset & 0xff;
@@ -137,9 +141,11 @@ export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number 
       } while (b === 255);
     }
     if (ip + lit > src.length || op + lit > end) throw new Error('lz4: corrupt literals');
-    out.set(src.subarray(ip, ip + lit), op);
-    ip += lit;
-    op += lit;
+    if (lit > 32) {
+      out.set(src.subarray(ip, ip + lit), op);
+      ip += lit;
+      op += lit;
+    } else for (const stop = ip + lit; ip < stop;) out[op++] = src[ip++];
     if (ip === src.length) break;
     if (ip + 2 > src.length) throw new Error('lz4: truncated');
     const offset = src[ip] | (src[ip + 1] << 8);
@@ -156,8 +162,17 @@ export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number 
     len += MIN_MATCH;
     let from = op - offset;
     if (offset === 0 || from < at || op + len > end) throw new Error('lz4: corrupt match');
-    // byte by byte: a match may overlap the bytes it produces (offset < length)
-    for (const stop = op + len; op < stop;) out[op++] = out[from++];
+    if (offset >= len) {
+      out.copyWithin(op, from, from + len);
+      op += len;
+    } else if (offset === 1) {
+      // a run of one byte
+      out.fill(out[from], op, op + len);
+      op += len;
+    } else {
+      // byte by byte: the match overlaps the bytes it produces
+      for (const stop = op + len; op < stop;) out[op++] = out[from++];
+    }
   }
   if (op !== end) throw new Error('lz4: length mismatch');
   return op;

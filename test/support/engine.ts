@@ -19,7 +19,7 @@ export async function ingestAt(db: Db, apiKey: string, events: Record<string, un
 export function testConfig(over: Partial<EngineConfig> = {}): EngineConfig {
   return {
     ...DEFAULT_CONFIG,
-    s3: { baseCredentials: rgwEnv().user1 },
+    s3: { baseCredentials: rgwEnv().user1, streamUploads: true },
     maxTries: 3,
     retryBaseMs: 0,
     retryMaxMs: 0,

@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
   DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -63,6 +65,19 @@ export async function newBucket(label = 'b'): Promise<string> {
   const name = `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
   await adminS3().send(new CreateBucketCommand({ Bucket: name }));
   return name;
+}
+
+/** Empties and deletes a bucket: the store keeps its objects in memory (benchmarks upload gigabytes). */
+export async function dropBucket(bucket: string) {
+  const s3 = adminS3();
+  let token: string | undefined;
+  do {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const keys = (out.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (keys.length) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
 export async function setBucketPolicy(bucket: string, policy: unknown | null) {
