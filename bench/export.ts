@@ -50,6 +50,9 @@ try {
     }
     const partsDir = `${dir}/parts-${n}`;
     rmSync(partsDir, { recursive: true, force: true });
+    // the database file read once first, as the hour just written is in the OS's cache in real life (and
+    // gzip's input is below): the run measures sealing, not a cold disk
+    await run('cat', [db], { stdoutFile: openSync('/dev/null', 'w') });
     const seal = await node(child, ['seal', db, partsDir]);
     const o = last(seal.stdout);
     if (!o.ok) throw new Error(`the hour was not sealed: ${seal.stdout}`);
@@ -103,25 +106,29 @@ try {
     // the sealed hour exported, against bare presigned PUTs of the same bytes: the parts alone, and the
     // parts and the hour's manifest (the objects the export writes); alternated, best of 3 each
     const exports: number[] = [];
+    const jobs: number[] = [];
     const puts: number[] = [];
     const withManifest: number[] = [];
     for (let k = 0; k < 3; k++) {
       const e = last((await node(child, ['export', db, partsDir])).stdout);
       if (e.state !== 'done' || e.sealed !== 0) throw new Error(`the sealed hour was not copied: ${JSON.stringify(e)}`);
       exports.push(e.ms);
+      jobs.push(e.jobMs);
       puts.push(last((await node(child, ['put', partsDir])).stdout).ms);
       withManifest.push(last((await node(child, ['put', partsDir, 'manifest'])).stdout).ms);
     }
-    const [em, pm, mm] = [Math.min(...exports), Math.min(...puts), Math.min(...withManifest)];
+    const [em, jm, pm, mm] = [Math.min(...exports), Math.min(...jobs), Math.min(...puts), Math.min(...withManifest)];
     exportRows.push({
       events: n,
       'gz MB': fmt(o.bytes / MB),
       parts: o.parts,
-      'export (a tick) ms': fmt(em, 0),
-      'bare PUTs of the parts ms': fmt(pm, 0),
-      '× parts': ratio(em, pm),
-      'bare PUTs of parts + manifest ms': fmt(mm, 0),
-      '× parts + manifest': ratio(em, mm),
+      'the tick ms': fmt(em, 0),
+      'its export job ms': fmt(jm, 0),
+      'bare PUTs: parts ms': fmt(pm, 0),
+      'parts + manifest ms': fmt(mm, 0),
+      'job × parts': ratio(jm, pm),
+      'job × parts + manifest': ratio(jm, mm),
+      'tick × parts + manifest': ratio(em, mm),
     });
 
     if (n === sizes[0]) {
@@ -156,7 +163,7 @@ try {
   console.log('\nSealing one hour (NDJSON = the sealed parts, gunzipped; baselines compress the same bytes)\n');
   table(sealRows);
   console.log(
-    '\nExporting an already sealed hour to a new bucket (one tick: planning, the job, its manifest), against bare presigned PUTs of the same objects (best of 3 each)\n',
+    '\nExporting an already sealed hour to a new bucket: the tick (planning, the job) and its export job alone (claim to done: parts, manifest, bookkeeping), against bare presigned PUTs of the same objects (best of 3 each)\n',
   );
   table(exportRows);
   if (longRow) {

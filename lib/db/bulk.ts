@@ -1,5 +1,5 @@
-// Multi-row statements inside the caller's write transaction. On a `file:` database (LocalClient) each
-// row runs through one cached prepared statement (~25 ms per 1,000 events; reads come back as arrays).
+// Multi-row statements inside the caller's write transaction. On a `file:` database (LocalClient) the
+// rows go ROWS_PER_STATEMENT at a time through cached prepared statements (reads come back as arrays).
 // Elsewhere (a remote libSQL) the rows travel as one JSON array that SQLite unpacks with json_each, one
 // round trip; bytes travel as hex inside it. Runtime-neutral: the native path is found by duck typing.
 import { sql } from 'drizzle-orm';
@@ -85,13 +85,16 @@ export async function upsertRows(
     }
   } else {
     const payload = JSON.stringify(rows.map((r) => r.map(jsonValue)));
-    const out = await tx.values<[string]>(
-      sql`${sql.raw(into)} select ${sql.raw(columns.map((_, i) => pick(i)).join(', '))} from json_each(${payload}) where true ${sql.raw(tail)} ${sql.raw(returning)}`,
+    const out = await tx.all<{ k: string }>(
+      sql`${sql.raw(into)} select ${sql.raw(columns.map((_, i) => pick(i)).join(', '))} from json_each(${payload}) where true ${sql.raw(tail)} ${sql.raw(returning)} as k`,
     );
-    for (const [k] of out) written.add(k.toLowerCase());
+    for (const { k } of out) written.add(k.toLowerCase());
   }
   return rows.map((r) => written.has(r[key] instanceof Uint8Array ? hex(r[key] as Uint8Array) : hex(new TextEncoder().encode(String(r[key])))));
 }
+
+// @libsql/client's rows are indexed like arrays but are not arrays (not iterable)
+const asArrays = (rows: unknown[]): unknown[][] => rows.map((r) => Array.prototype.slice.call(r));
 
 const bound = (query: string, args: unknown[]) => {
   const parts = query.split('?');
@@ -101,12 +104,12 @@ const bound = (query: string, args: unknown[]) => {
 /** A read inside the write transaction, rows as arrays. `args` are bound positionally to `?`. */
 export async function readRows(tx: DbOrTx, client: unknown, query: string, args: unknown[]): Promise<unknown[][]> {
   if (isNative(client)) return client.readRowsInTransaction(query, args);
-  return tx.values(bound(query, args));
+  return asArrays(await tx.values(bound(query, args)));
 }
 
 /** A read of committed data, rows as arrays (no row objects on the native path: exports read millions). */
 export async function queryRows(db: Db, query: string, args: unknown[]): Promise<unknown[][]> {
   const client: unknown = db.$client;
   if (isNative(client)) return client.readRows(query, args);
-  return db.values(bound(query, args));
+  return asArrays(await db.values(bound(query, args)));
 }

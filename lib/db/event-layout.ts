@@ -1,6 +1,23 @@
-// How an event is laid out in event_rows beyond its plain columns: what `rec` holds and the bits of
-// `flags`. Written by lib/ingest/event-rows.ts, read by lib/export/render.ts and the `events` view
+// How an event is laid out in event_rows: its columns, what `rec` holds and the bits of `flags`. Written by lib/ingest/event-rows.ts, read by lib/export/render.ts and the `events` view
 // (migration 0007); one place for the three. Runtime-neutral.
+
+/** event_rows' columns but its id, in the order ingestion binds them. */
+export const EVENT_ROW_COLUMNS = [
+  'project_id',
+  'server_upload_time',
+  'amplitude_id',
+  'user_id',
+  'device_id',
+  'received_ago',
+  'user_created',
+  'flags',
+  'merged_amplitude_id',
+  'user_properties',
+  'group_properties',
+  'event_properties',
+  'uuid',
+  'rec',
+] as const;
 
 /**
  * What `rec` holds, in order: the fields of an event that need nothing but the event itself, each as

@@ -5,14 +5,14 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../db/bulk';
 import type { Database } from '../db/client';
-import { FLAGS, PATHS, REC_FIELDS, REC_SEP, REC_STRINGS, type RecField } from '../db/event-layout';
+import { EVENT_ROW_COLUMNS, FLAGS, PATHS, REC_FIELDS, REC_SEP, REC_STRINGS, type RecField } from '../db/event-layout';
 import { events } from '../db/schema';
 import { packProperties } from '../ingest/event-rows';
 import { freshDatabase } from '../../test/support/db';
 import { seedOrg } from '../../test/support/seed';
 import { oracleSql } from '../../test/support/oracle';
 import { EVENT_KEYS } from './format';
-import { LINE_COLUMNS, LINE_SELECT, realJson, renderLine, timestampJson } from './render';
+import { LINE_SELECT, realJson, renderLine, timestampJson } from './render';
 
 /** The documented export timestamp text, computed independently of both renderers. */
 function formatTimestamp(ms: number): string {
@@ -28,8 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-type RowValues = Partial<Record<(typeof LINE_COLUMNS)[number] | 'event_properties', unknown>>;
-const STORED = [...LINE_COLUMNS.filter((col) => col !== 'id'), 'event_properties'];
+type RowValues = Partial<Record<(typeof EVENT_ROW_COLUMNS)[number], unknown>>;
+const STORED = EVENT_ROW_COLUMNS;
 
 async function store(values: RowValues): Promise<number> {
   const row = {

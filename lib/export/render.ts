@@ -3,7 +3,7 @@
 // at several times its speed. Every schema key is present (null where unknown), in the spec's order;
 // timestamps are UTC `yyyy-MM-dd HH:mm:ss.SSS000` as SQLite's strftime prints them, REAL values as its
 // `%!.15g`, strings escaped as json_quote() does (which is JSON.stringify's escaping).
-import { FLAGS, fromTri, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP } from '../db/event-layout';
+import { EVENT_ROW_COLUMNS, FLAGS, fromTri, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP } from '../db/event-layout';
 import { lz4DecodeInto, lz4Length } from '../util/lz4';
 import { SCHEMA_VERSION } from './format';
 
@@ -14,26 +14,11 @@ import { SCHEMA_VERSION } from './format';
  * part of sealing, and bytes in hex inside the text cost more to decode than a blob value. user_id and
  * device_id come JSON-quoted (the driver also cut strings at a NUL), the uuid formatted.
  */
-export const LINE_COLUMNS = [
-  'id',
-  'project_id',
-  'server_upload_time',
-  'amplitude_id',
-  'user_id',
-  'device_id',
-  'received_ago',
-  'user_created',
-  'flags',
-  'merged_amplitude_id',
-  'user_properties',
-  'group_properties',
-  'uuid',
-  'rec',
-] as const;
+export const LINE_COLUMNS = ['id', ...EVENT_ROW_COLUMNS.filter((c) => c !== 'event_properties')];
 
 const FIELD_SEP = '\x02';
 const hexUuid = (part: [number, number]) => `substr(hex(uuid), ${part[0]}, ${part[1]})`;
-const SQL_OF: Partial<Record<(typeof LINE_COLUMNS)[number], string>> = {
+const SQL_OF: Partial<Record<string, string>> = {
   user_id: 'json_quote(user_id)',
   device_id: 'json_quote(device_id)',
   // as the export writes it, quotes included
@@ -53,7 +38,7 @@ const SQL_OF: Partial<Record<(typeof LINE_COLUMNS)[number], string>> = {
 /** The select list a line is rendered from: the fields as one text, then event_properties. */
 export const LINE_SELECT = `concat(${LINE_COLUMNS.map((c) => SQL_OF[c] ?? c).join(', char(2), ')}), event_properties`;
 
-const C = Object.fromEntries(LINE_COLUMNS.map((c, i) => [c, i])) as { [K in (typeof LINE_COLUMNS)[number]]: number };
+const C = Object.fromEntries(LINE_COLUMNS.map((c, i) => [c, i])) as { [K in 'id' | (typeof EVENT_ROW_COLUMNS)[number]]: number };
 
 /** The id and server_upload_time of a row read with LINE_SELECT (where a page or a part ends). */
 export function rowPosition(r: readonly unknown[]): { time: number; id: number } {

@@ -3,28 +3,13 @@
 // (`prepareRow`, before the write lock, possibly on another thread) and what only the write transaction
 // knows (`completeRow`: identity, user and group properties, the server upload time).
 // lib/export/render.ts is the mapping back out.
-import { FLAGS, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, REC_STRINGS, tri } from '../db/event-layout';
+import { EVENT_ROW_COLUMNS, FLAGS, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, REC_STRINGS, tri } from '../db/event-layout';
 import { lz4Compress } from '../util/lz4';
 import type { IngestDoor } from './http';
 import { isObject, type JsonObject, type ValidEvent } from './validate';
 
 /** The columns of an event_rows insert, in bind order. */
-export const ROW_COLUMNS = [
-  'project_id',
-  'server_upload_time',
-  'amplitude_id',
-  'user_id',
-  'device_id',
-  'received_ago',
-  'user_created',
-  'flags',
-  'merged_amplitude_id',
-  'user_properties',
-  'group_properties',
-  'event_properties',
-  'uuid',
-  'rec',
-] as const;
+export const ROW_COLUMNS = EVENT_ROW_COLUMNS;
 
 /** Position of each column in a row array. */
 export const R = Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, i])) as { [K in (typeof ROW_COLUMNS)[number]]: number };

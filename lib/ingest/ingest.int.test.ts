@@ -1,8 +1,11 @@
 // Ingestion against a real libSQL file (fresh per test): identities, merges, dedupe, user properties.
 import { asc, eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/libsql';
+import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as s from '../db/schema';
 import type { Database } from '../db/client';
+import type { Db } from '../db/types';
 import { freshDatabase } from '../../test/support/db';
 import { seedOrg } from '../../test/support/seed';
 import { ingest } from './ingest';
@@ -22,10 +25,10 @@ beforeEach(async () => {
 });
 afterEach(() => database.close());
 
-async function send(events: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
+async function send(events: Record<string, unknown>[], extra: Record<string, unknown> = {}, db: Db = database.db) {
   const req = validateRequest({ api_key: apiKey, events, ...extra }, 2000);
   if (isIngestResult(req)) throw new Error(JSON.stringify(req.body));
-  return ingest(database.db, req, { path: '/2/httpapi', receivedAt: Date.now(), ip: '203.0.113.9', payloadBytes: 1, throttle: new Throttle() });
+  return ingest(db, req, { path: '/2/httpapi', receivedAt: Date.now(), ip: '203.0.113.9', payloadBytes: 1, throttle: new Throttle() });
 }
 const rows = () => database.db.select().from(s.events).orderBy(asc(s.events.id));
 
@@ -106,6 +109,35 @@ describe('dedupe and fields', () => {
     await database.client.execute(`update dedupe_ids set seen_at = seen_at - ${8 * 24 * 3600_000}`);
     await send(batch.slice(0, 40));
     expect(await rows()).toHaveLength(110);
+  });
+
+  it('dedupes the same way through a remote libSQL client (rows as one JSON array, the written keys returned)', async () => {
+    // @libsql/client on the same file takes the path a Turso URL takes (lib/db/bulk.ts)
+    const client = createClient({ url: database.url });
+    const remote = drizzle(client, { schema: s }) as unknown as Db;
+    try {
+      const batch = Array.from({ length: 100 }, (_, i) => ({
+        device_id: `dev-${i % 7}`,
+        user_id: `user-${i % 5}`,
+        event_type: 'view',
+        insert_id: `r-${i % 70}`,
+        user_properties: { $set: { plan: 'pro' }, $add: { views: 1 } },
+        event_properties: { note: 'x'.repeat(300 + i) },
+      }));
+      expect((await send(batch, {}, remote)).body.events_ingested).toBe(100);
+      await send(batch, {}, remote);
+      const stored = await rows();
+      expect(stored).toHaveLength(70);
+      // identities, property operations and compressed properties came through that path too
+      expect(new Set(stored.map((r) => r.amplitudeId)).size).toBe(5);
+      expect(JSON.parse(stored.at(-1)!.userProperties)).toEqual({ plan: 'pro', views: 14 });
+      expect(JSON.parse(stored.at(-1)!.eventProperties).note).toHaveLength(369);
+      await database.client.execute(`update dedupe_ids set seen_at = seen_at - ${8 * 24 * 3600_000}`);
+      await send(batch.slice(0, 40), {}, remote);
+      expect(await rows()).toHaveLength(110);
+    } finally {
+      client.close();
+    }
   });
 
   it('stamps server times, event_time skew correction and the client fields', async () => {

@@ -5,7 +5,10 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { gunzipSync, strFromU8 } from 'fflate';
 import { and, count, eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
 import type { Database } from '../db/client';
+import type { Db } from '../db/types';
 import * as s from '../db/schema';
 import { floorHour, HOUR_MS, DAY_MS } from '../export/time';
 import { freshDatabase } from '../../test/support/db';
@@ -64,6 +67,35 @@ describe('sealed hours', () => {
     for (const [k, v] of a.snap) expect(b.snap.get(k)!.equals(v), k).toBe(true);
     expect((await partsOf()).length).toBe(sealedParts);
     expect((await sealsOf()).find((x) => x.hour === H && x.kind === 'events')?.generation).toBe(1);
+  });
+
+  it('through a remote libSQL client, seals and exports the bytes the native client makes', async () => {
+    // sampleEvents' properties are long enough to be kept compressed: both ways of reading them
+    await ingestAt(db(), seed.project.apiKey!, sampleEvents(200, 'remote'), H + 60_000);
+    const config = testConfig({ partBytes: 60_000 });
+    // @libsql/client on the same file takes the path a Turso URL takes (lib/db/bulk.ts)
+    const client = createClient({ url: database.url });
+    try {
+      const remote = drizzle(client, { schema: s }) as unknown as Db;
+      const first = await newBucket('remote-a');
+      await rgwDestination(remote, { orgId: seed.org.id, projectId: seed.project.id, bucket: first });
+      await tick(remote, config, { budgetMs: 60_000 });
+      const a = await contents(first);
+      expect(a.events).toHaveLength(200);
+      expect(await db().select({ n: count() }).from(s.sealedChunks)).not.toEqual([{ n: 0 }]);
+
+      // the seal dropped, the hour built again by the native client for another connection
+      for (const table of ['sealed_chunks', 'sealed_parts', 'seals']) await database.client.execute(`delete from ${table}`);
+      await database.client.execute('update projects set sealed_until = null');
+      const second = await newBucket('remote-b');
+      await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: second });
+      await tick(db(), config, { budgetMs: 60_000 });
+      const b = await contents(second);
+      expect([...b.snap.keys()]).toEqual([...a.snap.keys()]);
+      for (const [k, v] of a.snap) expect(b.snap.get(k)!.equals(v), k).toBe(true);
+    } finally {
+      client.close();
+    }
   });
 
   it('keeps identities, user properties and the project counts when the raw rows are deleted', async () => {
