@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { BuildOptions } from 'esbuild';
+import nodeBundle from '../scripts/node-bundle.json';
 
 export interface Measured {
   ms: number;
@@ -49,19 +51,8 @@ export const tsx = (script: string, args: string[], env?: Record<string, string>
 export async function bundle(entry: string, outdir: string): Promise<string> {
   const { build } = await import('esbuild');
   const name = basename(entry, '.ts');
-  await build({
-    entryPoints: { [name]: entry },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // CommonJS dependencies bundled into an ES module still call require()
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    external: ['libsql', '@libsql/client', '@node-rs/argon2'],
-    logLevel: 'warning',
-  });
+  // as the server's worker threads are bundled (scripts/build-workers.mjs)
+  await build({ ...(nodeBundle as BuildOptions), entryPoints: { [name]: entry }, outdir, outExtension: { '.js': '.mjs' } });
   return `${outdir}/${name}.mjs`;
 }
 
