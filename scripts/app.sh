@@ -17,7 +17,7 @@ fi
 # build: when no build exists or any source file changed since the last one
 stamp=.next/spillway-sources.sha256
 sources=$( (git ls-files -co --exclude-standard 2>/dev/null || find app lib proxy.ts server.mjs next.config.mjs drizzle package-lock.json -type f) \
-  | grep -E '^(app|lib|drizzle)/|^(proxy\.ts|server\.mjs|next\.config\.mjs|instrumentation\.ts|package-lock\.json|tsconfig\.json|scripts/build-workers\.mjs)$' | grep -v '\.test\.ts$' | sort)
+  | grep -E '^(app|lib|drizzle)/|^(proxy\.ts|server\.mjs|next\.config\.mjs|instrumentation\.ts|package-lock\.json|tsconfig\.json|scripts/build-workers\.mjs|scripts/node-bundle\.json)$' | grep -v '\.test\.ts$' | sort)
 current=$(cat $sources | sha256sum | cut -d' ' -f1)
 if [ ! -f .next/BUILD_ID ] || [ ! -f .next/spillway/ingest-worker.mjs ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$current" ]; then
   echo "spillway: building the app (next build, about a minute) …"
