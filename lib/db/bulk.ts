@@ -18,10 +18,8 @@ export interface NativeRows {
 
 export const isNative = (c: unknown): c is NativeRows => typeof (c as NativeRows | undefined)?.runRows === 'function';
 
-const hex = toHex;
-
 /** A row value inside the JSON payload: bytes as {"h": hex}, unpacked by `pick`. */
-const jsonValue = (v: unknown) => (v instanceof Uint8Array ? { h: hex(v) } : v);
+const jsonValue = (v: unknown) => (v instanceof Uint8Array ? { h: toHex(v) } : v);
 const pick = (i: number) =>
   `(case json_type(value, '$[${i}]') when 'object' then unhex(json_extract(value, '$[${i}].h')) else json_extract(value, '$[${i}]') end)`;
 
@@ -90,7 +88,7 @@ export async function upsertRows(
     );
     for (const { k } of out) written.add(k.toLowerCase());
   }
-  return rows.map((r) => written.has(r[key] instanceof Uint8Array ? hex(r[key] as Uint8Array) : hex(new TextEncoder().encode(String(r[key])))));
+  return rows.map((r) => written.has(toHex(r[key] instanceof Uint8Array ? r[key] : new TextEncoder().encode(String(r[key])))));
 }
 
 // @libsql/client's rows are indexed like arrays but are not arrays (not iterable)

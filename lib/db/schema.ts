@@ -397,9 +397,6 @@ export const exportJobs = sqliteTable(
     tries: integer('tries').notNull().default(0),
     // resume point: parts of the hour's seal (seal_generation) already uploaded
     partsDone: integer('parts_done').notNull().default(0),
-    // unused since sealed hours (lib/jobs/seal.ts keeps where building resumes)
-    cursorTime: integer('cursor_time'),
-    cursorId: integer('cursor_id'),
     events: integer('events').notNull().default(0),
     bytes: integer('bytes').notNull().default(0),
     rawBytes: integer('raw_bytes').notNull().default(0),

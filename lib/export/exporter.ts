@@ -3,7 +3,7 @@
 // then stale higher parts of an earlier export removed. The next part is built while one uploads; a
 // part kept in history goes into its upload as it is read, and is checked against its SHA-256.
 import { sha256Hex } from '../util/hash';
-import { HistoryDamaged } from './history';
+import { HistoryDamaged, PartBuffer } from './history';
 import { eventFileKey, eventHourPrefix, mergedFileKey, normalizePrefix, partOfKey } from './naming';
 import type { S3Access } from './s3';
 
@@ -71,16 +71,13 @@ async function upload(s3: S3Access, key: string, p: PartToUpload): Promise<{ eta
     const [etag, sha256] = await Promise.all([s3.put(key, p.body), hash(p.body)]);
     return { etag, sha256 };
   }
-  const whole = new Uint8Array(p.bytes);
   if (!s3.streamsUploads) {
-    let at = 0;
-    for await (const chunk of p.body) at = place(whole, chunk, at, p.part);
-    if (at !== p.bytes) throw new HistoryDamaged(`sealed part ${p.part} holds ${at} bytes, ${p.bytes} recorded`);
+    const whole = await PartBuffer.of(p.body, p.bytes, p.part);
     const [etag, sha256] = await Promise.all([s3.put(key, whole), hash(whole)]);
     return { etag, sha256 };
   }
   const source = p.body[Symbol.asyncIterator]();
-  let at = 0;
+  const buffer = new PartBuffer(p.bytes, p.part);
   let hashed: Promise<string> | null = null;
   // history's own error (a missing chunk) is the one reported, not the aborted upload it causes
   let damaged: unknown = null;
@@ -89,12 +86,11 @@ async function upload(s3: S3Access, key: string, p: PartToUpload): Promise<{ eta
       try {
         const r = await source.next();
         if (r.done) {
-          if (at !== p.bytes) throw new HistoryDamaged(`sealed part ${p.part} holds ${at} bytes, ${p.bytes} recorded`);
-          hashed = hash(whole);
+          hashed = hash(buffer.finish());
           c.close();
           return;
         }
-        at = place(whole, r.value, at, p.part);
+        buffer.add(r.value);
         c.enqueue(r.value);
       } catch (e) {
         damaged = e;
@@ -113,13 +109,6 @@ async function upload(s3: S3Access, key: string, p: PartToUpload): Promise<{ eta
   }
   if (!hashed) throw new HistoryDamaged(`sealed part ${p.part} was not read to its end`);
   return { etag, sha256: await hashed };
-}
-
-/** Copies a chunk read from history into the part's buffer; more bytes than recorded is damage. */
-function place(whole: Uint8Array, chunk: Uint8Array, at: number, part: number): number {
-  if (at + chunk.byteLength > whole.byteLength) throw new HistoryDamaged(`sealed part ${part} holds more bytes than recorded`);
-  whole.set(chunk, at);
-  return at + chunk.byteLength;
 }
 
 export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGenerator<PartToUpload, unknown>, opts: ExportOptions): Promise<HourOutcome> {

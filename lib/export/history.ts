@@ -41,6 +41,38 @@ export function archiveKey(prefix: string, r: PartRef): string {
 /** A sealed part that is missing or not what was recorded: its seal is built again from the raw rows. */
 export class HistoryDamaged extends Error {}
 
+/** A part's bytes gathered as they are read: exactly the recorded size, else HistoryDamaged. */
+export class PartBuffer {
+  readonly whole: Uint8Array;
+  private at = 0;
+
+  constructor(
+    bytes: number,
+    private readonly name: string | number,
+  ) {
+    this.whole = new Uint8Array(bytes);
+  }
+
+  add(chunk: Uint8Array) {
+    if (this.at + chunk.byteLength > this.whole.byteLength) throw new HistoryDamaged(`sealed part ${this.name} holds more bytes than recorded`);
+    this.whole.set(chunk, this.at);
+    this.at += chunk.byteLength;
+  }
+
+  /** The part, once every chunk was added. */
+  finish(): Uint8Array {
+    if (this.at !== this.whole.byteLength) throw new HistoryDamaged(`sealed part ${this.name} holds ${this.at} bytes, ${this.whole.byteLength} recorded`);
+    return this.whole;
+  }
+
+  /** A part read whole. */
+  static async of(chunks: AsyncIterable<Uint8Array>, bytes: number, name: string | number): Promise<Uint8Array> {
+    const b = new PartBuffer(bytes, name);
+    for await (const chunk of chunks) b.add(chunk);
+    return b.finish();
+  }
+}
+
 export class History {
   private archive: Promise<S3Access> | null = null;
 
@@ -124,16 +156,8 @@ export class History {
   }
 
   /** A part's bytes, whole. Missing or the wrong size: HistoryDamaged (the seal is built again). */
-  async read(db: Db, partId: number, location: string, bytes: number): Promise<Uint8Array> {
-    const out = new Uint8Array(bytes);
-    let at = 0;
-    for await (const chunk of this.chunks(db, partId, location, bytes)) {
-      if (at + chunk.byteLength > bytes) throw new HistoryDamaged(`sealed part ${partId} holds more bytes than recorded`);
-      out.set(chunk, at);
-      at += chunk.byteLength;
-    }
-    if (at !== bytes) throw new HistoryDamaged(`sealed part ${partId} holds ${at} bytes, ${bytes} recorded`);
-    return out;
+  read(db: Db, partId: number, location: string, bytes: number): Promise<Uint8Array> {
+    return PartBuffer.of(this.chunks(db, partId, location, bytes), bytes, partId);
   }
 
   /** Removes archived objects of parts no seal uses any more (a rebuilt generation). */

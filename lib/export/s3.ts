@@ -104,11 +104,8 @@ export class S3Access {
   }
 
   /** Uploads one object through a presigned URL. Returns its ETag. `ownerAcl: false` only for verification. */
-  async put(key: string, body: Uint8Array, opts: { ownerAcl?: boolean } = {}): Promise<string | null> {
-    const { url, headers } = await this.presignPut(key, opts);
-    const res = await this.send('PutObject', url, { method: 'PUT', body: body as BodyInit, headers });
-    await res.body?.cancel().catch(() => {});
-    return res.headers.get('etag');
+  put(key: string, body: Uint8Array, opts: { ownerAcl?: boolean } = {}): Promise<string | null> {
+    return this.upload(key, body as BodyInit, opts);
   }
 
   get streamsUploads() {
@@ -116,10 +113,17 @@ export class S3Access {
   }
 
   /** Uploads `bytes` bytes from a stream, sent as they come (only where `streamsUploads`). Returns its ETag. */
-  async putStream(key: string, body: ReadableStream<Uint8Array>, bytes: number): Promise<string | null> {
-    const { url, headers } = await this.presignPut(key);
-    // duplex 'half' is what fetch requires of a streamed request body; the length keeps it unchunked
-    const init = { method: 'PUT', body, headers: { ...headers, 'content-length': String(bytes) }, duplex: 'half' } as RequestInit;
+  putStream(key: string, body: ReadableStream<Uint8Array>, bytes: number): Promise<string | null> {
+    return this.upload(key, body, { length: bytes });
+  }
+
+  private async upload(key: string, body: BodyInit, opts: { ownerAcl?: boolean; length?: number }): Promise<string | null> {
+    const { url, headers } = await this.presignPut(key, opts);
+    // a streamed body: duplex 'half' is what fetch requires of it, and the length keeps it unchunked
+    const init: RequestInit =
+      opts.length === undefined
+        ? { method: 'PUT', body, headers }
+        : ({ method: 'PUT', body, headers: { ...headers, 'content-length': String(opts.length) }, duplex: 'half' } as RequestInit);
     const res = await this.send('PutObject', url, init);
     await res.body?.cancel().catch(() => {});
     return res.headers.get('etag');
@@ -149,16 +153,18 @@ export class S3Access {
 
   /** An object, whole. */
   async get(key: string): Promise<Uint8Array> {
-    const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key }));
-    const res = await this.send('GetObject', url, { method: 'GET' });
-    return new Uint8Array(await res.arrayBuffer());
+    return new Uint8Array(await (await this.getObject(key)).arrayBuffer());
   }
 
   /** An object as a stream, with the length its answer gives. */
   async getStream(key: string): Promise<{ body: ReadableStream<Uint8Array>; bytes: number }> {
-    const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key }));
-    const res = await this.send('GetObject', url, { method: 'GET' });
+    const res = await this.getObject(key);
     return { body: res.body ?? new Response(new Uint8Array(0)).body!, bytes: Number(res.headers.get('content-length') ?? NaN) };
+  }
+
+  private async getObject(key: string): Promise<Response> {
+    const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key }));
+    return this.send('GetObject', url, { method: 'GET' });
   }
 
   /** The first `bytes` bytes of an object (a ranged GET), for previews. */

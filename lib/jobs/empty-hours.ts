@@ -68,7 +68,11 @@ export async function finishEmptyJobs(
   now: () => number,
 ): Promise<{ done: number; refused: Job[] }> {
   const byDest = new Map<number, Job[]>();
-  for (const job of jobs) byDest.set(job.destinationId, [...(byDest.get(job.destinationId) ?? []), job]);
+  for (const job of jobs) {
+    const list = byDest.get(job.destinationId);
+    if (list) list.push(job);
+    else byDest.set(job.destinationId, [job]);
+  }
   let done = 0;
   const refused: Job[] = [];
   for (const [destinationId, list] of byDest) {

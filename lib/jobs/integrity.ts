@@ -114,8 +114,6 @@ export async function checkIntegrity(db: Db, config: EngineConfig, dest: Destina
         .set({
           state: 'pending',
           partsDone: 0,
-          cursorTime: null,
-          cursorId: null,
           tries: 0,
           dueAt: now,
           repairedAt: now,

@@ -40,28 +40,39 @@ export async function claimJob(db: Db, workerId: string, now: number, leaseMs: n
   return job ?? null;
 }
 
-/** Renews the lease every third of its length while a long part is built and uploaded. */
-export function keepLease(db: Db, job: Job, workerId: string, leaseMs: number, clock: () => number) {
+/**
+ * Renews a lease every third of its length while its holder works (a long part built or uploaded):
+ * `renew` extends it and says whether it is still ours. The one loop for jobs and seals.
+ */
+export function keepRenewing(leaseMs: number, renew: () => Promise<boolean>) {
   let lost = false;
   const timer = setInterval(
     () => {
-      withWriteLock(db, () =>
-        db
-          .update(s.exportJobs)
-          .set({ leaseUntil: clock() + leaseMs })
-          .where(owned(job, workerId))
-          .returning({ id: s.exportJobs.id }),
-      )
-        .then((r) => {
-          if (r.length === 0) lost = true;
+      renew()
+        .then((ours) => {
+          if (!ours) lost = true;
         })
         .catch(() => {});
     },
     Math.max(1_000, Math.floor(leaseMs / 3)),
   );
   return {
-    /** whether another worker has the job now */
+    /** whether another worker holds it now */
     lost: () => lost,
     stop: () => clearInterval(timer),
   };
+}
+
+/** Keeps the job's lease while it runs. */
+export function keepLease(db: Db, job: Job, workerId: string, leaseMs: number, clock: () => number) {
+  return keepRenewing(leaseMs, async () => {
+    const r = await withWriteLock(db, () =>
+      db
+        .update(s.exportJobs)
+        .set({ leaseUntil: clock() + leaseMs })
+        .where(owned(job, workerId))
+        .returning({ id: s.exportJobs.id }),
+    );
+    return r.length > 0;
+  });
 }

@@ -170,8 +170,6 @@ async function planSlice(db: Db, b: Backfill, d: typeof s.destinations.$inferSel
             state: sql`case when ${s.exportJobs.state} = 'running' then 'running' else 'pending' end`,
             tries: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.tries} else 0 end`,
             partsDone: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.partsDone} else 0 end`,
-            cursorTime: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.cursorTime} else null end`,
-            cursorId: sql`case when ${s.exportJobs.state} = 'running' then ${s.exportJobs.cursorId} else null end`,
             dueAt: now,
             updatedAt: now,
           },

@@ -13,7 +13,7 @@ import type { PartToUpload } from '../export/exporter';
 import { hourParts, hourRowCount, type HourRef } from '../export/hour-parts';
 import type { GzipOptions } from '../export/gzip';
 import { sha256Hex } from '../util/hash';
-import { LeaseLost } from './lease';
+import { keepRenewing, LeaseLost } from './lease';
 
 export type Seal = typeof s.seals.$inferSelect;
 export type SealedPart = typeof s.sealedParts.$inferSelect;
@@ -239,25 +239,17 @@ export class SealChanged extends Error {
 
 /** Keeps a building seal's lease while a long part is made; says when another worker took it. */
 export function keepSealLease(db: Db, seal: Seal, workerId: string, leaseMs: number, clock: () => number) {
-  let lost = false;
   const ref: HourRef = { projectId: seal.projectId, kind: seal.kind, hour: seal.hour };
-  const timer = setInterval(
-    () => {
-      withWriteLock(db, () =>
-        db
-          .update(s.seals)
-          .set({ leaseUntil: clock() + leaseMs })
-          .where(and(key(ref), eq(s.seals.leaseOwner, workerId), eq(s.seals.state, 'building')))
-          .returning({ hour: s.seals.hour }),
-      )
-        .then((r) => {
-          if (r.length === 0) lost = true;
-        })
-        .catch(() => {});
-    },
-    Math.max(1_000, Math.floor(leaseMs / 3)),
-  );
-  return { lost: () => lost, stop: () => clearInterval(timer) };
+  return keepRenewing(leaseMs, async () => {
+    const r = await withWriteLock(db, () =>
+      db
+        .update(s.seals)
+        .set({ leaseUntil: clock() + leaseMs })
+        .where(and(key(ref), eq(s.seals.leaseOwner, workerId), eq(s.seals.state, 'building')))
+        .returning({ hour: s.seals.hour }),
+    );
+    return r.length > 0;
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -143,8 +143,8 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
       return;
     }
     // rows that arrived for the hour while it was copied: the files are built again and copied again
-    const now = await sealOf(db, ref);
-    if (!now || now.state !== 'sealed' || now.generation !== (generation || now.generation)) throw new SealChanged(ref);
+    const seal = await sealOf(db, ref);
+    if (!seal || seal.state !== 'sealed' || seal.generation !== (generation || seal.generation)) throw new SealChanged(ref);
     if (dest.writeManifest) {
       if (lease.lost()) throw new LeaseLost();
       const parts = await partsOf(db, job.id, outcome.parts);

@@ -82,8 +82,7 @@ export function lz4Compress(src: Uint8Array, maxRatio = 0.8): Uint8Array | null 
     const token = op++;
     out[token] = ((lit >= 15 ? 15 : lit) << 4) | (len - MIN_MATCH >= 15 ? 15 : len - MIN_MATCH);
     if (lit >= 15) op = writeLength(out, op, lit - 15);
-    if (lit > 16) out.set(src.subarray(anchor, ip), op);
-    else for (let k = 0; k < lit; k++) out[op + k] = src[anchor + k];
+    copyBytes(src, anchor, out, op, lit);
     op += lit;
     const offset = ip - cand;
     out[op++] = offset & 0xff;
@@ -118,6 +117,23 @@ function header(src: Uint8Array): [number, number] {
 /** The decoded length of a value made by lz4Compress. */
 export const lz4Length = (src: Uint8Array) => header(src)[0];
 
+/** Copies `n` bytes: a loop for the short runs most literals are (a subarray costs more), else native. */
+function copyBytes(src: Uint8Array, from: number, out: Uint8Array, to: number, n: number) {
+  if (n > 32) out.set(src.subarray(from, from + n), to);
+  else for (let k = 0; k < n; k++) out[to + k] = src[from + k];
+}
+
+/** A length of 15 or more goes on in bytes, each added, until one below 255: the total and where it ended. */
+function extendLength(src: Uint8Array, ip: number, n: number): [number, number] {
+  let b: number;
+  do {
+    if (ip >= src.length) throw new Error('lz4: truncated');
+    b = src[ip++];
+    n += b;
+  } while (b === 255);
+  return [n, ip];
+}
+
 /**
  * Decodes a value made by lz4Compress into `out` at `at` (which must have room for lz4Length bytes).
  * Returns the position after the decoded bytes. Throws on corrupt input, never reads or writes out of bounds.
@@ -132,33 +148,17 @@ export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number 
     if (ip >= src.length) throw new Error('lz4: truncated');
     const token = src[ip++];
     let lit = token >>> 4;
-    if (lit === 15) {
-      let b: number;
-      do {
-        if (ip >= src.length) throw new Error('lz4: truncated');
-        b = src[ip++];
-        lit += b;
-      } while (b === 255);
-    }
+    if (lit === 15) [lit, ip] = extendLength(src, ip, lit);
     if (ip + lit > src.length || op + lit > end) throw new Error('lz4: corrupt literals');
-    if (lit > 32) {
-      out.set(src.subarray(ip, ip + lit), op);
-      ip += lit;
-      op += lit;
-    } else for (const stop = ip + lit; ip < stop;) out[op++] = src[ip++];
+    copyBytes(src, ip, out, op, lit);
+    ip += lit;
+    op += lit;
     if (ip === src.length) break;
     if (ip + 2 > src.length) throw new Error('lz4: truncated');
     const offset = src[ip] | (src[ip + 1] << 8);
     ip += 2;
     let len = token & 15;
-    if (len === 15) {
-      let b: number;
-      do {
-        if (ip >= src.length) throw new Error('lz4: truncated');
-        b = src[ip++];
-        len += b;
-      } while (b === 255);
-    }
+    if (len === 15) [len, ip] = extendLength(src, ip, len);
     len += MIN_MATCH;
     let from = op - offset;
     if (offset === 0 || from < at || op + len > end) throw new Error('lz4: corrupt match');
