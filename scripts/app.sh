@@ -26,4 +26,6 @@ if [ ! -f .next/BUILD_ID ] || [ ! -f .next/spillway/ingest-worker.mjs ] || [ ! -
 fi
 
 echo "spillway: starting on http://localhost:${PORT:-3000} (database ${DATABASE_URL:-file:./.data/spillway.db})"
-exec node server.mjs --port "${PORT:-3000}"
+flags=$(node scripts/server-flags.mjs)
+# shellcheck disable=SC2086 # the flags are words
+exec node $flags server.mjs --port "${PORT:-3000}"

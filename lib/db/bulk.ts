@@ -55,42 +55,6 @@ export async function runRows(tx: DbOrTx, client: unknown, table: string, column
   await tx.run(sql`${sql.raw(into)} select ${sql.raw(columns.map((_, i) => pick(i)).join(', '))} from json_each(${payload}) where true ${sql.raw(tail)}`);
 }
 
-/**
- * As runRows for an upsert that may refuse rows (ON CONFLICT … DO UPDATE … WHERE): whether each row
- * was written, from the keys the statements return. `key` is the position of the column that tells
- * rows apart: it must be unique within `rows` (a second row of a key would find the first written).
- */
-export async function upsertRows(
-  tx: DbOrTx,
-  client: unknown,
-  table: string,
-  columns: readonly string[],
-  rows: unknown[][],
-  tail: string,
-  key: number,
-): Promise<boolean[]> {
-  if (rows.length === 0) return [];
-  const into = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')})`;
-  const returning = `returning hex("${columns[key]}")`;
-  const written = new Set<string>();
-  if (isNative(client)) {
-    // many rows a statement, as runRows; the rows a statement wrote come back
-    const one = `(${columns.map(() => '?').join(', ')})`;
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-      const stmt = `${into} values ${Array(chunk.length).fill(one).join(', ')} ${tail} ${returning}`;
-      for (const [k] of client.readRowsInTransaction(stmt, chunk.flat())) written.add((k as string).toLowerCase());
-    }
-  } else {
-    const payload = JSON.stringify(rows.map((r) => r.map(jsonValue)));
-    const out = await tx.all<{ k: string }>(
-      sql`${sql.raw(into)} select ${sql.raw(columns.map((_, i) => pick(i)).join(', '))} from json_each(${payload}) where true ${sql.raw(tail)} ${sql.raw(returning)} as k`,
-    );
-    for (const { k } of out) written.add(k.toLowerCase());
-  }
-  return rows.map((r) => written.has(toHex(r[key] instanceof Uint8Array ? r[key] : new TextEncoder().encode(String(r[key])))));
-}
-
 // @libsql/client's rows are indexed like arrays but are not arrays (not iterable)
 const asArrays = (rows: unknown[]): unknown[][] => rows.map((r) => Array.prototype.slice.call(r));
 

@@ -69,11 +69,9 @@ function recOf(e: ValidEvent, ctx: RequestContext, times: ReturnType<typeof even
   if (parts[REC.groups] === '{}') parts[REC.groups] = 'null';
   const ip = e.ip;
   parts.push(literal(ip === '$remote' || typeof ip !== 'string' ? ctx.ip : ip));
-  for (let i = REC.ip_address + 1; i < REC_FIELDS.length; i++) {
-    const field = REC_FIELDS[i];
-    const from = REC_SOURCE[field];
-    const v = from === undefined ? e[field] : from === 'app_version' && typeof e.app_version !== 'string' ? e.version_name : e[from];
-    parts.push(REC_REALS.includes(field) ? (typeof v === 'number' ? JSON.stringify(v) : 'null') : literal(v));
+  for (const { from, real } of REC_OPTIONAL) {
+    const v = from === 'app_version' && typeof e.app_version !== 'string' ? e.version_name : e[from];
+    parts.push(real ? (typeof v === 'number' ? JSON.stringify(v) : 'null') : literal(v));
   }
   let last = parts.length - 1;
   while (parts[last] === 'null') last--;
@@ -83,6 +81,8 @@ function recOf(e: ValidEvent, ctx: RequestContext, times: ReturnType<typeof even
 
 // how an event names each optional field of `rec`
 const REC_SOURCE: Partial<Record<string, string>> = Object.fromEntries(REC_STRINGS);
+// the fields of `rec` after ip_address: the event's name for each, and whether it is a number
+const REC_OPTIONAL = REC_FIELDS.slice(REC.ip_address + 1).map((field) => ({ from: REC_SOURCE[field] ?? field, real: REC_REALS.includes(field) }));
 
 /** UTF-8 LZ4-compressed when that saves a fifth, else the text itself. */
 export function packProperties(json: string): string | Uint8Array {
@@ -115,8 +115,12 @@ export function prepareRow(e: ValidEvent, ctx: RequestContext, uuid: Uint8Array)
   if (path < 0) throw new Error(`unknown ingestion door ${ctx.path}`);
   const paying = typeof e.paying === 'boolean' ? e.paying : e.revenue !== undefined || e.price !== undefined ? true : null;
   const attribution = typeof e.is_attribution_event === 'boolean' ? e.is_attribution_event : null;
-  const eventProps: JsonObject = { ...(e.event_properties ?? {}) };
-  for (const [from, to] of REVENUE_FIELDS) if (e[from] !== undefined) eventProps[to] = e[from];
+  let eventProps: JsonObject = e.event_properties ?? {};
+  // copied only when revenue fields join it (the event's own object is not changed)
+  if (REVENUE_FIELDS.some(([from]) => e[from] !== undefined)) {
+    eventProps = { ...eventProps };
+    for (const [from, to] of REVENUE_FIELDS) if (e[from] !== undefined) eventProps[to] = e[from];
+  }
   const row: Row = new Array(ROW_COLUMNS.length).fill(null);
   row[R.project_id] = ctx.projectId;
   row[R.user_id] = e.user_id ?? null;

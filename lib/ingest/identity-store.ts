@@ -46,18 +46,27 @@ function addUser(state: IdentityState, [amplitudeId, userId, createdTime, props,
   state.addUser({ amplitudeId, userId, createdTime, props: JSON.parse(props), propsJson: props, mergedInto });
 }
 
+const USER_WRITE = ['amplitude_id', 'project_id', 'user_id', 'created_time', 'user_properties', 'merged_into'];
+
 /** New and changed users and devices (see runRows), then the merges. */
 export async function saveIdentities(tx: Tx, client: unknown, projectId: number, state: IdentityState) {
+  const whole: unknown[][] = [];
+  const props: unknown[][] = [];
+  for (const u of state.users.values()) {
+    if (!u.dirty) continue;
+    (u.identityChanged ? whole : props).push([u.amplitudeId, projectId, u.userId, u.createdTime, (u.propsJson ??= JSON.stringify(u.props)), u.mergedInto]);
+  }
   await runRows(
     tx,
     client,
     'amplitude_users',
-    ['amplitude_id', 'project_id', 'user_id', 'created_time', 'user_properties', 'merged_into'],
-    [...state.users.values()]
-      .filter((x) => x.dirty)
-      .map((x) => [x.amplitudeId, projectId, x.userId, x.createdTime, (x.propsJson ??= JSON.stringify(x.props)), x.mergedInto]),
+    USER_WRITE,
+    whole,
     'on conflict (amplitude_id) do update set user_id = excluded.user_id, created_time = excluded.created_time, user_properties = excluded.user_properties, merged_into = excluded.merged_into',
   );
+  // most writes change only a user's properties: setting user_id as well would rewrite its index entry
+  // (half the cost of these upserts, measured)
+  await runRows(tx, client, 'amplitude_users', USER_WRITE, props, 'on conflict (amplitude_id) do update set user_properties = excluded.user_properties');
   await runRows(
     tx,
     client,

@@ -16,7 +16,10 @@ export interface AmpUser {
   propsJson?: string;
   mergedInto: number | null;
   isNew: boolean;
+  /** anything changed: written back */
   dirty: boolean;
+  /** user_id, created_time or merged_into changed (not just the properties): written back whole */
+  identityChanged: boolean;
 }
 
 /** A device points at the amplitude_id used on it; that id's user_id is the device's last user. */
@@ -48,8 +51,8 @@ export class IdentityState {
 
   constructor(private nextAmplitudeId: number) {}
 
-  addUser(u: Omit<AmpUser, 'isNew' | 'dirty'>) {
-    this.users.set(u.amplitudeId, { ...u, isNew: false, dirty: false });
+  addUser(u: Omit<AmpUser, 'isNew' | 'dirty' | 'identityChanged'>) {
+    this.users.set(u.amplitudeId, { ...u, isNew: false, dirty: false, identityChanged: false });
     if (u.userId !== null) this.byUserId.set(u.userId, u.amplitudeId);
   }
 
@@ -58,7 +61,16 @@ export class IdentityState {
   }
 
   private create(userId: string | null, eventTime: number): AmpUser {
-    const u: AmpUser = { amplitudeId: this.nextAmplitudeId++, userId, createdTime: eventTime, props: {}, mergedInto: null, isNew: true, dirty: true };
+    const u: AmpUser = {
+      amplitudeId: this.nextAmplitudeId++,
+      userId,
+      createdTime: eventTime,
+      props: {},
+      mergedInto: null,
+      isNew: true,
+      dirty: true,
+      identityChanged: true,
+    };
     this.users.set(u.amplitudeId, u);
     if (userId !== null) this.byUserId.set(userId, u.amplitudeId);
     return u;
@@ -99,11 +111,11 @@ export class IdentityState {
       if (anonymousOnDevice && anonymousOnDevice.amplitudeId !== u.amplitudeId) {
         // the anonymous id turns out to be this user: merge it in
         anonymousOnDevice.mergedInto = u.amplitudeId;
-        anonymousOnDevice.dirty = true;
+        anonymousOnDevice.dirty = anonymousOnDevice.identityChanged = true;
         u.props = { ...anonymousOnDevice.props, ...u.props };
         u.propsJson = undefined;
         u.createdTime = Math.min(u.createdTime, anonymousOnDevice.createdTime);
-        u.dirty = true;
+        u.dirty = u.identityChanged = true;
         this.merges.push({ amplitudeId: anonymousOnDevice.amplitudeId, mergedAmplitudeId: u.amplitudeId, mergeTime: eventTime, mergeServerTime: serverTime });
         mergedAmplitudeId = anonymousOnDevice.amplitudeId;
       }
@@ -114,7 +126,7 @@ export class IdentityState {
     if (anonymousOnDevice) {
       // first user seen on this device adopts its anonymous id
       anonymousOnDevice.userId = userId;
-      anonymousOnDevice.dirty = true;
+      anonymousOnDevice.dirty = anonymousOnDevice.identityChanged = true;
       this.byUserId.set(userId, anonymousOnDevice.amplitudeId);
       this.point(deviceId!, anonymousOnDevice.amplitudeId);
       return { user: anonymousOnDevice, firstEvent: false };

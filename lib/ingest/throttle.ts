@@ -46,43 +46,64 @@ export class Throttle {
         headers: { 'Retry-After': '1' },
       };
     }
-    // this request's events per device and user, on top of what this second already counted
-    const pending = { d: new Map<string, number>(), u: new Map<string, number>() };
-    const throttledDevices: Record<string, number> = {};
-    const throttledUsers: Record<string, number> = {};
-    const throttledEvents: number[] = [];
+    // counted in place, one map update per id: a request within its limits (nearly all) costs no more;
+    // one that crosses a limit is uncounted and explained by `refusal`
+    let over = false;
     for (const e of events) {
-      let over = false;
-      for (const kind of ['d', 'u'] as const) {
-        const id = kind === 'd' ? e.device_id : e.user_id;
-        if (id === undefined) continue;
-        const mine = (pending[kind].get(id) ?? 0) + 1;
-        pending[kind].set(id, mine);
-        const n = (counts[kind].get(id) ?? 0) + mine;
-        if (n > epsLimit) {
-          over = true;
-          if (kind === 'd') throttledDevices[id] = n;
-          else throttledUsers[id] = n;
-        }
+      if (e.device_id !== undefined && bump(counts.d, e.device_id, 1) > epsLimit) over = true;
+      if (e.user_id !== undefined && bump(counts.u, e.user_id, 1) > epsLimit) over = true;
+    }
+    if (over) {
+      for (const e of events) {
+        if (e.device_id !== undefined) bump(counts.d, e.device_id, -1);
+        if (e.user_id !== undefined) bump(counts.u, e.user_id, -1);
       }
-      if (over) throttledEvents.push(e.index);
+      return refusal(counts, events, epsLimit);
     }
-    if (throttledEvents.length > 0) {
-      return {
-        ...errorBody(429, {
-          error: 'Too many requests for some devices and users',
-          eps_threshold: epsLimit,
-          throttled_devices: throttledDevices,
-          throttled_users: throttledUsers,
-          throttled_events: throttledEvents,
-          exceeded_daily_quota_devices: {},
-          exceeded_daily_quota_users: {},
-        }),
-        headers: { 'Retry-After': '1' },
-      };
-    }
-    for (const kind of ['d', 'u'] as const) for (const [id, n] of pending[kind]) counts[kind].set(id, (counts[kind].get(id) ?? 0) + n);
     counts.events = total;
     return null;
   }
+}
+
+const bump = (m: Map<string, number>, id: string, by: number) => {
+  const n = (m.get(id) ?? 0) + by;
+  m.set(id, n);
+  return n;
+};
+
+/** The 429 of a request that crosses the per-device or per-user limit: every event over it, with the counts it would reach. */
+function refusal(counts: Counts, events: ThrottleInput['events'], epsLimit: number): IngestResult {
+  // this request's events per device and user, on top of what this second already counted
+  const pending = { d: new Map<string, number>(), u: new Map<string, number>() };
+  const throttledDevices: Record<string, number> = {};
+  const throttledUsers: Record<string, number> = {};
+  const throttledEvents: number[] = [];
+  for (const e of events) {
+    let over = false;
+    for (const kind of ['d', 'u'] as const) {
+      const id = kind === 'd' ? e.device_id : e.user_id;
+      if (id === undefined) continue;
+      const mine = (pending[kind].get(id) ?? 0) + 1;
+      pending[kind].set(id, mine);
+      const n = (counts[kind].get(id) ?? 0) + mine;
+      if (n > epsLimit) {
+        over = true;
+        if (kind === 'd') throttledDevices[id] = n;
+        else throttledUsers[id] = n;
+      }
+    }
+    if (over) throttledEvents.push(e.index);
+  }
+  return {
+    ...errorBody(429, {
+      error: 'Too many requests for some devices and users',
+      eps_threshold: epsLimit,
+      throttled_devices: throttledDevices,
+      throttled_users: throttledUsers,
+      throttled_events: throttledEvents,
+      exceeded_daily_quota_devices: {},
+      exceeded_daily_quota_users: {},
+    }),
+    headers: { 'Retry-After': '1' },
+  };
 }

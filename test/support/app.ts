@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { serverFlags } from '../../scripts/server-flags.mjs';
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -25,7 +26,7 @@ export interface RunningApp {
 export async function startApp(env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
   const logs: string[] = [];
-  const proc = spawn(process.execPath, [resolve('server.mjs'), '--port', String(port), '--hostname', '127.0.0.1'], {
+  const proc = spawn(process.execPath, [...serverFlags({ ...process.env, ...env }), resolve('server.mjs'), '--port', String(port), '--hostname', '127.0.0.1'], {
     // the stores of the tests (radosgw, fault proxies) are on loopback
     env: { ...process.env, NODE_ENV: 'production', SPILLWAY_SCHEDULER: 'off', SPILLWAY_ALLOW_PRIVATE_ENDPOINTS: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
