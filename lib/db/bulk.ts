@@ -11,7 +11,7 @@ const LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi;
 
 /** A client that runs prepared statements per row inside the write transaction it holds (lib/db/local-client.ts). */
 export interface NativeRows {
-  runRows(sql: string, rows: unknown[][]): number[];
+  runRows(sql: string, rows: unknown[][]): void;
   readRowsInTransaction(sql: string, args?: unknown[]): unknown[][];
   readRows(sql: string, args?: unknown[]): unknown[][];
 }

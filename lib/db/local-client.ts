@@ -131,17 +131,13 @@ class Connection {
   }
 
   /**
-   * One prepared statement run once per row (the caller holds the write transaction); the changes of
-   * each. `bindable`: the rows hold only what the driver binds as is (string, number, bigint, null,
-   * Uint8Array), so no copy of each row is made.
+   * One prepared statement run once per row (the caller holds the write transaction). The rows hold
+   * only what the driver binds as is (string, number, bigint, null, Uint8Array): no copy is made.
    */
-  runMany(sql: string, rows: unknown[][], changes?: number[], bindable = false) {
+  runMany(sql: string, rows: unknown[][]) {
     const st = this.prepare(sql);
     try {
-      for (const row of rows) {
-        const info = st.run(bindable ? row : row.map(toSql)) as { changes: number };
-        changes?.push(info.changes);
-      }
+      for (const row of rows) st.run(row);
     } catch (e) {
       this.cache.delete(sql);
       throw e;
@@ -357,16 +353,13 @@ export class LocalClient implements Client {
 
   /**
    * Runs `sql` once per row inside the write transaction that the caller holds on this client (the
-   * fast path of lib/db/bulk.ts) and returns each row's number of changes (an upsert that did nothing:
-   * 0). Refuses to run outside one: it would bypass the write lock. The values must be string, number,
-   * bigint, null or Uint8Array (they are bound as they are).
+   * fast path of lib/db/bulk.ts). Refuses to run outside one: it would bypass the write lock. The
+   * values must be string, number, bigint, null or Uint8Array (they are bound as they are).
    */
-  runRows(sql: string, rows: unknown[][]): number[] {
+  runRows(sql: string, rows: unknown[][]): void {
     this.checkOpen();
     if (!this.writer.db.inTransaction) throw new Error('runRows runs only inside a write transaction of this client');
-    const changes: number[] = [];
-    this.writer.runMany(sql, rows, changes, true);
-    return changes;
+    this.writer.runMany(sql, rows);
   }
 
   /** A read as arrays, on the read connection (committed data). */

@@ -33,18 +33,13 @@ export class Throttle {
     if (!counts) this.projects.set(projectId, (counts = { events: 0, d: new Map(), u: new Map() }));
     const total = counts.events + events.length;
     if (keyEpsLimit !== undefined && total > keyEpsLimit) {
-      return {
-        ...errorBody(429, {
-          error: 'Too many requests for this api_key',
-          eps_threshold: keyEpsLimit,
-          throttled_devices: {},
-          throttled_users: {},
-          throttled_events: events.map((e) => e.index),
-          exceeded_daily_quota_devices: {},
-          exceeded_daily_quota_users: {},
-        }),
-        headers: { 'Retry-After': '1' },
-      };
+      return tooMany(
+        'Too many requests for this api_key',
+        keyEpsLimit,
+        {},
+        {},
+        events.map((e) => e.index),
+      );
     }
     // counted in place, one map update per id: a request within its limits (nearly all) costs no more;
     // one that crosses a limit is uncounted and explained by `refusal`
@@ -94,13 +89,18 @@ function refusal(counts: Counts, events: ThrottleInput['events'], epsLimit: numb
     }
     if (over) throttledEvents.push(e.index);
   }
+  return tooMany('Too many requests for some devices and users', epsLimit, throttledDevices, throttledUsers, throttledEvents);
+}
+
+/** Amplitude's 429 body: what was over which threshold; retry in a second. */
+function tooMany(error: string, threshold: number, devices: Record<string, number>, users: Record<string, number>, events: number[]): IngestResult {
   return {
     ...errorBody(429, {
-      error: 'Too many requests for some devices and users',
-      eps_threshold: epsLimit,
-      throttled_devices: throttledDevices,
-      throttled_users: throttledUsers,
-      throttled_events: throttledEvents,
+      error,
+      eps_threshold: threshold,
+      throttled_devices: devices,
+      throttled_users: users,
+      throttled_events: events,
       exceeded_daily_quota_devices: {},
       exceeded_daily_quota_users: {},
     }),
