@@ -156,13 +156,16 @@ export interface RowCompletion {
   groupPropertiesJson: string;
 }
 
-/** Fills the columns only the write transaction knows. */
+// the flags completeRow sets: cleared first, so a transaction run again (lib/ingest/group-commit.ts) sets them afresh
+const COMPLETION_FLAGS = FLAGS.firstEvent | FLAGS.propertiesUpdated;
+
+/** Fills the columns only the write transaction knows (again, when it runs again). */
 export function completeRow(row: Row, c: RowCompletion): Row {
   row[R.server_upload_time] = c.now;
   row[R.received_ago] = c.now - c.receivedAt;
   row[R.amplitude_id] = c.amplitudeId;
   row[R.user_created] = c.eventTime - c.userCreationTime;
-  row[R.flags] = (row[R.flags] as number) | (c.firstEvent ? FLAGS.firstEvent : 0) | (c.propertiesUpdated ? FLAGS.propertiesUpdated : 0);
+  row[R.flags] = ((row[R.flags] as number) & ~COMPLETION_FLAGS) | (c.firstEvent ? FLAGS.firstEvent : 0) | (c.propertiesUpdated ? FLAGS.propertiesUpdated : 0);
   row[R.merged_amplitude_id] = c.mergedAmplitudeId ?? null;
   row[R.user_properties] = c.userPropertiesJson;
   row[R.group_properties] = c.groupPropertiesJson === '{}' ? null : c.groupPropertiesJson;
