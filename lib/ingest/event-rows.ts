@@ -34,7 +34,6 @@ const REVENUE_FIELDS = [
 ] as const;
 
 export interface RequestContext {
-  projectId: number;
   path: IngestDoor;
   receivedAt: number;
   /** the device's upload time (request-level), or null when the client sent none */
@@ -107,8 +106,8 @@ export function randomUuids(n: number): Uint8Array {
 }
 
 /**
- * The half of an event's row that depends on the event alone, with the identity-dependent columns
- * left null for completeRow. `uuid` is its 16 random bytes.
+ * The half of an event's row that depends on the event alone, with the project (prepare.ts
+ * assignProject) and the identity-dependent columns (completeRow) left null. `uuid` is its 16 random bytes.
  */
 export function prepareRow(e: ValidEvent, ctx: RequestContext, uuid: Uint8Array): Row {
   const path = PATHS.indexOf(ctx.path);
@@ -122,7 +121,6 @@ export function prepareRow(e: ValidEvent, ctx: RequestContext, uuid: Uint8Array)
     for (const [from, to] of REVENUE_FIELDS) if (e[from] !== undefined) eventProps[to] = e[from];
   }
   const row: Row = new Array(ROW_COLUMNS.length).fill(null);
-  row[R.project_id] = ctx.projectId;
   row[R.user_id] = e.user_id ?? null;
   row[R.device_id] = e.device_id ?? null;
   row[R.flags] = (path << FLAGS.pathShift) | (tri(paying) << FLAGS.payingShift) | (tri(attribution) << FLAGS.attributionShift);

@@ -1,7 +1,7 @@
 // Everything about a request that needs no database: the body decoded (gzip, UTF-8), its shape checked
 // before JSON.parse, validated, user agents parsed, and each event's row half-built (lib/ingest/
-// event-rows.ts) with its dedupe key. The result is plain data (structured-clone safe), so the Node edge
-// runs this on worker threads while the write transaction of another request holds the main thread.
+// event-rows.ts) with its dedupe key. The result is plain data, so the Node edge runs this on worker
+// threads while another request's write transaction runs (it crosses in prepared-wire.ts's form).
 // Runtime-neutral.
 import { dedupeHash } from '../db/dedupe-key';
 import { hasLoneSurrogate, parseBounded, ShapeError } from '../util/bounded-json';
@@ -28,8 +28,7 @@ export const DOOR_LIMITS: Record<IngestDoor, { maxBytes: number; maxEvents: numb
 
 /**
  * One event ready for the write transaction: its event_rows values (ids, times and the rest in `row`;
- * project and identity columns not yet filled) and what identity resolution needs besides. Kept small:
- * it crosses from a worker thread to the main thread.
+ * project and identity columns not yet filled) and what identity resolution needs besides.
  */
 export interface PreparedEvent {
   row: Row;
@@ -101,9 +100,9 @@ async function decodeBody(raw: RawRequest): Promise<string | IngestResult> {
 }
 
 /** The events of a validated request, half-built (see PreparedEvent). */
-export function prepareEvents(req: ValidRequest, ctx: Omit<RequestContext, 'projectId' | 'clientUploadTime'>): PreparedEvents {
+export function prepareEvents(req: ValidRequest, ctx: Omit<RequestContext, 'clientUploadTime'>): PreparedEvents {
   fillFromUserAgent(req.events);
-  const rctx: RequestContext = { ...ctx, projectId: 0, clientUploadTime: req.clientUploadTime };
+  const rctx: RequestContext = { ...ctx, clientUploadTime: req.clientUploadTime };
   const uuids = randomUuids(req.events.length);
   const events = req.events.map((e, i): PreparedEvent => {
     const groups = groupsOf(e.groups);
@@ -118,33 +117,7 @@ export function prepareEvents(req: ValidRequest, ctx: Omit<RequestContext, 'proj
       groupOps: e.event_type === '$groupidentify' ? (e.group_properties ?? null) : null,
     };
   });
-  packBytes(events);
   return { type: 'events', kind: req.kind ?? 'events', apiKey: req.apiKey, events };
-}
-
-/**
- * Moves the events' byte values (dedupe keys, compressed properties) into one buffer: a copy of
- * thousands of small buffers between threads costs more than the bytes themselves.
- */
-function packBytes(events: PreparedEvent[]) {
-  let total = 0;
-  for (const e of events) {
-    total += e.dedupeKey?.byteLength ?? 0;
-    const p = e.row[R.event_properties];
-    if (p instanceof Uint8Array) total += p.byteLength;
-  }
-  const buf = new Uint8Array(total);
-  let at = 0;
-  const place = (b: Uint8Array) => {
-    buf.set(b, at);
-    at += b.byteLength;
-    return buf.subarray(at - b.byteLength, at);
-  };
-  for (const e of events) {
-    if (e.dedupeKey) e.dedupeKey = place(e.dedupeKey);
-    const p = e.row[R.event_properties];
-    if (p instanceof Uint8Array) e.row[R.event_properties] = place(p);
-  }
 }
 
 /** Fills what needs the project: its id, device ids derived from user ids, and their dedupe keys. */

@@ -9,15 +9,17 @@ import { INGEST_WRITE_CACHE_MB } from '../db/local-client';
 import { failure } from '../ingest/http';
 import { storePrepared, type IngestContext } from '../ingest/ingest';
 import type { Prepared } from '../ingest/prepare';
+import { unpackPrepared, type PackedEvents } from '../ingest/prepared-wire';
 
 const { url, parsers } = workerData as { url: string; parsers: MessagePort[] };
 const database = openDatabase({ url, backgroundCheckpoints: true, writeCacheMb: INGEST_WRITE_CACHE_MB });
 
 for (const port of parsers) {
-  port.on('message', async (m: { id: number; prepared: Prepared; ctx: IngestContext }) => {
+  port.on('message', async (m: { id: number; prepared: Prepared | PackedEvents; ctx: IngestContext }) => {
     let result;
     try {
-      result = await storePrepared((await database).db, m.prepared, m.ctx);
+      const prepared = m.prepared.type === 'packed' ? unpackPrepared(m.prepared) : m.prepared;
+      result = await storePrepared((await database).db, prepared, m.ctx);
     } catch (e) {
       result = failure(e);
     }
