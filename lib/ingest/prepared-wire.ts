@@ -48,7 +48,16 @@ export function packPrepared(p: PreparedEvents): { packed: PackedEvents; buffers
     const base = i * WIDTH;
     numbers[base] = e.eventTime;
     numbers[base + 1] = e.row[R.flags] as number;
-    const fields = [e.row[R.user_id], e.row[R.device_id], e.row[R.rec], props instanceof Uint8Array ? null : props, e.keyPending, e.userOps, e.groups, e.groupOps];
+    const fields = [
+      e.row[R.user_id],
+      e.row[R.device_id],
+      e.row[R.rec],
+      props instanceof Uint8Array ? null : props,
+      e.keyPending,
+      e.userOps,
+      e.groups,
+      e.groupOps,
+    ];
     for (let f = 0; f < TEXTS.length; f++) {
       const t = textOf(fields[f]);
       numbers[base + 2 + f] = t === null ? -1 : t.length;
