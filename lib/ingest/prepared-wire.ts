@@ -1,5 +1,6 @@
 // The form a prepared request (lib/ingest/prepare.ts) crosses between threads in: all of its text in one
-// string, its numbers in one Float64Array, its bytes in one Uint8Array. Copying a thousand events'
+// string, its objects (user and group operations, groups) in one JSON text, its numbers in one
+// Float64Array, its bytes in one Uint8Array. Copying a thousand events'
 // arrays, small strings and byte views one by one cost the parsing thread ~4 ms and the writing thread
 // more (the copy, then collecting it), measured; three values cost next to nothing and the typed
 // arrays' buffers are transferred. Runtime-neutral.
@@ -14,20 +15,20 @@ export interface PackedEvents {
   apiKey: string;
   count: number;
   text: string;
+  /** [userOps, groups, groupOps] per event */
+  objects: string;
   numbers: Float64Array;
   bytes: Uint8Array;
 }
 
 // per event, in `numbers`: eventTime, flags, the length of each text field (-1: null), then the bytes'
 // lengths: the dedupe key's (0: none) and the event properties' when they are bytes (-1: text)
-const TEXTS = ['userId', 'deviceId', 'rec', 'properties', 'keyPending', 'userOps', 'groups', 'groupOps'] as const;
+const TEXTS = ['userId', 'deviceId', 'rec', 'properties', 'keyPending'] as const;
 const KEY_AT = 2 + TEXTS.length;
 const PROPS_AT = KEY_AT + 1;
 const WIDTH = PROPS_AT + 1;
 const UUID = 16;
 const KEY = 16;
-
-const textOf = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
 
 /** The request in its wire form; `buffers` go in postMessage's transfer list. */
 export function packPrepared(p: PreparedEvents): { packed: PackedEvents; buffers: ArrayBuffer[] } {
@@ -48,20 +49,11 @@ export function packPrepared(p: PreparedEvents): { packed: PackedEvents; buffers
     const base = i * WIDTH;
     numbers[base] = e.eventTime;
     numbers[base + 1] = e.row[R.flags] as number;
-    const fields = [
-      e.row[R.user_id],
-      e.row[R.device_id],
-      e.row[R.rec],
-      props instanceof Uint8Array ? null : props,
-      e.keyPending,
-      e.userOps,
-      e.groups,
-      e.groupOps,
-    ];
+    const fields = [e.row[R.user_id], e.row[R.device_id], e.row[R.rec], props instanceof Uint8Array ? null : props, e.keyPending];
     for (let f = 0; f < TEXTS.length; f++) {
-      const t = textOf(fields[f]);
-      numbers[base + 2 + f] = t === null ? -1 : t.length;
-      if (t !== null) texts.push(t);
+      const t = fields[f] as string | null | undefined;
+      numbers[base + 2 + f] = t === null || t === undefined ? -1 : t.length;
+      if (t !== null && t !== undefined) texts.push(t);
     }
     bytes.set(e.row[R.uuid] as Uint8Array, at);
     at += UUID;
@@ -76,7 +68,8 @@ export function packPrepared(p: PreparedEvents): { packed: PackedEvents; buffers
       at += props.byteLength;
     }
   }
-  const packed: PackedEvents = { type: 'packed', kind: p.kind, apiKey: p.apiKey, count: n, text: texts.join(''), numbers, bytes };
+  const objects = JSON.stringify(p.events.map((e) => [e.userOps, e.groups, e.groupOps]));
+  const packed: PackedEvents = { type: 'packed', kind: p.kind, apiKey: p.apiKey, count: n, text: texts.join(''), objects, numbers, bytes };
   return { packed, buffers: [numbers.buffer as ArrayBuffer, bytes.buffer as ArrayBuffer] };
 }
 
@@ -91,7 +84,7 @@ export function unpackPrepared(w: PackedEvents): PreparedEvents {
     t += len;
     return text.slice(t - len, t);
   };
-  const json = <T>(len: number) => (len < 0 ? null : (JSON.parse(next(len)!) as T));
+  const objects = JSON.parse(w.objects) as [JsonObject | null, GroupRef[] | null, JsonObject | null][];
   for (let i = 0; i < w.count; i++) {
     const base = i * WIDTH;
     const row: Row = new Array(ROW_COLUMNS.length).fill(null);
@@ -101,9 +94,7 @@ export function unpackPrepared(w: PackedEvents): PreparedEvents {
     row[R.rec] = next(numbers[base + 4]);
     row[R.event_properties] = next(numbers[base + 5]);
     const keyPending = next(numbers[base + 6]);
-    const userOps = json<JsonObject>(numbers[base + 7]);
-    const groups = json<GroupRef[]>(numbers[base + 8]);
-    const groupOps = json<JsonObject>(numbers[base + 9]);
+    const [userOps, groups, groupOps] = objects[i];
     row[R.uuid] = bytes.subarray(at, (at += UUID));
     const dedupeKey = numbers[base + KEY_AT] > 0 ? bytes.subarray(at, (at += KEY)) : null;
     const propsBytes = numbers[base + PROPS_AT];

@@ -32,10 +32,11 @@ export function applyPropertyOps(
 ): { props: JsonObject; changed: boolean; json: string } {
   if (!ops || Object.keys(ops).length === 0) return { props: current, changed: false, json: currentJson };
   const props: JsonObject = { ...current };
-  const plainSets: JsonObject = {};
-  for (const [k, v] of Object.entries(ops)) if (!k.startsWith('$')) put(plainSets, k, v);
+  let plainSets: JsonObject | null = null;
+  for (const k in ops) if (!k.startsWith('$')) put((plainSets ??= {}), k, ops[k]);
   for (const op of OPS) {
-    const arg = op === '$set' ? { ...plainSets, ...(isObject(ops.$set) ? ops.$set : {}) } : ops[op];
+    const arg = op === '$set' && plainSets ? { ...plainSets, ...(isObject(ops.$set) ? ops.$set : {}) } : ops[op];
+    if (arg === undefined) continue;
     if (op === '$clearAll') {
       if (arg !== undefined && arg !== false) for (const k of Object.keys(props)) delete props[k];
       continue;
