@@ -30,9 +30,15 @@ async function matches<T>(tx: Tx, client: unknown, query: string, args: unknown[
 export async function loadIdentities(tx: Tx, client: unknown, projectId: number, events: Keys[]): Promise<IdentityState> {
   const [[maxAid]] = await readRows(tx, client, 'select coalesce(max(amplitude_id), 0) from amplitude_users', []);
   const state = new IdentityState(Number(maxAid) + 1);
-  const deviceIds = [...new Set(events.flatMap((e) => (e.deviceId !== null ? [e.deviceId] : [])))];
+  const deviceSet = new Set<string>();
+  const userSet = new Set<string>();
+  for (const e of events) {
+    if (e.deviceId !== null) deviceSet.add(e.deviceId);
+    if (e.userId !== null) userSet.add(e.userId);
+  }
+  const deviceIds = [...deviceSet];
   const devices = deviceIds.length ? await matches<[string, number]>(tx, client, DEVICES, [projectId, JSON.stringify(deviceIds)]) : [];
-  const userIds = [...new Set(events.flatMap((e) => (e.userId !== null ? [e.userId] : [])))];
+  const userIds = [...userSet];
   const users = userIds.length ? await matches<UserRow>(tx, client, USERS_BY_ID, [projectId, JSON.stringify(userIds)]) : [];
   for (const u of users) addUser(state, u);
   // a device's user: its amplitude_id (when not loaded by user_id already)

@@ -37,7 +37,7 @@ export interface PreparedEvent {
   /** 16 bytes of SHA-256 of the dedupe key and insert_id; null without an insert_id */
   dedupeKey: Uint8Array | null;
   /** the insert_id while the dedupe key waits for a device id derived from the user id (assignProject) */
-  keyPending?: string;
+  keyPending: string | null;
   userOps: JsonObject | null;
   groups: GroupRef[] | null;
   /** $groupidentify: the operations on its groups' properties */
@@ -111,7 +111,7 @@ export function prepareEvents(req: ValidRequest, ctx: Omit<RequestContext, 'clie
       row: prepareRow(e, rctx, uuids.subarray(i * 16, i * 16 + 16)),
       eventTime: eventTimes(e, rctx).eventTime,
       dedupeKey: keyNow ? dedupeKey(e.device_id!, e.user_id ?? null, e.insert_id!) : null,
-      ...(e.insert_id !== undefined && !keyNow ? { keyPending: e.insert_id } : {}),
+      keyPending: e.insert_id !== undefined && !keyNow ? e.insert_id : null,
       userOps: userOpsOf(e) ?? null,
       groups: groups.length ? groups : null,
       groupOps: e.event_type === '$groupidentify' ? (e.group_properties ?? null) : null,
@@ -128,7 +128,7 @@ export function assignProject(p: PreparedEvents, projectId: number) {
     if (deviceIdOf(e) === null && userId !== null) {
       const deviceId = derivedDeviceId(projectId, userId);
       e.row[R.device_id] = deviceId;
-      if (e.keyPending !== undefined) e.dedupeKey = dedupeKey(deviceId, userId, e.keyPending);
+      if (e.keyPending !== null) e.dedupeKey = dedupeKey(deviceId, userId, e.keyPending);
     }
   }
 }

@@ -99,7 +99,7 @@ export function unpackPrepared(w: PackedEvents): PreparedEvents {
     const dedupeKey = numbers[base + KEY_AT] > 0 ? bytes.subarray(at, (at += KEY)) : null;
     const propsBytes = numbers[base + PROPS_AT];
     if (propsBytes >= 0) row[R.event_properties] = bytes.subarray(at, (at += propsBytes));
-    events[i] = { row, eventTime: numbers[base], dedupeKey, ...(keyPending !== null ? { keyPending } : {}), userOps, groups, groupOps };
+    events[i] = { row, eventTime: numbers[base], dedupeKey, keyPending, userOps, groups, groupOps };
   }
   return { type: 'events', kind: w.kind, apiKey: w.apiKey, events };
 }
