@@ -116,7 +116,7 @@ export function prepareRow(e: ValidEvent, ctx: RequestContext, uuid: Uint8Array)
   const attribution = typeof e.is_attribution_event === 'boolean' ? e.is_attribution_event : null;
   let eventProps: JsonObject = e.event_properties ?? {};
   // copied only when revenue fields join it (the event's own object is not changed)
-  if (REVENUE_FIELDS.some(([from]) => e[from] !== undefined)) {
+  if (REVENUE_FIELDS.some((f) => e[f[0]] !== undefined)) {
     eventProps = { ...eventProps };
     for (const [from, to] of REVENUE_FIELDS) if (e[from] !== undefined) eventProps[to] = e[from];
   }

@@ -43,18 +43,22 @@ export function packPrepared(p: PreparedEvents): { packed: PackedEvents; buffers
   }
   const bytes = new Uint8Array(byteLength);
   let at = 0;
+  const text = (at: number, t: unknown) => {
+    numbers[at] = typeof t === 'string' ? t.length : -1;
+    if (typeof t === 'string') texts.push(t);
+  };
   for (let i = 0; i < n; i++) {
     const e = p.events[i];
     const props = e.row[R.event_properties];
     const base = i * WIDTH;
     numbers[base] = e.eventTime;
     numbers[base + 1] = e.row[R.flags] as number;
-    const fields = [e.row[R.user_id], e.row[R.device_id], e.row[R.rec], props instanceof Uint8Array ? null : props, e.keyPending];
-    for (let f = 0; f < TEXTS.length; f++) {
-      const t = fields[f] as string | null | undefined;
-      numbers[base + 2 + f] = t === null || t === undefined ? -1 : t.length;
-      if (t !== null && t !== undefined) texts.push(t);
-    }
+    // in TEXTS' order
+    text(base + 2, e.row[R.user_id]);
+    text(base + 3, e.row[R.device_id]);
+    text(base + 4, e.row[R.rec]);
+    text(base + 5, props);
+    text(base + 6, e.keyPending);
     bytes.set(e.row[R.uuid] as Uint8Array, at);
     at += UUID;
     numbers[base + KEY_AT] = e.dedupeKey ? KEY : 0;
