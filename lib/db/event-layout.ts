@@ -1,5 +1,6 @@
-// How an event is laid out in event_rows: its columns, what `rec` holds and the bits of `flags`. Written by lib/ingest/event-rows.ts, read by lib/export/render.ts and the `events` view
-// (migration 0007); one place for the three. Runtime-neutral.
+// How an event is laid out in event_rows: its columns, what `rec` holds and the bits of `flags`. Written
+// by lib/ingest/event-rows.ts, read by lib/export/render.ts and the `events` view (migration 0007); one
+// place for the three. Runtime-neutral.
 
 /** event_rows' columns but its id, in the order ingestion binds them. */
 export const EVENT_ROW_COLUMNS = [

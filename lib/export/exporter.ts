@@ -57,10 +57,6 @@ export interface HourOutcome {
 }
 
 /**
- * Uploads `parts` (the hour's, from part 1; those up to task.partsDone were uploaded before and are
- * skipped). `complete` is false when the source or `shouldStop` paused it.
- */
-/**
  * Uploads one part; returns its ETag and the SHA-256 of what was sent. A part read from history goes
  * out as it is read where the runtime streams request bodies with a known length (S3Access), and is
  * hashed once read whole, while the rest of it uploads.
@@ -111,6 +107,10 @@ async function upload(s3: S3Access, key: string, p: PartToUpload): Promise<{ eta
   return { etag, sha256: await hashed };
 }
 
+/**
+ * Uploads `parts` (the hour's, from part 1; those up to task.partsDone were uploaded before and are
+ * skipped). `complete` is false when the source or `shouldStop` paused it.
+ */
 export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGenerator<PartToUpload, unknown>, opts: ExportOptions): Promise<HourOutcome> {
   const prefix = normalizePrefix(task.prefix);
   const isEvents = task.kind === 'events';

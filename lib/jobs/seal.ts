@@ -52,7 +52,7 @@ export async function claimSeal(db: Db, history: History, ref: HourRef, workerId
     return { state: 'busy', seal: row, parts: await partsOfSeal(db, row) };
   }
   if (!row && (await hourRowCount(db, ref)) === 0) {
-    // recorded, so that rows arriving for it later find it (lib/ingest/ingest.ts) and export it again
+    // recorded, so that rows arriving for it later find it (lib/ingest/late-rows.ts) and export it again
     await writeTx(db, (tx) =>
       tx
         .insert(s.seals)
@@ -215,7 +215,7 @@ async function release(db: Db, ref: HourRef, generation: number, workerId: strin
 /** The last part is kept: sealed, unless rows arrived meanwhile (then it is stale, and built again). */
 async function complete(db: Db, ref: HourRef, generation: number, workerId: string, now: number) {
   const rows = await hourRowCount(db, ref);
-  // ingestion marks a seal stale when rows of its hour arrive (lib/ingest/ingest.ts); the count is the second guard
+  // ingestion marks a seal stale when rows of its hour arrive (lib/ingest/late-rows.ts); the count is the second guard
   const done = await withWriteLock(db, () =>
     db
       .update(s.seals)
@@ -254,6 +254,17 @@ export function keepSealLease(db: Db, seal: Seal, workerId: string, leaseMs: num
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A sealed part as an export copies it: what was recorded of it, and its bytes (checked again when read from history). */
+const toUpload = (p: SealedPart, body: PartToUpload['body'], verify: boolean): PartToUpload => ({
+  part: p.part,
+  lines: p.lines,
+  rawBytes: p.rawBytes,
+  sha256: p.sha256,
+  bytes: p.bytes,
+  body,
+  verify,
+});
+
 export interface FollowOptions {
   workerId: string;
   settings: SealSettings;
@@ -281,15 +292,7 @@ export async function* partsToExport(
     for (const p of parts) {
       if (p.part < next) continue;
       if (p.generation !== generation) throw new SealChanged(ref);
-      yield {
-        part: p.part,
-        lines: p.lines,
-        rawBytes: p.rawBytes,
-        sha256: p.sha256,
-        bytes: p.bytes,
-        body: history.chunks(db, p.id, p.location, p.bytes),
-        verify: true,
-      };
+      yield toUpload(p, history.chunks(db, p.id, p.location, p.bytes), true);
       next = p.part + 1;
     }
   };
@@ -305,15 +308,7 @@ export async function* partsToExport(
           for (;;) {
             const r = await build.next();
             if (r.done) return r.value === 'paused' ? 'paused' : 'done';
-            yield {
-              part: r.value.row.part,
-              lines: r.value.row.lines,
-              rawBytes: r.value.row.rawBytes,
-              sha256: r.value.row.sha256,
-              bytes: r.value.body.byteLength,
-              body: r.value.body,
-              verify: false,
-            };
+            yield toUpload(r.value.row, r.value.body, false);
             next = r.value.row.part + 1;
           }
         } finally {
