@@ -18,7 +18,17 @@ export const EVENT_ROW_COLUMNS = [
   'event_properties',
   'uuid',
   'rec',
+  'user_props_set',
+  'group_sets',
 ] as const;
+
+// A row's user and group properties as its export line carries them: its own text, or (when large) the
+// property_sets rows it names (lib/ingest/property-sets.ts). Used by the export's select
+// (lib/export/render.ts) and, spelled out, by the `events` view (migration 0010).
+export const USER_PROPERTIES_SQL = 'iif(user_props_set is null, user_properties, (select json from property_sets where id = user_props_set))';
+export const GROUP_PROPERTIES_SQL =
+  'iif(group_sets is null, group_properties, (select json_group_object(t, json(o)) from (select g.value ->> 0 as t, json_group_object(g.value ->> 1, json(p.json)) as o ' +
+  'from json_each(group_sets) g join property_sets p on p.id = g.value ->> 2 group by 1 order by min(g.key))))';
 
 /**
  * What `rec` holds, in order: the fields of an event that need nothing but the event itself, each as

@@ -102,8 +102,15 @@ export const amplitudeUsers = sqliteTable(
     userProperties: text('user_properties').notNull().default('{}'),
     // set when this id was merged into another (the user's original id)
     mergedInto: integer('merged_into'),
+    // property_sets row holding user_properties as they are now, once an event needed it (null: none yet)
+    propsSet: integer('props_set'),
   },
-  (t) => [uniqueIndex('amplitude_users_user').on(t.projectId, t.userId)],
+  (t) => [
+    uniqueIndex('amplitude_users_user').on(t.projectId, t.userId),
+    index('amplitude_users_props_set')
+      .on(t.propsSet)
+      .where(sql`props_set is not null`),
+  ],
 );
 
 // device_id -> the amplitude_id currently used on that device (its user, if any, is that id's user_id).
@@ -146,8 +153,32 @@ export const groups = sqliteTable(
     groupType: text('group_type').notNull(),
     groupName: text('group_name').notNull(),
     properties: text('properties').notNull().default('{}'),
+    // property_sets row holding properties as they are now, once an event needed it (null: none yet)
+    propsSet: integer('props_set'),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.groupType, t.groupName] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.groupType, t.groupName] }),
+    index('groups_props_set')
+      .on(t.propsSet)
+      .where(sql`props_set is not null`),
+  ],
+);
+
+// Large user and group properties stored once and named by the event rows that carry them
+// (lib/ingest/property-sets.ts): an event of a user with 60 KB of properties stores a number, not a
+// copy. Forgotten once no raw row or user or group needs them (lib/jobs/retention.ts).
+export const propertySets = sqliteTable(
+  'property_sets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    json: text('json').notNull(),
+    // server_upload_time of the newest event row that names it
+    lastUsed: integer('last_used').notNull(),
+  },
+  (t) => [index('property_sets_last_used').on(t.projectId, t.lastUsed)],
 );
 
 // $insert_id dedupe window (7 days): one row per (project, 16 bytes of SHA-256 of the dedupe key and the
@@ -192,6 +223,10 @@ export const eventRows = sqliteTable(
     uuid: bytes('uuid').notNull(),
     // lib/db/event-layout.ts REC_FIELDS: JSON literals joined by \x01
     rec: text('rec').notNull(),
+    // large user properties: the property_sets row that holds them (user_properties is then '')
+    userPropsSet: integer('user_props_set'),
+    // large group properties: [[group type, group name, property_sets id], …] (group_properties is then null)
+    groupSets: text('group_sets'),
   },
   (t) => [index('event_rows_project_hour').on(t.projectId, t.serverUploadTime, t.id)],
 );

@@ -3,7 +3,7 @@
 // at several times its speed. Every schema key is present (null where unknown), in the spec's order;
 // timestamps are UTC `yyyy-MM-dd HH:mm:ss.SSS000` as SQLite's strftime prints them, REAL values as its
 // `%!.15g`, strings escaped as json_quote() does (which is JSON.stringify's escaping).
-import { EVENT_ROW_COLUMNS, FLAGS, fromTri, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP } from '../db/event-layout';
+import { EVENT_ROW_COLUMNS, FLAGS, fromTri, GROUP_PROPERTIES_SQL, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, USER_PROPERTIES_SQL } from '../db/event-layout';
 import { lz4DecodeInto, lz4Length } from '../util/lz4';
 import { SCHEMA_VERSION } from './format';
 
@@ -14,13 +14,16 @@ import { SCHEMA_VERSION } from './format';
  * part of sealing, and bytes in hex inside the text cost more to decode than a blob value. user_id and
  * device_id come JSON-quoted (the driver also cut strings at a NUL), the uuid formatted.
  */
-export const LINE_COLUMNS = ['id', ...EVENT_ROW_COLUMNS.filter((c) => c !== 'event_properties')];
+export const LINE_COLUMNS = ['id', ...EVENT_ROW_COLUMNS.filter((c) => c !== 'event_properties' && c !== 'user_props_set' && c !== 'group_sets')];
 
 const FIELD_SEP = '\x02';
 const hexUuid = (part: [number, number]) => `substr(hex(uuid), ${part[0]}, ${part[1]})`;
 const SQL_OF: Partial<Record<string, string>> = {
   user_id: 'json_quote(user_id)',
   device_id: 'json_quote(device_id)',
+  // large properties are kept once, in property_sets: the line carries them whole
+  user_properties: USER_PROPERTIES_SQL,
+  group_properties: GROUP_PROPERTIES_SQL,
   // as the export writes it, quotes included
   uuid: `lower('"' || ${(
     [

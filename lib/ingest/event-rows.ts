@@ -167,5 +167,8 @@ export function completeRow(row: Row, c: RowCompletion): Row {
   row[R.merged_amplitude_id] = c.mergedAmplitudeId ?? null;
   row[R.user_properties] = c.userPropertiesJson;
   row[R.group_properties] = c.groupPropertiesJson === '{}' ? null : c.groupPropertiesJson;
+  // named afterwards when the properties are large (lib/ingest/property-sets.ts)
+  row[R.user_props_set] = null;
+  row[R.group_sets] = null;
   return row;
 }

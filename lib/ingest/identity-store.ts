@@ -10,7 +10,7 @@ interface Keys {
   deviceId: string | null;
 }
 
-const USER_COLUMNS = 'amplitude_id, user_id, created_time, user_properties, merged_into';
+const USER_COLUMNS = 'amplitude_id, user_id, created_time, user_properties, merged_into, props_set';
 
 // the matches come back as one JSON array each: one row to step through instead of one per match
 const DEVICES = `select json_group_array(json_array(device_id, amplitude_id)) from devices
@@ -20,7 +20,7 @@ const USERS_BY_ID = `select json_group_array(json_array(${USER_COLUMNS})) from a
 const USERS_BY_AID = `select json_group_array(json_array(${USER_COLUMNS})) from amplitude_users
   where amplitude_id in (select value from json_each(?))`;
 
-type UserRow = [number, string | null, number, string, number | null];
+type UserRow = [number, string | null, number, string, number | null, number | null];
 
 async function matches<T>(tx: Tx, client: unknown, query: string, args: unknown[]): Promise<T[]> {
   const [[json]] = await readRows(tx, client, query, args);
@@ -48,11 +48,12 @@ export async function loadIdentities(tx: Tx, client: unknown, projectId: number,
   return state;
 }
 
-function addUser(state: IdentityState, [amplitudeId, userId, createdTime, props, mergedInto]: UserRow) {
-  state.addUser({ amplitudeId, userId, createdTime, props: JSON.parse(props), propsJson: props, mergedInto });
+// the properties stay text until something needs them parsed (identity.ts userProps)
+function addUser(state: IdentityState, [amplitudeId, userId, createdTime, propsJson, mergedInto, propsSet]: UserRow) {
+  state.addUser({ amplitudeId, userId, createdTime, propsJson, mergedInto, propsSet });
 }
 
-const USER_WRITE = ['amplitude_id', 'project_id', 'user_id', 'created_time', 'user_properties', 'merged_into'];
+const USER_WRITE = ['amplitude_id', 'project_id', 'user_id', 'created_time', 'user_properties', 'merged_into', 'props_set'];
 
 /** New and changed users and devices (see runRows), then the merges. */
 export async function saveIdentities(tx: Tx, client: unknown, projectId: number, state: IdentityState) {
@@ -60,7 +61,7 @@ export async function saveIdentities(tx: Tx, client: unknown, projectId: number,
   const props: unknown[][] = [];
   for (const u of state.users.values()) {
     if (!u.dirty) continue;
-    (u.identityChanged ? whole : props).push([u.amplitudeId, projectId, u.userId, u.createdTime, (u.propsJson ??= JSON.stringify(u.props)), u.mergedInto]);
+    (u.identityChanged ? whole : props).push([u.amplitudeId, projectId, u.userId, u.createdTime, u.propsJson, u.mergedInto, u.propsSet]);
   }
   await runRows(
     tx,
@@ -68,11 +69,18 @@ export async function saveIdentities(tx: Tx, client: unknown, projectId: number,
     'amplitude_users',
     USER_WRITE,
     whole,
-    'on conflict (amplitude_id) do update set user_id = excluded.user_id, created_time = excluded.created_time, user_properties = excluded.user_properties, merged_into = excluded.merged_into',
+    'on conflict (amplitude_id) do update set user_id = excluded.user_id, created_time = excluded.created_time, user_properties = excluded.user_properties, merged_into = excluded.merged_into, props_set = excluded.props_set',
   );
   // most writes change only a user's properties: setting user_id as well would rewrite its index entry
   // (half the cost of these upserts, measured)
-  await runRows(tx, client, 'amplitude_users', USER_WRITE, props, 'on conflict (amplitude_id) do update set user_properties = excluded.user_properties');
+  await runRows(
+    tx,
+    client,
+    'amplitude_users',
+    USER_WRITE,
+    props,
+    'on conflict (amplitude_id) do update set user_properties = excluded.user_properties, props_set = excluded.props_set',
+  );
   await runRows(
     tx,
     client,

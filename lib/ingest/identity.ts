@@ -5,15 +5,22 @@
 //   - a known user_id keeps its amplitude_id on any device;
 //   - an anonymous amplitude_id whose device logs in as an already-known user is merged into that user;
 //   - user_ids are never merged with each other; an anonymous event goes to the device's last user.
+import { propertiesFit } from './property-limits';
+import type { PendingSet } from './property-sets';
 import type { JsonObject } from './validate';
 
 export interface AmpUser {
   amplitudeId: number;
   userId: string | null;
   createdTime: number;
-  props: JsonObject;
-  /** JSON.stringify(props), kept while props are unchanged */
-  propsJson?: string;
+  /** the user's properties as JSON text, always current */
+  propsJson: string;
+  /** the same parsed, once something needed them (an event's operations, a merge): null until then */
+  props: JsonObject | null;
+  /** the property_sets row holding propsJson, when one was made since they last changed */
+  propsSet: number | null;
+  /** a set to be made for propsJson in this transaction (lib/ingest/property-sets.ts) */
+  pendingSet?: PendingSet;
   mergedInto: number | null;
   isNew: boolean;
   /** anything changed: written back */
@@ -43,6 +50,18 @@ export interface Resolution {
   mergedAmplitudeId?: number;
 }
 
+/** The user's properties, parsed on first need (most events change none: their text is enough). */
+export const userProps = (u: AmpUser): JsonObject => (u.props ??= JSON.parse(u.propsJson) as JsonObject);
+
+/** New properties for the user: written back, and any set made for the old ones no longer applies. */
+export function setUserProps(u: AmpUser, props: JsonObject, json: string) {
+  u.props = props;
+  u.propsJson = json;
+  u.propsSet = null;
+  u.pendingSet = undefined;
+  u.dirty = true;
+}
+
 export class IdentityState {
   readonly users = new Map<number, AmpUser>();
   readonly byUserId = new Map<string, number>();
@@ -52,9 +71,20 @@ export class IdentityState {
   constructor(private nextAmplitudeId: number) {}
 
   // built field by field: a spread of the argument costs several times more (a thousand a request)
-  addUser(u: Omit<AmpUser, 'isNew' | 'dirty' | 'identityChanged'>) {
-    const { amplitudeId, userId, createdTime, props, propsJson, mergedInto } = u;
-    this.users.set(amplitudeId, { amplitudeId, userId, createdTime, props, propsJson, mergedInto, isNew: false, dirty: false, identityChanged: false });
+  addUser(u: Omit<AmpUser, 'isNew' | 'dirty' | 'identityChanged' | 'props'>) {
+    const { amplitudeId, userId, createdTime, propsJson, propsSet, mergedInto } = u;
+    this.users.set(amplitudeId, {
+      amplitudeId,
+      userId,
+      createdTime,
+      propsJson,
+      props: null,
+      propsSet,
+      mergedInto,
+      isNew: false,
+      dirty: false,
+      identityChanged: false,
+    });
     if (userId !== null) this.byUserId.set(userId, amplitudeId);
   }
 
@@ -67,7 +97,9 @@ export class IdentityState {
       amplitudeId: this.nextAmplitudeId++,
       userId,
       createdTime: eventTime,
+      propsJson: '{}',
       props: {},
+      propsSet: null,
       mergedInto: null,
       isNew: true,
       dirty: true,
@@ -114,8 +146,10 @@ export class IdentityState {
         // the anonymous id turns out to be this user: merge it in
         anonymousOnDevice.mergedInto = u.amplitudeId;
         anonymousOnDevice.dirty = anonymousOnDevice.identityChanged = true;
-        u.props = { ...anonymousOnDevice.props, ...u.props };
-        u.propsJson = undefined;
+        // the user's own values win; a union past the limits keeps the user's own alone
+        const props = { ...userProps(anonymousOnDevice), ...userProps(u) };
+        const json = JSON.stringify(props);
+        if (json !== u.propsJson && propertiesFit(props, json)) setUserProps(u, props, json);
         u.createdTime = Math.min(u.createdTime, anonymousOnDevice.createdTime);
         u.dirty = u.identityChanged = true;
         this.merges.push({ amplitudeId: anonymousOnDevice.amplitudeId, mergedAmplitudeId: u.amplitudeId, mergeTime: eventTime, mergeServerTime: serverTime });

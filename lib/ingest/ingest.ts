@@ -13,11 +13,14 @@ import { originAllowed } from './cors';
 import { groupWrite } from './group-commit';
 import { keepNew } from './dedupe';
 import { noteLateRows } from './late-rows';
-import { completeRow, ROW_COLUMNS, type Row } from './event-rows';
+import { completeRow, R, ROW_COLUMNS, type Row } from './event-rows';
 import { GroupState, type GroupRef } from './groups';
+import { setUserProps, userProps } from './identity';
 import { loadIdentities, saveIdentities } from './identity-store';
 import { assignProject, deviceIdOf, prepareEvents, userIdOf, type Prepared, type PreparedEvent, type PreparedEvents } from './prepare';
 import { applyPropertyOps } from './properties';
+import { UpdateBudget } from './property-limits';
+import { INLINE_MAX, PropertySets, setId, type PendingSet } from './property-sets';
 import { errorBody, type IngestResult } from './responses';
 import { Throttle } from './throttle';
 import type { IngestDoor } from './http';
@@ -40,6 +43,7 @@ export interface IngestContext {
 }
 
 const defaultThrottle = new Throttle();
+const updateBudget = new UpdateBudget();
 // per device or user; the legacy form doors follow the batch API's allowance
 export const EPS_LIMIT = { '/2/httpapi': 30, '/batch': 1_000 } as Record<string, number>;
 export const KEY_EPS_LIMIT = 50_000;
@@ -122,14 +126,22 @@ async function store(tx: Tx, client: unknown, projectId: number, req: PreparedEv
   );
   const groups = await GroupState.load(
     tx,
+    client,
     projectId,
     events.flatMap((e) => e.groups ?? []),
   );
-  const rows = events.map((e) => resolveRow(e, identities, groups, ctx.receivedAt, now));
+  // identifications keep no row, so they name no property set
+  const sets = keepRows ? new PropertySets() : null;
+  const resolved = events.map((e) => resolveRow(e, identities, groups, sets, ctx.receivedAt, now));
   await yieldToEventLoop();
 
+  const rows = resolved.map((r) => r.row);
+  if (sets) {
+    await sets.write(tx, projectId, now);
+    for (const r of resolved) nameSets(r);
+  }
   await saveIdentities(tx, client, projectId, identities);
-  await groups.save(tx, projectId);
+  await groups.save(tx, client, projectId);
   await yieldToEventLoop();
   if (keepRows) {
     await runRows(tx, client, 'event_rows', ROW_COLUMNS, rows);
@@ -138,38 +150,69 @@ async function store(tx: Tx, client: unknown, projectId: number, req: PreparedEv
   if (identities.merges.length > 0) await noteLateRows(tx, client, projectId, 'merged', now);
 }
 
-/** The event's identity, its user (or, for $groupidentify, group) operations applied in request order, and its row completed. */
-function resolveRow(e: PreparedEvent, identities: Awaited<ReturnType<typeof loadIdentities>>, groups: GroupState, receivedAt: number, now: number): Row {
+/** A completed row, and the property sets it names once they are written (large properties). */
+interface ResolvedRow {
+  row: Row;
+  userSet: number | PendingSet | null;
+  groupSets: [string, string, number | PendingSet][] | null;
+}
+
+/** Fills the set columns of a resolved row, once its sets have ids. */
+function nameSets(r: ResolvedRow) {
+  if (r.userSet !== null) r.row[R.user_props_set] = setId(r.userSet);
+  if (r.groupSets !== null) r.row[R.group_sets] = JSON.stringify(r.groupSets.map(([type, name, set]) => [type, name, setId(set)]));
+}
+
+/**
+ * The event's identity, its user (or, for $groupidentify, group) operations applied in request order, and
+ * its row completed. Properties longer than INLINE_MAX are named by their set (`sets`) instead of copied.
+ */
+function resolveRow(
+  e: PreparedEvent,
+  identities: Awaited<ReturnType<typeof loadIdentities>>,
+  groups: GroupState,
+  sets: PropertySets | null,
+  receivedAt: number,
+  now: number,
+): ResolvedRow {
   const eventTime = e.eventTime;
   const r = identities.resolve(userIdOf(e) ?? undefined, deviceIdOf(e) ?? undefined, eventTime, now);
   const user = r.user;
-  const applied = applyPropertyOps(user.props, e.userOps ?? undefined, user.propsJson);
-  if (applied.changed) {
-    user.props = applied.props;
-    user.propsJson = applied.json;
-    user.dirty = true;
+  let propertiesUpdated = false;
+  if (e.userOps && updateBudget.take(`${user.amplitudeId}`, now)) {
+    const applied = applyPropertyOps(userProps(user), e.userOps, user.propsJson);
+    if (applied.changed) setUserProps(user, applied.props, applied.json);
+    propertiesUpdated = applied.changed;
   }
+  const userSet = sets && user.propsJson.length > INLINE_MAX ? sets.of(user) : null;
   let groupPropertiesJson = '{}';
+  let groupSets: ResolvedRow['groupSets'] = null;
   if (e.groups) {
-    const eventGroupProps: Record<string, Record<string, JsonObject>> = {};
-    for (const g of e.groups) {
+    const entries = e.groups.map((g) => {
       if (e.groupOps) groups.apply(g, e.groupOps);
-      (eventGroupProps[g.type] ??= {})[g.name] = groups.props(g);
+      return groups.entry(g);
+    });
+    if (sets && entries.reduce((n, g) => n + g.propsJson.length, 0) > INLINE_MAX) {
+      groupSets = entries.map((g) => [g.ref.type, g.ref.name, sets.of(g)]);
+    } else {
+      const eventGroupProps: Record<string, Record<string, JsonObject>> = {};
+      for (const g of e.groups) (eventGroupProps[g.type] ??= {})[g.name] = groups.props(g);
+      groupPropertiesJson = JSON.stringify(eventGroupProps);
     }
-    groupPropertiesJson = JSON.stringify(eventGroupProps);
   }
-  return completeRow(e.row, {
+  const row = completeRow(e.row, {
     now,
     receivedAt,
     amplitudeId: user.amplitudeId,
     eventTime,
     userCreationTime: user.createdTime,
     firstEvent: r.firstEvent,
-    propertiesUpdated: applied.changed,
+    propertiesUpdated,
     mergedAmplitudeId: r.mergedAmplitudeId,
-    userPropertiesJson: applied.json,
+    userPropertiesJson: userSet === null ? user.propsJson : '',
     groupPropertiesJson,
   });
+  return { row, userSet, groupSets };
 }
 
 /** Group Identify API: sets group properties; events naming the group carry them from then on. */
@@ -177,11 +220,12 @@ async function ingestGroupIdentify(db: Db, projectId: number, items: GroupIdenti
   const uploadTime = await writeAt(db, ctx, async (tx) => {
     const groups = await GroupState.load(
       tx,
+      db.$client,
       projectId,
       items.map((i): GroupRef => i.group),
     );
     for (const i of items) groups.apply(i.group, i.ops);
-    await groups.save(tx, projectId);
+    await groups.save(tx, db.$client, projectId);
   });
   return accepted(items.length, ctx, uploadTime);
 }

@@ -1,5 +1,6 @@
 // User and group property operations, applied in Amplitude's order. Keys without a leading `$`
 // are plain sets (what SDKs send as `user_properties: {plan: 'pro'}`).
+import { PROPERTY_LIMITS, propertiesFit } from './property-limits';
 import { isObject, type JsonObject } from './validate';
 
 const OPS = ['$clearAll', '$unset', '$setOnce', '$set', '$add', '$append', '$prepend', '$preInsert', '$postInsert', '$remove'] as const;
@@ -18,18 +19,28 @@ const put = (o: JsonObject, k: string, v: unknown) => {
 };
 
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** The items of `list` not in `of` (by JSON value): one pass over each, not a comparison of every pair. */
+const notIn = (list: unknown[], of: unknown[]) => {
+  const seen = new Set(of.map((x) => JSON.stringify(x)));
+  return list.filter((x) => !seen.has(JSON.stringify(x)));
+};
+const { maxListItems } = PROPERTY_LIMITS;
+/** A list kept to the limit: its newest items (appended at the end) or its first (prepended). */
+const newest = (list: unknown[]) => (list.length > maxListItems ? list.slice(list.length - maxListItems) : list);
+const first = (list: unknown[]) => (list.length > maxListItems ? list.slice(0, maxListItems) : list);
 
 /**
  * Applies operations to a copy of `current` (whose JSON the caller may pass, to spare a stringify).
  * Returns the new properties, whether anything changed, and their JSON.
- * Unknown `$`-operations are ignored (Amplitude ignores them too).
+ * Unknown `$`-operations are ignored (Amplitude ignores them too). Lists are kept to
+ * PROPERTY_LIMITS.maxListItems; operations that would make the properties larger than the limits are
+ * not applied at all (`refused`), so nothing is half-written.
  */
 export function applyPropertyOps(
   current: JsonObject,
   ops: JsonObject | undefined,
   currentJson = JSON.stringify(current),
-): { props: JsonObject; changed: boolean; json: string } {
+): { props: JsonObject; changed: boolean; json: string; refused?: true } {
   if (!ops || Object.keys(ops).length === 0) return { props: current, changed: false, json: currentJson };
   const props: JsonObject = { ...current };
   let plainSets: JsonObject | null = null;
@@ -60,33 +71,29 @@ export function applyPropertyOps(
           break;
         }
         case '$append':
-          put(props, k, [...asList(cur), ...asList(v)]);
+          put(props, k, newest([...asList(cur), ...asList(v)]));
           break;
         case '$prepend':
-          put(props, k, [...asList(v), ...asList(cur)]);
+          put(props, k, first([...asList(v), ...asList(cur)]));
           break;
         case '$postInsert': {
           const list = asList(cur);
-          put(props, k, [...list, ...asList(v).filter((x) => !list.some((y) => same(x, y)))]);
+          put(props, k, newest([...list, ...notIn(asList(v), list)]));
           break;
         }
         case '$preInsert': {
           const list = asList(cur);
-          put(props, k, [...asList(v).filter((x) => !list.some((y) => same(x, y))), ...list]);
+          put(props, k, first([...notIn(asList(v), list), ...list]));
           break;
         }
-        case '$remove': {
-          const drop = asList(v);
-          put(
-            props,
-            k,
-            asList(cur).filter((x) => !drop.some((y) => same(x, y))),
-          );
+        case '$remove':
+          put(props, k, notIn(asList(cur), asList(v)));
           break;
-        }
       }
     }
   }
   const json = JSON.stringify(props);
-  return json === currentJson ? { props: current, changed: false, json: currentJson } : { props, changed: true, json };
+  if (json === currentJson) return { props: current, changed: false, json: currentJson };
+  if (!propertiesFit(props, json)) return { props: current, changed: false, json: currentJson, refused: true };
+  return { props, changed: true, json };
 }

@@ -1,5 +1,6 @@
 // Request and event validation with Amplitude HTTP V2 semantics: a request is accepted whole or rejected
 // whole, and a rejection lists the offending event indices the way the SDKs read them.
+import { groupsTooMany, opsTooLarge } from './property-limits';
 import { errorBody, isIngestResult, type IngestResult } from './responses';
 
 export const LIMITS = {
@@ -211,6 +212,13 @@ function validateEnvelope(body: unknown, maxEvents: number): { apiKey: string; e
   return { apiKey, events: body.events, minIdLength };
 }
 
+/** Operations on stored properties and the groups an event names may not ask for more than a user or group may hold. */
+function withinPropertyLimits(field: (typeof OBJECT_FIELDS)[number], v: JsonObject): boolean {
+  if (field === 'groups') return !groupsTooMany(v);
+  if (field === 'user_properties' || field === 'group_properties') return !opsTooLarge(v);
+  return true;
+}
+
 /** Copies the typed fields of one event, noting each wrong one; returns whether all were right. */
 function copyTypedFields(raw: JsonObject, e: ValidEvent, i: number, p: Problems): boolean {
   let ok = true;
@@ -242,7 +250,7 @@ function copyTypedFields(raw: JsonObject, e: ValidEvent, i: number, p: Problems)
   for (const f of OBJECT_FIELDS) {
     const v = raw[f];
     if (v === undefined || v === null) continue;
-    if (!isObject(v) || depthExceeds(v, LIMITS.maxDepth)) bad(f);
+    if (!isObject(v) || depthExceeds(v, LIMITS.maxDepth) || !withinPropertyLimits(f, v)) bad(f);
     else e[f] = truncateStrings(v, LIMITS.maxString) as JsonObject;
   }
   if (typeof raw.paying === 'boolean') e.paying = raw.paying;
@@ -339,7 +347,7 @@ export function validateGroupIdentify(items: unknown[], maxItems: number): Group
     if (props === undefined || props === null) {
       bad(missing, 'group_properties');
       ok = false;
-    } else if (!isObject(props) || depthExceeds(props, LIMITS.maxDepth)) {
+    } else if (!isObject(props) || depthExceeds(props, LIMITS.maxDepth) || opsTooLarge(props)) {
       bad(invalid, 'group_properties');
       ok = false;
     }

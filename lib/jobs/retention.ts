@@ -1,7 +1,7 @@
 // Raw rows have a retention (SPILLWAY_RAW_RETENTION_DAYS, 0: forever): the event rows of hours sealed
 // more than that many days ago are deleted, since the seal keeps the hour's files for every export and
 // backfill to come. Identities, user and group properties, merges and the dedupe window are other
-// tables and stay. The seal is marked first (rows_deleted), so it is never built again from a partial
+// tables and stay; property sets only deleted rows named go with them. The seal is marked first (rows_deleted), so it is never built again from a partial
 // hour: rows arriving for it later make it an error to see, not a wrong file.
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import * as s from '../db/schema';
@@ -49,5 +49,25 @@ export async function pruneRawRows(db: Db, config: EngineConfig, now: number, de
       await yieldToEventLoop();
     }
   }
+  if (deleted > 0) await forgetPropertySets(db);
   return deleted;
+}
+
+/**
+ * Property sets (lib/ingest/property-sets.ts) no raw row can name any more: last named before the
+ * project's oldest raw row, and no user's or group's current set. Deleted a batch at a time.
+ */
+async function forgetPropertySets(db: Db) {
+  for (;;) {
+    const n = await withWriteLock(db, async () => {
+      const r = await db.$client.execute(`delete from property_sets where id in (select p.id from property_sets p
+        where p.last_used < coalesce((select min(e.server_upload_time) from event_rows e where e.project_id = p.project_id), 9e15)
+          and not exists (select 1 from amplitude_users u where u.props_set = p.id)
+          and not exists (select 1 from groups g where g.props_set = p.id)
+        limit ${ROWS_PER_DELETE})`);
+      return r.rowsAffected;
+    });
+    if (n < ROWS_PER_DELETE) return;
+    await yieldToEventLoop();
+  }
 }
