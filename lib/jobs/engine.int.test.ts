@@ -167,6 +167,30 @@ describe('hourly export', () => {
     expect((await checkIntegrity(db(), config, d, 2)).issues).toEqual([]);
   });
 
+  it('the integrity check covers backfilled hours before the connection started', async () => {
+    const bucket = await newBucket('integrity-backfill');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const old = floorHour(Date.now()) - 8 * 24 * HOUR_MS;
+    expect(old).toBeLessThan(dest.startHour);
+    await ingestAt(db(), key(), sampleEvents(60, 'old'), old + 1000);
+    const config = testConfig({ partBytes: 4_000 });
+    await startBackfill(db(), config, { destinationId: dest.id, from: old, to: old + HOUR_MS });
+    for (let i = 0; i < 5 && (await tick(db(), config, { budgetMs: 60_000 })).jobs > 0; i++);
+    const before = await snapshot(bucket);
+    const parts = [...before.keys()].filter((k) => k.startsWith(`${seed.project.id}_${hourName(old)}#`)).sort();
+    expect(parts.length).toBeGreaterThan(1);
+    await adminS3('user1').send(new DeleteObjectCommand({ Bucket: bucket, Key: parts[0] }));
+
+    const [d] = await db().select().from(s.destinations).where(eq(s.destinations.id, dest.id));
+    const report = await checkIntegrity(db(), config, d, 10);
+    expect(report.issues).toEqual([
+      expect.objectContaining({ hour: old, kind: 'events', repaired: true, problem: expect.stringMatching(/part 1 is missing/) }),
+    ]);
+    await tick(db(), config, { budgetMs: 60_000 });
+    const after = await snapshot(bucket);
+    for (const [k, v] of before) expect(after.get(k)?.equals(v), k).toBe(true);
+  });
+
   it('gives the bucket owner every file it writes (bucket-owner-full-control)', async () => {
     // the writer (user2) is not the bucket's owner (user1): without the ACL the owner could not read
     const e = rgwEnv();

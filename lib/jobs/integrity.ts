@@ -72,11 +72,13 @@ function problemOf(job: typeof s.exportJobs.$inferSelect, files: (typeof s.expor
 /** Compares the last `days` days of the bucket with what was exported, and queues wrong hours again. */
 export async function checkIntegrity(db: Db, config: EngineConfig, dest: Destination, days: number, now = Date.now()): Promise<IntegrityReport> {
   const to = lastClosedHour(now, config.graceMs) + HOUR_MS;
-  const from = Math.max(floorDay(now) - (days - 1) * DAY_MS, dest.startHour);
+  const windowStart = floorDay(now) - (days - 1) * DAY_MS;
+  // every hour Spillway wrote in the window: backfilled hours before the connection's start included
   const jobs = await db
     .select()
     .from(s.exportJobs)
-    .where(and(eq(s.exportJobs.destinationId, dest.id), eq(s.exportJobs.state, 'done'), gte(s.exportJobs.hour, from), lt(s.exportJobs.hour, to)));
+    .where(and(eq(s.exportJobs.destinationId, dest.id), eq(s.exportJobs.state, 'done'), gte(s.exportJobs.hour, windowStart), lt(s.exportJobs.hour, to)));
+  const from = jobs.length ? Math.min(...jobs.map((j) => j.hour)) : windowStart;
   if (!jobs.length) {
     // nothing exported in the window yet (a new connection): no listing to compare with
     await withWriteLock(db, () => db.update(s.destinations).set({ integrityCheckedAt: now }).where(eq(s.destinations.id, dest.id)));
