@@ -22,13 +22,23 @@ describe('addresses', () => {
       'fe80::1',
       '[::1]',
       '64:ff9b::7f00:1',
+      '64:ff9b::a00:1',
+      '64:ff9b:1::808:808',
+      '2002:7f00:1::',
+      '2002:c0a8:101::1',
+      '::ffff:0:7f00:1',
+      '::ffff:0:a00:1',
+      '::7f00:1',
+      '2001:0:4136:e378:8000:63bf:80ff:fffe',
+      '2001:0:a00:1::1',
       'ff02::1',
       '224.0.0.1',
       '255.255.255.255',
     ]) {
       expect(isPublicIp(ip), ip).toBe(false);
     }
-    for (const ip of ['8.8.8.8', '52.216.0.1', '172.32.0.1', '2600:1f18::1', '::ffff:8.8.8.8']) expect(isPublicIp(ip), ip).toBe(true);
+    for (const ip of ['8.8.8.8', '52.216.0.1', '172.32.0.1', '2600:1f18::1', '::ffff:8.8.8.8', '2002:808:808::1', '64:ff9b::808:808'])
+      expect(isPublicIp(ip), ip).toBe(true);
     expect(isPublicIp('localhost')).toBe(false);
   });
 

@@ -43,6 +43,27 @@ function unmap(b: number[]): number[] {
   return b;
 }
 
+const startsWith = (b: number[], head: number[]) => head.every((x, i) => b[i] === x);
+
+/**
+ * The IPv4 addresses an IPv6 address carries, by the standard ways to tunnel or translate to IPv4
+ * (each may reach the IPv4 address on some network): mapped and compatible (unmap), SIIT-translated
+ * ::ffff:0:a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4 2002:AABB:CCDD::, and Teredo 2001:0:SERVER::~CLIENT.
+ */
+function embeddedV4(b: number[]): number[][] {
+  if (b.length !== 16) return [];
+  const out: number[][] = [];
+  if (b.slice(0, 8).every((x) => x === 0) && b[8] === 255 && b[9] === 255 && b[10] === 0 && b[11] === 0) out.push(b.slice(12));
+  if (startsWith(b, [0x00, 0x64, 0xff, 0x9b])) out.push(b.slice(12));
+  if (startsWith(b, [0x20, 0x02])) out.push(b.slice(2, 6));
+  if (startsWith(b, [0x20, 0x01, 0x00, 0x00]))
+    out.push(
+      b.slice(4, 8),
+      b.slice(12).map((x) => x ^ 0xff),
+    );
+  return out;
+}
+
 export function isIp(s: string): boolean {
   return ipBytes(s) !== null;
 }
@@ -71,7 +92,7 @@ const V4_PRIVATE: [number[], number][] = [
 ];
 const V6_PRIVATE: [number[], number][] = [
   [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 127], // :: and ::1
-  [[0x00, 0x64, 0xff, 0x9b], 96], // NAT64 (may reach private IPv4)
+  [[0x00, 0x64, 0xff, 0x9b, 0x00, 0x01], 48], // local-use NAT64 (RFC 8215): any IPv4 of the local network
   [[0xfc], 7], // unique-local
   [[0xfe, 0x80], 10], // link-local
   [[0xfe, 0xc0], 10], // site-local (deprecated)
@@ -93,6 +114,7 @@ export function isPublicIp(ip: string): boolean {
   const b = ipBytes(ip);
   if (!b) return false;
   const u = unmap(b);
+  if (embeddedV4(u).some((v4) => !isPublicIp(v4.join('.')))) return false;
   return !(u.length === 4 ? V4_PRIVATE : V6_PRIVATE).some(([net, bits]) => inPrefix(u, net, bits));
 }
 
