@@ -4,9 +4,10 @@
 // headers for browsers. Storage that is busy or full answers 503: nothing was stored, retry.
 import type { Db } from '../db/types';
 import { isBusy } from '../db/write';
-import { readAll, TooLarge } from '../util/bytes';
+import { readAll, Stopped, TooLarge } from '../util/bytes';
 import { corsHeaders } from './cors';
-import { storePrepared, type IngestContext } from './ingest';
+import { KEY_EPS_LIMIT, storePrepared, type IngestContext } from './ingest';
+import { HEAD_BYTES, KeyGate, leadingApiKey } from './key-gate';
 import { legacyAnswer, type FormDoor } from './legacy';
 import { DOOR_LIMITS, prepareRequest, type RawRequest } from './prepare';
 import { errorBody, isIngestResult, payloadTooLarge, type IngestResult } from './responses';
@@ -17,13 +18,25 @@ export type IngestDoor = JsonDoor | FormDoor;
 /** Stores a request's body and answers: here by default (ingestRaw), on threads of their own at the Node edge. */
 export type Ingester = (raw: RawRequest, ctx: IngestContext) => Promise<IngestResult>;
 
-/** The body's bytes under the door's cap (413 past it). */
-async function readBody(request: Request, maxBytes: number): Promise<Uint8Array | IngestResult> {
+const keyGate = new KeyGate();
+
+/**
+ * The body's bytes under the door's cap (413 past it). A body whose head names a key over its limit
+ * this second (lib/ingest/key-gate.ts) is not read further: its 429 is the answer.
+ */
+async function readBody(request: Request, door: IngestDoor, encoding: string, keyEpsLimit: number): Promise<Uint8Array | IngestResult> {
+  const { maxBytes, maxEvents } = DOOR_LIMITS[door];
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) return payloadTooLarge();
+  let refused: IngestResult | null = null;
+  const head = {
+    bytes: HEAD_BYTES,
+    stop: async (bytes: Uint8Array) => (refused = keyGate.check(await leadingApiKey(door, bytes, encoding), Date.now(), maxEvents, keyEpsLimit)) !== null,
+  };
   try {
-    return await readAll(request.body, maxBytes);
+    return await readAll(request.body, maxBytes, head);
   } catch (e) {
+    if (e instanceof Stopped && refused) return refused;
     if (e instanceof TooLarge) return payloadTooLarge();
     return errorBody(400, { error: 'Invalid request body: could not read it' });
   }
@@ -81,12 +94,14 @@ export async function handleIngest(
   const isForm = door !== '/2/httpapi' && door !== '/batch';
   const { ingest = (raw, ctx) => ingestRaw(db, raw, ctx), ...ctxOpts } = opts;
   let result: IngestResult;
-  const body = await readBody(request, DOOR_LIMITS[door].maxBytes);
+  const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  // a key over its limit this second is refused before its body is read whole and parsed: others' requests do not wait behind it
+  const body = await readBody(request, door, encoding, ctxOpts.keyEpsLimit ?? KEY_EPS_LIMIT);
   if (isIngestResult(body)) result = body;
   else {
     const ctx: IngestContext = { path: door, receivedAt, ip, origin, payloadBytes: body.byteLength, ...ctxOpts };
-    const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase();
     result = await ingest({ door, body, encoding, receivedAt, ip }, ctx).catch(failure);
+    if (result.keyRefused) keyGate.refuse(result.keyRefused.apiKey, result.keyRefused.until);
   }
   if (!isForm) return jsonResponse(result, origin);
   const answer = legacyAnswer(result);

@@ -98,6 +98,7 @@ export async function storePrepared(db: Db, prepared: Prepared, ctx: IngestConte
   assignProject(prepared, project.id);
   const throttled = (ctx.throttle ?? defaultThrottle).check({
     projectId: project.id,
+    apiKey: prepared.apiKey,
     events: prepared.events.map((e, index) => ({ index, user_id: userIdOf(e) ?? undefined, device_id: deviceIdOf(e) ?? undefined })),
     epsLimit: EPS_LIMIT[ctx.path] ?? EPS_LIMIT['/batch'],
     keyEpsLimit: ctx.keyEpsLimit ?? KEY_EPS_LIMIT,

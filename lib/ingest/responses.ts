@@ -5,6 +5,8 @@ export interface IngestResult {
   headers?: Record<string, string>;
   /** false: the caller's origin may not send, so the answer carries no CORS headers */
   cors?: false;
+  /** the request's key is over its events-per-second limit until then (lib/ingest/key-gate.ts) */
+  keyRefused?: { apiKey: string; until: number };
 }
 
 export function errorBody(status: number, fields: Record<string, unknown>): IngestResult {

@@ -5,6 +5,8 @@ import { errorBody, type IngestResult } from './responses';
 
 export interface ThrottleInput {
   projectId: number;
+  /** the key the events came with: named in a refusal for the whole key (lib/ingest/key-gate.ts) */
+  apiKey?: string;
   events: { index: number; user_id?: string; device_id?: string }[];
   epsLimit: number;
   /** events per second for the whole api key (project), all devices together */
@@ -23,7 +25,7 @@ export class Throttle {
   private projects = new Map<number, Counts>();
 
   /** Returns a 429 result, or null and counts the events as accepted. Two limits (key, device and user) and Amplitude's 429 body: one check, so nothing is counted unless all pass. */
-  check({ projectId, events, epsLimit, keyEpsLimit, now }: ThrottleInput): IngestResult | null {
+  check({ projectId, apiKey, events, epsLimit, keyEpsLimit, now }: ThrottleInput): IngestResult | null {
     const sec = Math.floor(now / 1000);
     if (sec !== this.second) {
       this.second = sec;
@@ -33,13 +35,14 @@ export class Throttle {
     if (!counts) this.projects.set(projectId, (counts = { events: 0, d: new Map(), u: new Map() }));
     const total = counts.events + events.length;
     if (keyEpsLimit !== undefined && total > keyEpsLimit) {
-      return tooMany(
+      const refused = tooMany(
         'Too many requests for this api_key',
         keyEpsLimit,
         {},
         {},
         events.map((e) => e.index),
       );
+      return apiKey === undefined ? refused : { ...refused, keyRefused: { apiKey, until: (sec + 1) * 1000 } };
     }
     // counted in place, one map update per id: a request within its limits (nearly all) costs no more;
     // one that crosses a limit is uncounted and explained by `refusal`
@@ -93,7 +96,7 @@ function refusal(counts: Counts, events: ThrottleInput['events'], epsLimit: numb
 }
 
 /** Amplitude's 429 body: what was over which threshold; retry in a second. */
-function tooMany(error: string, threshold: number, devices: Record<string, number>, users: Record<string, number>, events: number[]): IngestResult {
+export function tooMany(error: string, threshold: number, devices: Record<string, number>, users: Record<string, number>, events: number[]): IngestResult {
   return {
     ...errorBody(429, {
       error,
