@@ -13,7 +13,7 @@ import type { Db } from './types';
 export const DEFAULT_DATABASE_URL = 'file:./.data/spillway.db';
 
 /** The path of a `file:` URL (`file:./a.db`, `file:/abs/a.db`, `file:///abs/a.db`), without its query. */
-function fileUrlPath(url: string): string {
+export function fileUrlPath(url: string): string {
   const path = decodeURIComponent(url.slice('file:'.length).split('?')[0]);
   return path.startsWith('///') ? path.slice(2) : path;
 }

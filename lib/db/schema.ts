@@ -438,7 +438,7 @@ export const exportJobs = sqliteTable(
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
     durationMs: integer('duration_ms'),
-    errorKind: text('error_kind', { enum: ['access', 'transient', 'internal'] }),
+    errorKind: text('error_kind', { enum: ['access', 'transient', 'storage', 'internal'] }),
     errorPermission: text('error_permission'),
     errorMessage: text('error_message'),
     // the daily integrity check found the hour's files wrong in the bucket and queued it again
@@ -528,6 +528,8 @@ export const instances = sqliteTable('instances', {
   startedAt: integer('started_at').notNull(),
   seenAt: integer('seen_at').notNull(),
   lastTickAt: integer('last_tick_at'),
+  /** the health check's write of ingestion's size (lib/server/storage-health.ts), null between checks */
+  probe: bytes('probe'),
 });
 
 // KMS migration: the old connection, the new one, and the bucket policy the user backed up for rollback.

@@ -2,17 +2,10 @@
 // writer in this process would block the event loop in SQLite's busy handler while the first waits on
 // it: writers queue on an async lock instead. Contention with other processes (SQLITE_BUSY after the
 // short native busy timeout) is retried asynchronously. Runtime-neutral: no node: imports.
+import { isBusy } from './storage-fault';
 import type { Db, Tx } from './types';
 
 const queues = new WeakMap<object, Promise<unknown>>();
-
-function isBusy(e: unknown): boolean {
-  const err = e as { code?: string; rawCode?: number; message?: string; cause?: unknown } | undefined;
-  if (!err) return false;
-  if (err.code === 'SQLITE_BUSY' || err.code === 'SQLITE_LOCKED' || err.rawCode === 5 || err.rawCode === 6) return true;
-  if (typeof err.message === 'string' && /database is locked|SQLITE_BUSY/i.test(err.message)) return true;
-  return err.cause !== undefined && err.cause !== e && isBusy(err.cause);
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,5 +39,3 @@ export function withWriteLock<T>(db: Db, fn: () => Promise<T>, maxWaitMs = 30_00
 export function writeTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, maxWaitMs?: number): Promise<T> {
   return withWriteLock(db, () => db.transaction(fn), maxWaitMs);
 }
-
-export { isBusy };

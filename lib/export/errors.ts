@@ -1,5 +1,5 @@
 // Export errors told apart: access (a permission or setting on the customer's side), transient (retry),
-// internal (ours). The one place that maps an S3/KMS/STS failure to the missing permission and the
+// storage (Spillway's own database, disk or archive: lib/db/storage-fault.ts), internal (ours). The one place that maps an S3/KMS/STS failure to the missing permission and the
 // troubleshooting text shown in the UI and sent by email.
 export type Operation = 'PutObject' | 'ListObjectsV2' | 'HeadBucket' | 'GetBucketLocation' | 'DeleteObject' | 'GetObject' | 'AssumeRole';
 export type Permission =
@@ -14,7 +14,7 @@ export type Permission =
   | 'bucket'
   | 'region'
   | 'credentials';
-export type ErrorKind = 'access' | 'transient' | 'internal';
+export type ErrorKind = 'access' | 'transient' | 'storage' | 'internal';
 
 export const OPERATION_PERMISSION: Record<Operation, Permission> = {
   PutObject: 's3:PutObject',
@@ -169,6 +169,13 @@ export function troubleshoot(err: ExportError, bucket: string, prefix: string): 
       permission: null,
       summary: 'Temporary S3 error',
       help: `S3 or the network failed temporarily; Spillway retries with backoff.\nFailed call: ${err.message}`,
+    };
+  }
+  if (err.kind === 'storage') {
+    return {
+      permission: null,
+      summary: "Spillway's own storage failed, not your bucket",
+      help: `${err.message}. Nothing is wrong with bucket "${bucket}" and nothing needs changing on your side: Spillway's operator is told in its log and by its health check, no try is counted and no alarm is sent, and the hour is tried again at every tick of the export schedule until the fault clears.`,
     };
   }
   return { permission: null, summary: 'Export error', help: err.message };

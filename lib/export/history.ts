@@ -3,6 +3,7 @@
 // (SPILLWAY_ARCHIVE_URL), one object per part. Runtime-neutral: the archive goes through S3Access.
 import { and, asc, eq } from 'drizzle-orm';
 import { queryRows } from '../db/bulk';
+import { ArchiveUnavailable } from '../db/storage-fault';
 import * as s from '../db/schema';
 import type { Db, DbOrTx } from '../db/types';
 import { ExportError } from './errors';
@@ -105,7 +106,7 @@ export class History {
   async store(ref: PartRef, body: Uint8Array): Promise<string> {
     if (!this.settings) return IN_DATABASE;
     const key = archiveKey(this.settings.prefix, ref);
-    await (await this.archiveAccess()).put(key, body, { ownerAcl: false });
+    await archived(async () => (await this.archiveAccess()).put(key, body, { ownerAcl: false }));
     return key;
   }
 
@@ -128,7 +129,7 @@ export class History {
         got = await (await this.archiveAccess()).getStream(location);
       } catch (e) {
         if (e instanceof ExportError && e.status === 404) throw new HistoryDamaged(`sealed part ${location} is missing from the archive`);
-        throw e;
+        throw unavailable(e);
       }
       if (got.bytes !== bytes) {
         await got.body.cancel().catch(() => {});
@@ -137,7 +138,7 @@ export class History {
       const reader = got.body.getReader();
       try {
         for (;;) {
-          const r = await reader.read();
+          const r = await reader.read().catch((e: unknown) => Promise.reject(unavailable(e)));
           if (r.done) return;
           yield r.value;
         }
@@ -163,8 +164,22 @@ export class History {
   /** Removes archived objects of parts no seal uses any more (a rebuilt generation). */
   async forget(locations: string[]) {
     if (!this.settings) return;
-    const access = await this.archiveAccess();
+    const access = await archived(() => this.archiveAccess());
     for (const key of locations) if (key !== IN_DATABASE) await access.delete(key).catch(() => {});
+  }
+}
+
+/** Whatever the archive answered (a 403 of its bucket, no answer at all), it is Spillway's storage failing, never the customer's bucket. */
+function unavailable(e: unknown): ArchiveUnavailable {
+  if (e instanceof ArchiveUnavailable) return e;
+  return new ArchiveUnavailable(e instanceof ExportError ? e.message : String((e as Error)?.message ?? e), { cause: e });
+}
+
+async function archived<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw unavailable(e);
   }
 }
 

@@ -3,7 +3,7 @@
 // Amplitude's shape (JSON for /2/httpapi and /batch, text words for the form doors) with CORS
 // headers for browsers. Storage that is busy or full answers 503: nothing was stored, retry.
 import type { Db } from '../db/types';
-import { isBusy } from '../db/write';
+import { storageFault } from '../db/storage-fault';
 import { readAll, Stopped, TooLarge } from '../util/bytes';
 import { corsHeaders } from './cors';
 import { KEY_EPS_LIMIT, storePrepared, type IngestContext } from './ingest';
@@ -43,19 +43,14 @@ async function readBody(request: Request, door: IngestDoor, encoding: string, ke
 }
 
 /** Messages and codes down the cause chain (drizzle wraps the driver's error). */
-function errorText(e: unknown, depth = 0): string {
-  if (!e || depth > 5) return '';
-  const err = e as { message?: string; code?: string; cause?: unknown };
-  return `${err.code ?? ''} ${err.message ?? String(e)} ${err.cause && err.cause !== e ? errorText(err.cause, depth + 1) : ''}`;
-}
-
-/** The answer to a request whose storing failed: 503 when the storage is busy, full or read-only (nothing was stored). */
+/** The answer to a request whose storing failed: 503 when Spillway's storage is busy, full or broken (nothing was stored). */
 export function failure(e: unknown): IngestResult {
-  const msg = errorText(e);
-  if (isBusy(e)) return { ...errorBody(503, { error: 'Storage is busy; nothing was stored, retry later' }), headers: { 'Retry-After': '1' } };
-  if (/SQLITE_FULL|database or disk is full|SQLITE_IOERR|disk I\/O error|SQLITE_READONLY|readonly database/i.test(msg)) {
+  const fault = storageFault(e);
+  if (fault?.kind === 'busy') return { ...errorBody(503, { error: 'Storage is busy; nothing was stored, retry later' }), headers: { 'Retry-After': '1' } };
+  if (fault) {
+    console.error(`ingest refused: ${fault.reason}`);
     return {
-      ...errorBody(503, { error: 'Storage is unavailable (disk full or read-only); nothing was stored, retry later' }),
+      ...errorBody(503, { error: `Storage is unavailable (${fault.kind === 'full' ? 'disk full' : fault.kind}); nothing was stored, retry later` }),
       headers: { 'Retry-After': '5' },
     };
   }

@@ -9,7 +9,8 @@ import type { ExportError } from '../export/errors';
 import type { UploadedPart } from '../export/exporter';
 import { clearAlarm, raiseAlarm } from './alarm';
 import { finishBackfillsCovering } from './plan';
-import { backoffMs, type EngineConfig } from './config';
+import type { EngineConfig } from './config';
+import { afterFailure } from './retry-policy';
 import { LeaseLost, owned, type Job } from './lease';
 
 type Destination = typeof s.destinations.$inferSelect;
@@ -108,21 +109,20 @@ export async function completeJob(db: Db, job: Job, dest: Destination, workerId:
 }
 
 /**
- * A failed run: retried with backoff, or failed after the configured tries (which raises the
- * destination's alarm and may queue its one email). Returns what happened, or null if the lease was lost.
+ * A failed run: retried or failed as retry-policy.ts says (a failure raises the destination's alarm
+ * and may queue its one email). Returns what happened, or null if the lease was lost.
  */
 export async function failJob(db: Db, config: EngineConfig, job: Job, dest: Destination, workerId: string, err: ExportError, now: number, elapsedMs: number) {
   return writeTx(db, async (tx) => {
     const [cur] = await tx.select().from(s.exportJobs).where(owned(job, workerId));
     if (!cur) return null;
-    const tries = cur.tries + 1;
-    const failed = tries >= config.maxTries;
+    const next = afterFailure(config, err.kind, cur.tries, cur.dueAt, now);
     await tx
       .update(s.exportJobs)
       .set({
-        state: failed ? 'failed' : 'retry',
-        tries,
-        dueAt: failed ? cur.dueAt : now + backoffMs(config, tries),
+        state: next.state,
+        tries: next.tries,
+        dueAt: next.dueAt,
         leaseOwner: null,
         leaseUntil: null,
         errorKind: err.kind,
@@ -132,9 +132,9 @@ export async function failJob(db: Db, config: EngineConfig, job: Job, dest: Dest
         updatedAt: now,
       })
       .where(owned(job, workerId));
-    if (!failed) return { failed: false, emailQueued: false };
+    if (!next.alarm) return { failed: false, emailQueued: false };
     await finishBackfillsCovering(tx, dest.id, cur.hour, now);
-    return { failed: true, emailQueued: await raiseAlarm(tx, { destination: dest, job: cur, error: err, tries, now, appUrl: config.appUrl }) };
+    return { failed: true, emailQueued: await raiseAlarm(tx, { destination: dest, job: cur, error: err, tries: next.tries, now, appUrl: config.appUrl }) };
   });
 }
 

@@ -4,6 +4,7 @@
 // and a job cut off mid-hour (budget, crash) resumes at its next part.
 import { eq } from 'drizzle-orm';
 import * as s from '../db/schema';
+import { storageFault } from '../db/storage-fault';
 import type { Db } from '../db/types';
 import { ExportError } from '../export/errors';
 import { exportHour } from '../export/exporter';
@@ -47,6 +48,8 @@ export interface TickSummary {
   repairsQueued: number;
   /** raw rows deleted past the retention */
   rowsPruned: number;
+  /** runs stopped by a fault of Spillway's own storage (the tick stops at the first: retry-policy.ts) */
+  storageFaults: number;
 }
 
 export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Promise<TickSummary> {
@@ -69,6 +72,7 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
     emailsQueued: 0,
     repairsQueued: 0,
     rowsPruned: 0,
+    storageFaults: 0,
   };
 
   sum.planned += await planHourly(db, config, start);
@@ -78,7 +82,7 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
   sum.repairsQueued += integrity?.issues.filter((i) => i.repaired).length ?? 0;
   // closed hours sealed (or left to their exports to seal): at most half the budget, the exports come first
   sum.sealed += await sealClosedHours(db, config, history, { workerId, settings: sealSettings(config), clock, deadline: start + opts.budgetMs / 2 });
-  while (clock() < deadline && (opts.maxJobs === undefined || sum.jobs < opts.maxJobs)) {
+  while (clock() < deadline && (opts.maxJobs === undefined || sum.jobs < opts.maxJobs) && sum.storageFaults === 0) {
     // hours known to be empty, many at a time; those whose manifest fails go the ordinary way
     const empty = await claimEmptyJobs(db, workerId, clock(), config.leaseMs);
     if (empty.length > 0) {
@@ -156,13 +160,17 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
     if (e instanceof LeaseLost) return;
     // a damaged part is built again; rows that arrived meanwhile mean the same: the job comes back soon
     if (e instanceof HistoryDamaged) await markStale(db, ref, clock());
-    const err =
-      e instanceof ExportError
-        ? e
-        : e instanceof HistoryDamaged || e instanceof SealChanged
-          ? new ExportError('transient', 'export', `the hour's sealed files are being built again: ${(e as Error).message}`)
-          : new ExportError('internal', 'export', (e as Error)?.message ?? String(e));
-    const r = await failJob(db, config, job, dest, workerId, err, clock(), clock() - began);
+    const err = exportErrorOf(e);
+    // the operator's to fix: a line in the server's log (the job itself says so to the customer)
+    if (err.kind === 'storage') {
+      sum.storageFaults++;
+      console.error(`export of ${ref.kind} ${new Date(job.hour).toISOString()} for project ${ref.projectId} waits: ${err.message}`);
+    }
+    const r = await failJob(db, config, job, dest, workerId, err, clock(), clock() - began).catch((failed: unknown) => {
+      // the fault may refuse this write too: the job's lease runs out and it is claimed again later
+      if (!storageFault(failed)) throw failed;
+      return null;
+    });
     if (r?.failed) sum.failed++;
     else if (r) sum.retried++;
     if (r?.emailQueued) sum.emailsQueued++;
@@ -170,6 +178,16 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
     lease.stop();
     s3?.close();
   }
+}
+
+/** Any error of a run as an ExportError: whose fault it was decides what follows (retry-policy.ts). */
+function exportErrorOf(e: unknown): ExportError {
+  if (e instanceof ExportError) return e;
+  if (e instanceof HistoryDamaged || e instanceof SealChanged)
+    return new ExportError('transient', 'export', `the hour's sealed files are being built again: ${(e as Error).message}`);
+  const fault = storageFault(e);
+  if (fault) return new ExportError('storage', 'export', fault.reason);
+  return new ExportError('internal', 'export', (e as Error)?.message ?? String(e));
 }
 
 export const sealSettings = (config: EngineConfig): SealSettings => ({

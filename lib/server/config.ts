@@ -57,6 +57,9 @@ export function serverConfig(): EngineConfig {
   return (cached ??= engineConfigFromEnv());
 }
 
+/** The free space under which the health check answers 503, for a `file:` database's disk. */
+export const minFreeDiskMb = (env: NodeJS.ProcessEnv = process.env) => intEnv(env, 'SPILLWAY_MIN_FREE_DISK_MB', 128, 0, 10_000_000);
+
 /** Events per second one api_key may send (all devices together); 429 beyond, as Amplitude does. */
 export function ingestOptions(env: NodeJS.ProcessEnv = process.env) {
   return {

@@ -3,8 +3,10 @@
 // Next.js loads the instrumentation hook and the route handlers as separate bundles of one process.
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
+import { storageFault } from '../db/storage-fault';
 import { withWriteLock } from '../db/write';
 import { schedulerSettings } from './config';
+import { storageProblem } from './storage-health';
 
 interface InstanceState {
   id: string;
@@ -45,15 +47,21 @@ export interface Health {
   scheduler: 'off' | 'ticking' | 'starting' | string;
 }
 
-/** Whether this instance can serve: a real write within 2 s, and a scheduler that ticked recently. */
-export async function checkHealth(db: Db, now = Date.now()): Promise<Health> {
+/**
+ * Whether this instance can serve: a real write within 2 s, the storage able to take ingestion's writes
+ * (storage-health.ts), and a scheduler that ticked recently.
+ */
+export async function checkHealth(db: Db, url: string, now = Date.now()): Promise<Health> {
   const me = thisInstance();
   let database = 'writable';
   try {
     // a committed upsert is the proof: the write lock was taken and the page written within 2 s
     await heartbeat(db, undefined, 2_000);
+    const problem = await storageProblem(db, url, me.id, now);
+    if (problem) database = `not writable: ${problem}`;
   } catch (e) {
-    database = `not writable: ${(e as Error)?.message?.slice(0, 200) ?? e}`;
+    const fault = storageFault(e);
+    database = `not writable: ${fault ? fault.reason : ((e as Error)?.message?.slice(0, 200) ?? e)}`;
   }
   let scheduler = 'off';
   if (me.schedulerOn) {
