@@ -436,7 +436,12 @@ export const exportJobs = sqliteTable(
     bytes: integer('bytes').notNull().default(0),
     rawBytes: integer('raw_bytes').notNull().default(0),
     startedAt: integer('started_at'),
+    // the last run that succeeded: when, and what it left in the bucket. A later run (a re-export)
+    // counts afresh in events / bytes / parts_done; a failure never touches these
     finishedAt: integer('finished_at'),
+    goodEvents: integer('good_events').notNull().default(0),
+    goodBytes: integer('good_bytes').notNull().default(0),
+    goodParts: integer('good_parts').notNull().default(0),
     durationMs: integer('duration_ms'),
     errorKind: text('error_kind', { enum: ['access', 'transient', 'storage', 'internal'] }),
     errorPermission: text('error_permission'),

@@ -31,12 +31,15 @@ const RANK: Record<CellState, number> = { failed: 5, pending: 4, repaired: 3, ex
 function stateOf(j: Job): { state: CellState; reason: string | null } {
   if (j.state === 'failed') {
     const err = new ExportError(j.errorKind ?? 'internal', 'export', j.errorMessage ?? '', (j.errorPermission as Permission | null) ?? null);
-    return { state: 'failed', reason: troubleshoot(err, '', '').summary };
+    const why = troubleshoot(err, '', '').summary;
+    // a failed re-export leaves the hour as its last good export wrote it
+    if (j.finishedAt !== null) return { state: j.goodEvents > 0 ? 'exported' : 'empty', reason: `a later export of this hour failed: ${why}` };
+    return { state: 'failed', reason: why };
   }
   if (j.state !== 'done')
     return { state: 'pending', reason: j.integrityIssue ? `being repaired: ${j.integrityIssue}` : `${j.state}${j.tries ? `, ${j.tries} tries` : ''}` };
   if (j.repairedAt !== null) return { state: 'repaired', reason: j.integrityIssue };
-  return { state: j.events > 0 ? 'exported' : 'empty', reason: null };
+  return { state: j.goodEvents > 0 ? 'exported' : 'empty', reason: null };
 }
 
 /** The last `days` UTC days of a connection (today included), oldest first. */
@@ -70,7 +73,7 @@ export async function coverageOf(
       cells.push({
         hour,
         state: worst.state,
-        events: hj.filter((j) => j.kind === 'events').reduce((n, j) => n + j.events, 0),
+        events: hj.filter((j) => j.kind === 'events').reduce((n, j) => n + (j.finishedAt !== null ? j.goodEvents : j.events), 0),
         reason: worst.reason,
         jobIds: hj.map((j) => j.id),
       });

@@ -11,15 +11,16 @@ import { S3Access, type S3Settings } from '../export/s3';
 import { NotFoundError } from './errors';
 import type { Destination } from './lifecycle';
 
-/** The parts of an hour's current exports (events and merged IDs). */
+/** The parts of an hour's exports in the bucket (events and merged IDs). */
 export async function filesOfHour(db: Db, destinationId: number, hour: number) {
   const rows = await db
-    .select({ kind: s.exportJobs.kind, partsDone: s.exportJobs.partsDone, ...PART_COLUMNS })
+    .select({ kind: s.exportJobs.kind, partsDone: s.exportJobs.partsDone, goodParts: s.exportJobs.goodParts, ...PART_COLUMNS })
     .from(s.exportedFiles)
     .innerJoin(s.exportJobs, eq(s.exportJobs.id, s.exportedFiles.jobId))
     .where(and(eq(s.exportJobs.destinationId, destinationId), eq(s.exportJobs.hour, hour)))
     .orderBy(s.exportJobs.kind, s.exportedFiles.part);
-  return rows.filter((r) => r.part <= r.partsDone).map(({ partsDone: _done, ...r }) => r);
+  // the last good run's parts, and those a later run has written over them
+  return rows.filter((r) => r.part <= Math.max(r.partsDone, r.goodParts)).map(({ partsDone: _done, goodParts: _good, ...r }) => r);
 }
 
 /** The first lines of one of this connection's files. */

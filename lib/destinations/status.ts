@@ -1,6 +1,6 @@
 // The status of a connection's exports: a filtered, paged table of hourly jobs with their
 // troubleshooting text, and events exported per hour for the chart.
-import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, isNotNull, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { ExportError, troubleshoot, type Permission } from '../export/errors';
@@ -103,6 +103,8 @@ export async function jobsPage(db: Db, d: { id: number; bucket: string; prefix: 
       finishedAt: j.finishedAt,
       dueAt: j.dueAt,
       error: j.errorMessage ? { kind: j.errorKind, message: j.errorMessage, ...help(j, d.bucket, d.prefix) } : null,
+      /** the last run that succeeded, shown beside a later run that has not (yet) */
+      lastGood: j.finishedAt === null || j.state === 'done' ? null : { at: j.finishedAt, events: j.goodEvents, bytes: j.goodBytes, parts: j.goodParts },
     })),
   };
 }
@@ -113,18 +115,19 @@ function help(j: typeof s.exportJobs.$inferSelect, bucket: string, prefix: strin
   return troubleshoot(err, bucket, prefix);
 }
 
-/** Events exported per hour over the last `hours` hours (done event jobs), oldest first, gaps as 0. */
+/** Events exported per hour over the last `hours` hours (the last good export of each), oldest first, gaps as 0. */
 export async function eventsPerHour(db: Db, destinationId: number, hours: number, now = Date.now()) {
   const end = floorHour(now) + HOUR_MS;
   const start = end - hours * HOUR_MS;
   const rows = await db
-    .select({ hour: s.exportJobs.hour, events: sql<number>`sum(${s.exportJobs.events})`, state: sql<string>`max(${s.exportJobs.state})` })
+    .select({ hour: s.exportJobs.hour, events: sql<number>`sum(${s.exportJobs.goodEvents})` })
     .from(s.exportJobs)
     .where(
       and(
         eq(s.exportJobs.destinationId, destinationId),
         eq(s.exportJobs.kind, 'events'),
-        eq(s.exportJobs.state, 'done'),
+        // the last good export of each hour: a re-export running or failed now does not change the chart
+        isNotNull(s.exportJobs.finishedAt),
         gte(s.exportJobs.hour, start),
         lt(s.exportJobs.hour, end),
       ),

@@ -40,7 +40,8 @@ export async function describe(db: Db, orgId: number, ids?: number[]): Promise<D
   const aggs = await db
     .select({
       id: s.exportJobs.destinationId,
-      last: sql<number | null>`max(case when ${s.exportJobs.state} = 'done' then ${s.exportJobs.hour} end)`,
+      // a failed re-export does not make an hour less exported than it was
+      last: sql<number | null>`max(case when ${s.exportJobs.finishedAt} is not null then ${s.exportJobs.hour} end)`,
       open: sql<number>`coalesce(sum(case when ${s.exportJobs.state} in ('pending', 'running', 'retry') then 1 else 0 end), 0)`,
       failed: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'failed' then 1 else 0 end), 0)`,
     })

@@ -68,14 +68,17 @@ export async function backfillProgress(db: Db, destinationId: number): Promise<B
   const out: BackfillProgress[] = [];
   for (const b of list) {
     // by the hours of its range, not by which backfill owns a job now: an overlapping later backfill
-    // takes jobs over, and an hour exported since this one started counts for both
-    const doneSince = sql`${s.exportJobs.state} = 'done' and ${s.exportJobs.finishedAt} >= ${b.createdAt}`;
+    // takes jobs over, and an hour exported since this one started counts for both. An hour exported
+    // well since it started stays done for it, whatever a later export of the hour does (finished_at
+    // and good_* are the last good run's); a failure counts only while it is this backfill's news
+    const doneSince = sql`${s.exportJobs.finishedAt} >= ${b.createdAt}`;
+    const failedSince = sql`${s.exportJobs.state} = 'failed' and ${s.exportJobs.updatedAt} >= ${b.createdAt} and not coalesce(${doneSince}, 0)`;
     const [agg] = await db
       .select({
         done: sql<number>`coalesce(sum(case when ${doneSince} then 1 else 0 end), 0)`,
-        failed: sql<number>`coalesce(sum(case when ${s.exportJobs.state} = 'failed' and ${s.exportJobs.updatedAt} >= ${b.createdAt} then 1 else 0 end), 0)`,
-        events: sql<number>`coalesce(sum(case when ${doneSince} then ${s.exportJobs.events} else 0 end), 0)`,
-        bytes: sql<number>`coalesce(sum(case when ${doneSince} then ${s.exportJobs.bytes} else 0 end), 0)`,
+        failed: sql<number>`coalesce(sum(case when ${failedSince} then 1 else 0 end), 0)`,
+        events: sql<number>`coalesce(sum(case when ${doneSince} then ${s.exportJobs.goodEvents} else 0 end), 0)`,
+        bytes: sql<number>`coalesce(sum(case when ${doneSince} then ${s.exportJobs.goodBytes} else 0 end), 0)`,
       })
       .from(s.exportJobs)
       // the skipped hours at the start are counted as done below, not again by their hourly jobs

@@ -98,7 +98,19 @@ export async function finishEmptyJobs(
     done += await writeTx(db, async (tx) => {
       const finished = await tx
         .update(s.exportJobs)
-        .set({ state: 'done', leaseOwner: null, leaseUntil: null, finishedAt: at, errorKind: null, errorPermission: null, errorMessage: null, updatedAt: at })
+        .set({
+          state: 'done',
+          leaseOwner: null,
+          leaseUntil: null,
+          finishedAt: at,
+          goodEvents: 0,
+          goodBytes: 0,
+          goodParts: 0,
+          errorKind: null,
+          errorPermission: null,
+          errorMessage: null,
+          updatedAt: at,
+        })
         .where(
           and(
             inArray(

@@ -91,6 +91,10 @@ export async function completeJob(db: Db, job: Job, dest: Destination, workerId:
         leaseOwner: null,
         leaseUntil: null,
         finishedAt: now,
+        // what this run left in the bucket stands until another run succeeds (a failure never rewrites it)
+        goodEvents: sql`${s.exportJobs.events}`,
+        goodBytes: sql`${s.exportJobs.bytes}`,
+        goodParts: parts,
         errorKind: null,
         errorPermission: null,
         errorMessage: null,

@@ -124,6 +124,20 @@ export function Jobs({
                       next try {fmtTime(j.dueAt)}
                     </div>
                   ) : null}
+                  {j.lastGood ? (
+                    // the files of the last run that succeeded are still there: a later failure says so beside them
+                    <div className="muted" style={{ fontSize: '.8rem' }} data-last-good>
+                      last good export {fmtTime(j.lastGood.at)}: {fmtInt(j.lastGood.events)} events, {fmtBytes(j.lastGood.bytes)}
+                      {j.lastGood.parts > 0 ? (
+                        <>
+                          {', '}
+                          <button className="link" onClick={() => onFiles(j.hour)} aria-label={`Files of ${fmtHour(j.hour)} ${j.kind}, last good export`}>
+                            {j.lastGood.parts} {j.lastGood.parts === 1 ? 'file' : 'files'} ›
+                          </button>
+                        </>
+                      ) : null}
+                    </div>
+                  ) : null}
                 </td>
                 <td>
                   {j.parts > 0 && j.state === 'done' ? (
