@@ -553,6 +553,11 @@ export const kmsMigrations = sqliteTable('kms_migrations', {
   state: text('state', { enum: ['open', 'completed', 'rolled_back'] })
     .notNull()
     .default('open'),
+  // the hours the new connection wrote with the KMS key, [from, to): on rollback the old connection
+  // exports them again (reexport_backfill_id), so that no file needs the key any more
+  reencryptedFrom: integer('reencrypted_from'),
+  reencryptedTo: integer('reencrypted_to'),
+  reexportBackfillId: integer('reexport_backfill_id'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

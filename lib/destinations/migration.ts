@@ -2,12 +2,12 @@
 // database knows (old connection disabled, its jobs finished, new connection verified, first export
 // done) is computed; what happens only in AWS (key created, policies pasted, bucket encryption) is
 // ticked by the user. The current bucket policy is kept for rollback.
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { DAY_MS, HOUR_MS } from '../export/time';
-import { startBackfill } from '../jobs/backfill';
+import { backfillProgress, startBackfill } from '../jobs/backfill';
 import type { EngineConfig } from '../jobs/config';
 import { initialStartHour, setEnabled } from './lifecycle';
 import { FieldError, parseKmsKeyArn, type DestinationFields } from './fields';
@@ -73,6 +73,11 @@ export interface MigrationView {
   gap: { from: number; to: number; hours: number } | null;
   hoursSinceDisabled: number | null;
   gapBackfilled: boolean;
+  /**
+   * The hours the new connection wrote with the KMS key, once it is removed; on rollback the old
+   * connection exports them again (`backfillId`), and the key may be deleted once that is `done`.
+   */
+  reencrypted: { from: number; to: number; hours: number; backfillId: number | null; done: boolean } | null;
 }
 
 /** The checklist as it stands: one entry per step of the spec's 11, each ticked from real state where it can be (a table, hence the length). */
@@ -125,6 +130,17 @@ export async function migrationView(db: Db, orgId: number, id: number, now = Dat
       .where(and(eq(s.backfills.destinationId, neu.id), eq(s.backfills.fromHour, gap.from), eq(s.backfills.toHour, gap.to)));
     gapBackfilled = !!b;
   }
+  let reencrypted: MigrationView['reencrypted'] = null;
+  if (m.reencryptedFrom !== null && m.reencryptedTo !== null) {
+    const progress = m.reexportBackfillId !== null && old ? (await backfillProgress(db, old.id)).find((b) => b.id === m.reexportBackfillId) : undefined;
+    reencrypted = {
+      from: m.reencryptedFrom,
+      to: m.reencryptedTo,
+      hours: (m.reencryptedTo - m.reencryptedFrom) / HOUR_MS,
+      backfillId: m.reexportBackfillId,
+      done: !!progress && progress.state === 'done' && progress.jobsFailed === 0 && progress.jobsDone >= progress.jobsTotal,
+    };
+  }
   return {
     id: m.id,
     state: m.state,
@@ -139,7 +155,19 @@ export async function migrationView(db: Db, orgId: number, id: number, now = Dat
     gap,
     hoursSinceDisabled,
     gapBackfilled,
+    reencrypted,
   };
+}
+
+/** The hours a connection wrote files for, [from, to), or null when it wrote none. */
+async function writtenHours(db: Db, destinationId: number): Promise<{ from: number; to: number } | null> {
+  const [r] = await db
+    .select({ from: sql<number | null>`min(${s.exportJobs.hour})`, to: sql<number | null>`max(${s.exportJobs.hour})` })
+    .from(s.exportJobs)
+    .where(
+      and(eq(s.exportJobs.destinationId, destinationId), sql`exists (select 1 from ${s.exportedFiles} where ${s.exportedFiles.jobId} = ${s.exportJobs.id})`),
+    );
+  return r.from === null || r.to === null ? null : { from: Number(r.from), to: Number(r.to) + HOUR_MS };
 }
 
 async function patch(db: Db, id: number, set: Partial<typeof s.kmsMigrations.$inferInsert>, now: number) {
@@ -235,16 +263,26 @@ export async function migrationAction(db: Db, config: EngineConfig, orgId: numbe
       await patch(db, id, { state: 'completed' }, now);
       return;
     }
-    case 'remove-new':
+    case 'remove-new': {
+      // what it wrote with the key is remembered before its jobs go: the old connection writes it again
+      const written = m.newDestinationId !== null ? await writtenHours(db, m.newDestinationId) : null;
       if (m.newDestinationId !== null) await deleteDestination(db, orgId, m.newDestinationId);
-      await patch(db, id, { ticked: JSON.stringify([...new Set([...JSON.parse(m.ticked), 'r1'])]) }, now);
+      const ticked = JSON.stringify([...new Set([...JSON.parse(m.ticked), 'r1'])]);
+      await patch(db, id, written ? { ticked, reencryptedFrom: written.from, reencryptedTo: written.to } : { ticked }, now);
       return;
+    }
     case 'enable-old': {
       if (m.newDestinationId !== null) throw new ConflictError('new', 'Remove the new connection first (rollback step 1)');
       const r = await setEnabled(db, orgId, old.id, true, now);
       // off for more than 24 hours: export the hours it missed, so rolling back leaves no gap either
       if (r?.gap) await startBackfill(db, config, { destinationId: old.id, from: r.gap.from, to: r.gap.to, requestedBy: userId }, now);
-      await patch(db, id, { state: 'rolled_back' }, now);
+      // the hours the new connection encrypted with the key, written again as the old connection writes them
+      let reexportBackfillId: number | null = null;
+      if (m.reencryptedFrom !== null && m.reencryptedTo !== null) {
+        const b = await startBackfill(db, config, { destinationId: old.id, from: m.reencryptedFrom, to: m.reencryptedTo, requestedBy: userId }, now);
+        reexportBackfillId = b.id;
+      }
+      await patch(db, id, { state: 'rolled_back', reexportBackfillId }, now);
       return;
     }
     case 'backfill-gap': {

@@ -264,7 +264,7 @@ function Migration({ mid, isAdmin }: { mid: string; isAdmin: boolean }) {
         </ol>
       </section>
 
-      {v.rollbackAvailable ? (
+      {v.rollbackAvailable || v.state === 'rolled_back' ? (
         <section className="card" aria-labelledby="rb-title">
           <h2 id="rb-title" style={{ marginTop: 0 }}>
             Rollback procedure
@@ -274,7 +274,7 @@ function Migration({ mid, isAdmin }: { mid: string; isAdmin: boolean }) {
             <Step n="1" done={v.rollbackSteps['1']} auto title="Remove the new connection">
               {v.new ? (
                 <p>
-                  <button className="danger" onClick={() => action.mutate('remove-new')} disabled={!isAdmin}>
+                  <button className="danger" onClick={() => action.mutate('remove-new')} disabled={!isAdmin || !v.rollbackAvailable}>
                     Remove the new connection
                   </button>
                 </p>
@@ -292,7 +292,10 @@ function Migration({ mid, isAdmin }: { mid: string; isAdmin: boolean }) {
               {manual('r3', 'Bucket encryption is back as before')}
             </Step>
             <Step n="4" done={v.rollbackSteps['4']} auto title="Re-enable the old connection">
-              <p className="muted">Missed hours are exported again; after more than 24 hours off, a manual export of the gap is started for you.</p>
+              <p className="muted">
+                Missed hours are exported again; after more than 24 hours off, a manual export of the gap is started for you. The hours the new connection wrote
+                with the KMS key are exported again by the old connection, as it writes them.
+              </p>
               {v.old && !v.old.enabled ? (
                 <p>
                   <button onClick={() => action.mutate('enable-old')} disabled={!isAdmin || !!v.new}>
@@ -302,6 +305,25 @@ function Migration({ mid, isAdmin }: { mid: string; isAdmin: boolean }) {
               ) : null}
             </Step>
             <Step n="5" done={v.rollbackSteps['5']} title="(Optional) Delete the KMS key">
+              {v.reencrypted ? (
+                v.reencrypted.done ? (
+                  <p data-testid="key-deletion" data-safe="true">
+                    Safe to delete: the old connection has written again the {v.reencrypted.hours} hours the new connection encrypted with the key (
+                    {fmtHour(v.reencrypted.from)} → {fmtHour(v.reencrypted.to)}), so no exported file needs it any more.
+                  </p>
+                ) : (
+                  <p className="warn" data-testid="key-deletion" data-safe="false">
+                    Not yet: files of {v.reencrypted.hours} hours ({fmtHour(v.reencrypted.from)} → {fmtHour(v.reencrypted.to)}) are still encrypted with the key
+                    until the old connection has exported them again
+                    {v.reencrypted.backfillId === null ? ' (it starts when you re-enable the old connection)' : ' (in progress on its page)'}. Deleting the key
+                    now makes those files unreadable.
+                  </p>
+                )
+              ) : (
+                <p className="muted" data-testid="key-deletion" data-safe="true">
+                  The new connection wrote no file with the key, so deleting it affects no exported file.
+                </p>
+              )}
               {manual('r5', 'Done, or keeping the key')}
             </Step>
           </ol>

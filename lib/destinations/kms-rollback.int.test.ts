@@ -1,0 +1,110 @@
+// KMS rollback puts the files back as the old connection writes them (issue: after rolling back, the
+// hours the new connection had re-exported stayed encrypted with key K, and step 5 offered to delete
+// K). The running app over HTTP, its cron door, real radosgw doing SSE-KMS.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../db/client';
+import { bucketPolicy } from '../export/policy';
+import { floorHour, HOUR_MS } from '../export/time';
+import { startApp, type RunningApp } from '../../test/support/app';
+import { freshDbUrl } from '../../test/support/db';
+import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
+import { headObject, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../../test/support/rgw';
+import { seedOrg } from '../../test/support/seed';
+
+const CRON_SECRET = 'kms-rollback-cron-secret-0123456789';
+const H = floorHour(Date.now()) - 2 * HOUR_MS;
+let app: RunningApp;
+let database: Database;
+let bucket: string;
+let oldId: number;
+let cookie: string;
+let current: ReturnType<typeof bucketPolicy>;
+
+beforeAll(async () => {
+  const url = freshDbUrl();
+  database = await openDatabase({ url });
+  const seed = await seedOrg(database.db, 'kmsrb');
+  await ingestAt(database.db, seed.project.apiKey!, sampleEvents(25, 'kms'), H + 60_000);
+  const e = rgwEnv();
+  bucket = await newBucket('kms-rollback');
+  current = bucketPolicy({ bucket, prefix: '', principal: e.user2.arn });
+  await setBucketPolicy(bucket, current);
+  oldId = (await rgwDestination(database.db, { orgId: seed.org.id, projectId: seed.project.id, bucket, createdBy: seed.admin.id }, H - HOUR_MS)).id;
+  app = await startApp({
+    DATABASE_URL: url,
+    CRON_SECRET,
+    EXPORT_GRACE_MS: '0',
+    SPILLWAY_PRINCIPAL_ARN: e.user2.arn,
+    S3_ACCESS_KEY_ID: e.user2.accessKeyId,
+    S3_SECRET_ACCESS_KEY: e.user2.secretAccessKey,
+  });
+  const r = await fetch(`${app.url}/api/auth/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: app.url },
+    body: JSON.stringify({ email: seed.admin.email, password: seed.password }),
+  });
+  cookie = r.headers.get('set-cookie')!.split(';')[0];
+});
+afterAll(async () => {
+  await app?.stop();
+  database?.close();
+});
+
+async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  const r = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { cookie, origin: app.url, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  expect(r.status, text).toBeLessThan(300);
+  return JSON.parse(text) as T;
+}
+async function exportEverything() {
+  for (let i = 0; i < 10; i++) {
+    const r = await fetch(`${app.url}/api/cron`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
+    if (((await r.json()) as { jobs: number }).jobs === 0) return;
+  }
+}
+const fileOfH = async () =>
+  (await listKeys(bucket)).find((k) => k.endsWith(`_${new Date(H).toISOString().slice(0, 10)}_${new Date(H).getUTCHours()}#1.json.gz`))!;
+const keyOf = async (key: string) => (await headObject(bucket, key)).SSEKMSKeyId ?? null;
+
+interface View {
+  state: string;
+  reencrypted: { from: number; to: number; hours: number; backfillId: number | null; done: boolean } | null;
+}
+
+it('rolls back with the hours the new connection encrypted written again without the key, and says when the key may go', async () => {
+  const kms = rgwEnv().kmsKeyId;
+  await exportEverything();
+  const file = await fileOfH();
+  expect(await keyOf(file)).toBeNull();
+
+  // migrate: the new connection exports the same hours again, with the key
+  const { id } = await api<{ id: number }>('POST', `/api/destinations/${oldId}/migration`);
+  await api('POST', `/api/migrations/${id}/action`, { action: 'disable-old' });
+  const policies = await api<{ bucketPolicy: unknown }>('POST', `/api/migrations/${id}/policies`, { kmsKeyArn: kms });
+  await setBucketPolicy(bucket, policies.bucketPolicy);
+  await api('POST', `/api/migrations/${id}/connect`, { kmsKeyArn: kms });
+  await exportEverything();
+  expect(await keyOf(file)).toBe(kms);
+
+  // roll back as the checklist says
+  let v = await api<View>('POST', `/api/migrations/${id}/action`, { action: 'remove-new' });
+  expect(v.reencrypted).toMatchObject({ from: expect.any(Number), backfillId: null, done: false });
+  expect(v.reencrypted!.from).toBeLessThanOrEqual(H);
+  expect(v.reencrypted!.to).toBeGreaterThan(H);
+  await setBucketPolicy(bucket, current);
+  await api('PATCH', `/api/migrations/${id}`, { step: 'r2', done: true });
+  await api('PATCH', `/api/migrations/${id}`, { step: 'r3', done: true });
+  v = await api<View>('POST', `/api/migrations/${id}/action`, { action: 'enable-old' });
+  expect(v.state).toBe('rolled_back');
+  expect(v.reencrypted).toMatchObject({ backfillId: expect.any(Number), done: false });
+
+  await exportEverything();
+  // every file is back as the old connection writes it: no file needs the key any more
+  for (const key of await listKeys(bucket)) expect(await keyOf(key), key).toBeNull();
+  v = await api<View>('GET', `/api/migrations/${id}`);
+  expect(v.reencrypted).toMatchObject({ done: true, hours: (v.reencrypted!.to - v.reencrypted!.from) / HOUR_MS });
+});
