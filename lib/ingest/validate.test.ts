@@ -31,10 +31,18 @@ describe('validateRequest', () => {
     expect(r.body.events_with_missing_fields).toEqual({ event_type: [1], user_id: [2], device_id: [2] });
   });
 
-  it('removes a too-short id but keeps the event when the other id is good', () => {
-    const r = ok({ api_key: 'k', events: [{ user_id: 'ab', device_id: 'device-1', event_type: 'a' }] });
-    expect(r.events[0].user_id).toBeUndefined();
-    expect(r.events[0].device_id).toBe('device-1');
+  it('refuses an event with a too-short id even when the other id is good: nothing stored without its user', () => {
+    // Amplitude's HTTP V2 API lists such events in events_with_invalid_id_lengths (the SDKs drop them)
+    const r = err({
+      api_key: 'k',
+      events: [
+        { user_id: 'ab', device_id: 'device-1', event_type: 'a' },
+        { user_id: 'user-ok', event_type: 'b' },
+        { device_id: 'dev', event_type: 'c' },
+      ],
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.events_with_invalid_id_lengths).toEqual({ user_id: [0], device_id: [2] });
   });
 
   it('reports invalid id lengths when no id is left, honouring options.min_id_length', () => {

@@ -270,8 +270,8 @@ function validateEvent(raw: unknown, i: number, minIdLength: number, p: Problems
     if (!p.invalid.event_type?.includes(i)) p.add(p.missing, 'event_type', i);
     ok = false;
   }
-  // Amplitude removes a too-short id; the event survives when the other id is good
-  const short: string[] = [];
+  // an id Amplitude refuses, or shorter than min_id_length, refuses the event (400, the index listed):
+  // storing it without that id would silently lose whose event it was
   for (const f of ['user_id', 'device_id'] as const) {
     const v = e[f];
     if (v === undefined) continue;
@@ -279,16 +279,13 @@ function validateEvent(raw: unknown, i: number, minIdLength: number, p: Problems
       p.add(p.invalid, f, i);
       ok = false;
     } else if (v.length < minIdLength) {
-      short.push(f);
-      delete e[f];
+      p.add(p.idLengths, f, i);
+      ok = false;
     }
   }
   if (ok && e.user_id === undefined && e.device_id === undefined) {
-    if (short.length > 0) for (const f of short) p.add(p.idLengths, f, i);
-    else {
-      p.add(p.missing, 'user_id', i);
-      p.add(p.missing, 'device_id', i);
-    }
+    p.add(p.missing, 'user_id', i);
+    p.add(p.missing, 'device_id', i);
     ok = false;
   }
   return ok ? e : null;
