@@ -107,8 +107,10 @@ for (const [transport, compress] of [
       expect(r.device_id).toBe(`${tag}-device`);
       expect(String(r.library)).toMatch(/^amplitude-ts\/2\./);
       expect(r.platform).toBe('Web');
-      expect(r.os_name).toBeTruthy();
-      expect(r.language).toBeTruthy();
+      expect(r.os_name).toBe('Chrome Headless');
+      // filled on the server from the user agent and the locale, as Amplitude does (headless Chromium on Linux, en-US)
+      expect([r.device_family, r.device_type, r.device_model]).toEqual(['Linux', 'Linux', null]);
+      expect(r.language).toBe('English');
       expect(r.ip_address).toBe('127.0.0.1');
       expect(Number(r.session_id)).toBeGreaterThan(1_600_000_000_000);
       expect(r.insert_id).toMatch(/^[0-9a-f-]{36}$/);

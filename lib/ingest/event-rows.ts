@@ -5,6 +5,7 @@
 // lib/export/render.ts is the mapping back out.
 import { EVENT_ROW_COLUMNS, FLAGS, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, REC_STRINGS, tri } from '../db/event-layout';
 import { lz4Compress } from '../util/lz4';
+import { groupsLineJson } from './groups';
 import type { IngestDoor } from './http';
 import { isObject, type JsonObject, type ValidEvent } from './validate';
 
@@ -63,9 +64,8 @@ function recOf(e: ValidEvent, ctx: RequestContext, times: ReturnType<typeof even
     String(times.clientUploadTime - ctx.receivedAt),
     literal(e.insert_id),
     e.event_id !== undefined ? String(e.event_id) : 'null',
-    e.groups ? JSON.stringify(e.groups) : 'null',
+    groupsLineJson(e.groups) ?? 'null',
   ];
-  if (parts[REC.groups] === '{}') parts[REC.groups] = 'null';
   const ip = e.ip;
   parts.push(literal(ip === '$remote' || typeof ip !== 'string' ? ctx.ip : ip));
   for (const { from, real } of REC_OPTIONAL) {

@@ -23,6 +23,13 @@ export function groupsOf(groups: JsonObject | undefined): GroupRef[] {
   return out;
 }
 
+/** The groups as Amplitude's lines carry them: each type's names as an array of strings (`{"company":["acme"]}`), or null for none. */
+export function groupsLineJson(groups: JsonObject | undefined): string | null {
+  const byType = new Map<string, string[]>();
+  for (const g of groupsOf(groups)) byType.set(g.type, [...(byType.get(g.type) ?? []), g.name]);
+  return byType.size ? JSON.stringify(Object.fromEntries(byType)) : null;
+}
+
 const keyOf = (g: GroupRef) => `${g.type}\n${g.name}`;
 
 /** One group as a batch holds it: its properties as text (parsed when operations change them) and their set. */

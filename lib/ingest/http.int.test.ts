@@ -205,7 +205,8 @@ describe("Amplitude's other doors", () => {
       osName: 'android',
       osVersion: '14',
       deviceModel: 'Pixel 8',
-      language: 'fr-FR',
+      // by name, as Amplitude shows it
+      language: 'French',
       library: 'amplitude-android/2.39.0',
       insertId: 'uuid-legacy-1',
       ipAddress: '127.0.0.1',

@@ -13,7 +13,7 @@ import { groupsOf, type GroupRef } from './groups';
 import type { IngestDoor } from './http';
 import { fromIdentification, fromLegacyEvent, readForm, type FormDoor } from './legacy';
 import { errorBody, isIngestResult, payloadTooLarge, type IngestResult } from './responses';
-import { fillFromUserAgent } from './user-agent';
+import { enrichEvents } from './enrich';
 import { LIMITS, validateGroupIdentify, validateRequest, type GroupIdentification, type JsonObject, type ValidRequest } from './validate';
 
 // the HTTP V2 API keeps Amplitude's 1 MB; every other door has the batch API's 20 MB and 2,000 items
@@ -101,7 +101,7 @@ async function decodeBody(raw: RawRequest): Promise<string | IngestResult> {
 
 /** The events of a validated request, half-built (see PreparedEvent). */
 export function prepareEvents(req: ValidRequest, ctx: Omit<RequestContext, 'clientUploadTime'>): PreparedEvents {
-  fillFromUserAgent(req.events);
+  enrichEvents(req.events, ctx.path);
   const rctx: RequestContext = { ...ctx, clientUploadTime: req.clientUploadTime };
   const uuids = randomUuids(req.events.length);
   const events = req.events.map((e, i): PreparedEvent => {
