@@ -48,6 +48,10 @@ export function Shell({ children, title }: { children: (me: Me['user']) => React
         <h1>{title}</h1>
         {me.isLoading ? <p className="muted">Loading…</p> : me.error ? <p className="error">{String(me.error.message)}</p> : children(me.data!.user)}
       </main>
+      {/* the data's licence (CC BY 4.0) asks for this link where its results are used */}
+      <footer className="muted" style={{ fontSize: '.8rem', padding: '1rem 1.5rem' }}>
+        Country, region and city in exports: <a href="https://db-ip.com/">IP Geolocation by DB-IP</a>
+      </footer>
     </>
   );
 }

@@ -33,12 +33,12 @@ describe('enrichment as Amplitude does it', () => {
       { index: 0, event_type: 'a', user_agent: MAC_CHROME, language: 'de-DE' },
       { index: 1, event_type: 'b', user_agent: MAC_CHROME, device_family: 'Mine', library: 'amplitude-ts/2.16.1' },
     ];
-    enrichEvents(events, '/2/httpapi');
+    enrichEvents(events, '/2/httpapi', null);
     expect(events[0]).toMatchObject({ device_family: 'Mac OS X', language: 'German', library: 'http/2.0' });
     expect(events[0].device_model).toBeUndefined();
     expect(events[1]).toMatchObject({ device_family: 'Mine', library: 'amplitude-ts/2.16.1' });
     const form: ValidEvent[] = [{ index: 0, event_type: 'a' }];
-    enrichEvents(form, '/');
+    enrichEvents(form, '/', null);
     expect(form[0].library).toBeUndefined();
   });
 

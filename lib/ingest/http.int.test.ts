@@ -139,6 +139,26 @@ describe('Amplitude error codes, nothing written', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('fills country, region and city from the IP address, as Amplitude does; a location the client sent is kept', async () => {
+    const r = await post('/2/httpapi', {
+      api_key: apiKey,
+      events: [
+        // the address of a real Amplitude line of 2025 (city "Hemel Hempstead", country "United Kingdom")
+        { device_id: 'geo-device-1', event_type: 'located', ip: '82.20.15.60' },
+        { device_id: 'geo-device-1', event_type: 'own place', ip: '82.20.15.60', country: 'France', city: 'Lyon' },
+        // the sender's own address (loopback here): private, so nothing to fill
+        { device_id: 'geo-device-1', event_type: 'local' },
+      ],
+    });
+    expect(r.status).toBe(200);
+    const rows = await rowsOf('geo-device-1');
+    expect(rows.map((x) => [x.eventType, x.country, x.region, x.city])).toEqual([
+      ['located', 'United Kingdom', 'England', 'Hemel Hempstead'],
+      ['own place', 'France', null, 'Lyon'],
+      ['local', null, null, null],
+    ]);
+  });
+
   it('accepts gzip bodies and any content type (sendBeacon posts text/plain)', async () => {
     const body = JSON.stringify({ api_key: apiKey, events: [{ device_id: 'dev-gzip-1', event_type: 'g' }] });
     expect((await post('/2/httpapi', gzipSync(body), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(200);

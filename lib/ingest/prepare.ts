@@ -101,7 +101,7 @@ async function decodeBody(raw: RawRequest): Promise<string | IngestResult> {
 
 /** The events of a validated request, half-built (see PreparedEvent). */
 export function prepareEvents(req: ValidRequest, ctx: Omit<RequestContext, 'clientUploadTime'>): PreparedEvents {
-  enrichEvents(req.events, ctx.path);
+  enrichEvents(req.events, ctx.path, ctx.ip);
   const rctx: RequestContext = { ...ctx, clientUploadTime: req.clientUploadTime };
   const uuids = randomUuids(req.events.length);
   const events = req.events.map((e, i): PreparedEvent => {

@@ -1,6 +1,7 @@
 // Node-only start-up: migrations, optional first admin from env, the in-process scheduler.
 import { createFirstAdmin, hasAnyUser } from '../auth/accounts';
 import { getDatabase } from '../db/client';
+import { geoData } from './geoip';
 import { guardOutboundConnections } from './outbound';
 import { startScheduler } from './scheduler';
 
@@ -14,5 +15,7 @@ export async function boot() {
     const { org, project } = await createFirstAdmin(db, { orgName: process.env.SPILLWAY_ORG_NAME ?? 'My organisation', email, password });
     console.log(`spillway: created organisation ${org.id} with admin ${email} and project ${project.id} (api key ${project.apiKey})`);
   }
+  // read once here, not by the first request: ingestion's threads share it
+  geoData();
   if (process.env.SPILLWAY_SCHEDULER !== 'off') startScheduler(db);
 }

@@ -3,12 +3,22 @@ import { getDb } from '../db/client';
 import { preflight } from '../ingest/cors';
 import { handleIngest, type IngestDoor } from '../ingest/http';
 import { ingestOptions } from './config';
+import { geoData, useGeoData } from './geoip';
 import { ingestThreads } from './ingest-workers';
 import { clientIp } from './request';
 
+let geoReady = false;
+
 export function ingestionRoute(door: IngestDoor) {
   return {
-    POST: async (request: Request) => handleIngest(await getDb(), request, door, clientIp(request), { ...ingestOptions(), ingest: ingestThreads() }),
+    POST: async (request: Request) => {
+      // requests prepared on this thread (no parsing threads) look places up here too
+      if (!geoReady) {
+        geoReady = true;
+        useGeoData(geoData());
+      }
+      return handleIngest(await getDb(), request, door, clientIp(request), { ...ingestOptions(), ingest: ingestThreads() });
+    },
     OPTIONS: async (request: Request) => preflight(request),
   };
 }

@@ -7,8 +7,11 @@ import type { IngestContext } from '../ingest/ingest';
 import { prepareRequest, type RawRequest } from '../ingest/prepare';
 import { packPrepared } from '../ingest/prepared-wire';
 import { isIngestResult } from '../ingest/responses';
+import { useGeoData, type GeoData } from './geoip';
 
-const writer = (workerData as { writer: MessagePort }).writer;
+const { writer, geo } = workerData as { writer: MessagePort; geo: GeoData | null };
+// the process's GeoIP bytes, shared: this thread reads them, it does not copy them
+useGeoData(geo);
 
 parentPort!.on('message', async (m: { id: number; raw: RawRequest; ctx: IngestContext }) => {
   const prepared = await prepareRequest(m.raw);

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { geoData } from './geoip';
 import { DEFAULT_DATABASE_URL } from '../db/client';
 import type { Ingester } from '../ingest/http';
 import type { IngestResult } from '../ingest/responses';
@@ -48,7 +49,8 @@ class Pipeline {
       { url, parsers: channels.map((c) => c.port2) },
       channels.map((c) => c.port2),
     );
-    this.parsers = channels.map((c) => this.spawn(WORKER_BUNDLES.parse, { writer: c.port1 }, [c.port1]));
+    const geo = geoData();
+    this.parsers = channels.map((c) => this.spawn(WORKER_BUNDLES.parse, { writer: c.port1, geo }, [c.port1]));
     this.busy = this.parsers.map(() => 0);
   }
 
