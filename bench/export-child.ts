@@ -132,12 +132,12 @@ if (mode === 'gen') {
     (await sealHour(
       db,
       history,
-      { projectId: m.projectId, kind: 'events', hour: m.H },
+      { projectId: m.projectId, kind: 'events-current', hour: m.H },
       { workerId: 'bench', settings: sealSettings(cfg), clock: Date.now, deadline: Infinity },
     )) === 'built';
   const ms = performance.now() - t0;
   const maxRssKb = peakRssKb();
-  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events', hour: m.H }))!;
+  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events-current', hour: m.H }))!;
   await db.$client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
   const history0 = (await pageBytes(db, ['seals', 'sealed_parts', 'sealed_parts_part', 'sealed_chunks', 'sqlite_autoindex_sealed_chunks_1'])) - before;
   const rawRows = await pageBytes(db, ['event_rows', 'event_rows_project_hour']);
@@ -237,7 +237,7 @@ if (mode === 'gen') {
     if (ticks > 1000) throw new Error('the hour did not finish in 1,000 ticks');
   }
   const ms = performance.now() - t0;
-  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events', hour: m.H }))!;
+  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events-current', hour: m.H }))!;
   close();
   await dropBucket(bucket);
   report({ ms, ticks, events: seal.lines, parts: seal.parts, state: seal.state });
@@ -256,11 +256,11 @@ if (mode === 'gen') {
     (await sealHour(
       db,
       new History(undefined, cfg.s3),
-      { projectId: m.projectId, kind: 'events', hour: m.H },
+      { projectId: m.projectId, kind: 'events-current', hour: m.H },
       { workerId: 'finisher', settings: sealSettings(cfg), clock: Date.now, deadline: Infinity },
     )) === 'built';
   const ms = performance.now() - t0;
-  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events', hour: m.H }))!;
+  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events-current', hour: m.H }))!;
   close();
   report({ ok, ms, state: seal.state, lines: seal.lines, parts: seal.parts, generation: seal.generation });
 } else if (mode === 'hold') {
@@ -320,7 +320,9 @@ if (mode === 'gen') {
     { baseCredentials: rgwEnv().user1 },
   );
   const H = floorHour(Date.now()) - 8760 * HOUR_MS;
-  const bodies = Array.from({ length: n }, (_, i) => manifestFor({ kind: 'events', hour: H + i * HOUR_MS, projectId: 1, orgId: 1, prefix: '', parts: [] }));
+  const bodies = Array.from({ length: n }, (_, i) =>
+    manifestFor({ kind: 'events', lineFormat: 'current', hour: H + i * HOUR_MS, projectId: 1, orgId: 1, prefix: '', parts: [] }),
+  );
   let next = 0;
   const t0 = performance.now();
   await Promise.all(

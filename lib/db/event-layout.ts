@@ -120,3 +120,28 @@ export const FLAGS = {
 
 export const tri = (v: boolean | null) => (v === null ? 0 : v ? 2 : 1);
 export const fromTri = (bits: number): boolean | null => (bits === 0 ? null : bits === 2);
+
+/** One group an event names: its type and one name (a number is named by its digits). */
+export interface GroupRef {
+  type: string;
+  name: string;
+}
+
+/** The groups an event names: each type's value, or each item of its list, that is a string or a number. */
+export function groupsOf(groups: Record<string, unknown> | undefined): GroupRef[] {
+  if (!groups) return [];
+  const out: GroupRef[] = [];
+  for (const [type, v] of Object.entries(groups)) {
+    for (const name of Array.isArray(v) ? v : [v]) {
+      if (typeof name === 'string' || typeof name === 'number') out.push({ type, name: String(name) });
+    }
+  }
+  return out;
+}
+
+/** The groups as Amplitude's lines carry them: each type's names as an array of strings (`{"company":["acme"]}`), or null for none. */
+export function groupsLineJson(groups: Record<string, unknown> | undefined): string | null {
+  const byType = new Map<string, string[]>();
+  for (const g of groupsOf(groups)) byType.set(g.type, [...(byType.get(g.type) ?? []), g.name]);
+  return byType.size ? JSON.stringify(Object.fromEntries(byType)) : null;
+}

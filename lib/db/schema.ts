@@ -299,7 +299,8 @@ export const seals = sqliteTable(
     projectId: integer('project_id')
       .notNull()
       .references(() => projects.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['events', 'merged'] }).notNull(),
+    // the events in one line format ('events': documented, 'events-current'), or the merged IDs
+    kind: text('kind', { enum: ['events', 'events-current', 'merged'] }).notNull(),
     hour: integer('hour').notNull(),
     // pending: has data, to be built (an export of the hour builds it as it uploads); building: parts
     // are being made (by the lease holder); sealed: complete; stale: rows arrived after it was sealed,
@@ -333,7 +334,8 @@ export const sealedParts = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     projectId: integer('project_id').notNull(),
-    kind: text('kind', { enum: ['events', 'merged'] }).notNull(),
+    // the events in one line format ('events': documented, 'events-current'), or the merged IDs
+    kind: text('kind', { enum: ['events', 'events-current', 'merged'] }).notNull(),
     hour: integer('hour').notNull(),
     generation: integer('generation').notNull(),
     part: integer('part').notNull(),
@@ -380,6 +382,11 @@ export const destinations = sqliteTable(
     exportMerged: integer('export_merged', { mode: 'boolean' }).notNull().default(false),
     // a manifest per exported hour under {prefix}_spillway/manifests/ (lib/export/manifest.ts)
     writeManifest: integer('write_manifest', { mode: 'boolean' }).notNull().default(true),
+    // how event lines are laid out (lib/export/format.ts LINE_FORMATS); connections made before there
+    // was a choice keep 'documented' (migration 0014)
+    lineFormat: text('line_format', { enum: ['current', 'documented'] })
+      .notNull()
+      .default('current'),
     // when the daily integrity check last compared the bucket with what was exported (lib/jobs/integrity.ts)
     integrityCheckedAt: integer('integrity_checked_at'),
     awsAccountId: text('aws_account_id'),

@@ -1,6 +1,7 @@
-// Manage Export Settings (the toggle, the prefix, the data choice) and deleting a connection.
+// Manage Export Settings (the toggle, the prefix, the data choice, manifests, the line format) and deleting a connection.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
+import { LINE_FORMATS, type LineFormat } from '../export/format';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { FieldError, parseDataChoice, parsePrefix } from './fields';
@@ -22,6 +23,10 @@ export async function updateSettings(db: Db, orgId: number, id: number, body: Re
   if (body.writeManifest !== undefined) {
     if (typeof body.writeManifest !== 'boolean') throw new FieldError('writeManifest', 'writeManifest must be true or false');
     changes.writeManifest = body.writeManifest;
+  }
+  if (body.lineFormat !== undefined) {
+    if (!LINE_FORMATS.includes(body.lineFormat as LineFormat)) throw new FieldError('lineFormat', `lineFormat must be one of ${LINE_FORMATS.join(', ')}`);
+    changes.lineFormat = body.lineFormat as LineFormat;
   }
   if (Object.keys(changes).length > 0) {
     const next = { ...d, ...changes };

@@ -2,6 +2,7 @@
 // aggregated in SQL.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
+import type { LineFormat } from '../export/format';
 import type { Db } from '../db/types';
 import type { DestinationFields } from './fields';
 import { NotFoundError } from './errors';
@@ -14,6 +15,8 @@ export interface DestinationView extends Omit<DestinationFields, 'forcePathStyle
   enabled: boolean;
   /** a manifest per exported hour under the prefix's _spillway/manifests/ */
   writeManifest: boolean;
+  /** how event lines are laid out (lib/export/format.ts) */
+  lineFormat: LineFormat;
   disabledAt: number | null;
   startHour: number;
   plannedUntil: number;
@@ -65,6 +68,7 @@ export async function describe(db: Db, orgId: number, ids?: number[]): Promise<D
       exportEvents: d.exportEvents,
       exportMerged: d.exportMerged,
       writeManifest: d.writeManifest,
+      lineFormat: d.lineFormat,
       awsAccountId: d.awsAccountId,
       bucket: d.bucket,
       region: d.region,

@@ -7,6 +7,7 @@ import { ArchiveUnavailable } from '../db/storage-fault';
 import * as s from '../db/schema';
 import type { Db, DbOrTx } from '../db/types';
 import { ExportError } from './errors';
+import type { SealKind } from './format';
 import { S3Access, type Credentials, type S3Destination, type S3Settings } from './s3';
 import { hourParts } from './time';
 
@@ -24,7 +25,7 @@ export interface ArchiveSettings {
 
 export interface PartRef {
   projectId: number;
-  kind: 'events' | 'merged';
+  kind: SealKind;
   hour: number;
   generation: number;
   part: number;

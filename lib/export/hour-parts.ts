@@ -6,10 +6,10 @@ import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import { queryRows } from '../db/bulk';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-import { mergeToJson, type MergeRow } from './format';
+import { isEventsKind, mergeToJson, type ExportKind, type MergeRow, type SealKind } from './format';
 import type { GzipOptions } from './gzip';
 import { writeParts, type PartOutput } from './partition';
-import { LINE_SELECT, renderLine, rowPosition } from './render';
+import { LINE_SELECT, renderCurrentLine, renderLine, rowPosition } from './render';
 import { HOUR_MS } from './time';
 
 export interface Cursor {
@@ -18,7 +18,8 @@ export interface Cursor {
 }
 
 export interface HourRef {
-  kind: 'events' | 'merged';
+  /** the events in one line format, or the merged IDs (format.ts) */
+  kind: SealKind;
   projectId: number;
   hour: number;
 }
@@ -79,9 +80,9 @@ function mergePage(db: Db, projectId: number, hour: number) {
 export function hourParts(db: Db, ref: HourRef, cursor: Cursor | null, firstPart: number, opts: BuildOptions): AsyncGenerator<PartOutput<Cursor>> {
   // a page is read in one synchronous call on the native driver: small enough not to keep the encoder waiting
   const pageSize = opts.pageSize ?? 500;
-  if (ref.kind === 'events') {
+  if (isEventsKind(ref.kind)) {
     return writeParts(pages(eventPage(db, ref.projectId, ref.hour), eventCursor, cursor, pageSize), {
-      toLine: renderLine,
+      toLine: ref.kind === 'events-current' ? renderCurrentLine : renderLine,
       cursorOf: eventCursor,
       partBytes: opts.partBytes,
       firstPart,
@@ -101,23 +102,22 @@ export function hourParts(db: Db, ref: HourRef, cursor: Cursor | null, firstPart
 
 /** How many rows the hour holds now (a seal's line count must match). */
 export async function hourRowCount(db: Db, ref: HourRef): Promise<number> {
-  const [[n]] =
-    ref.kind === 'events'
-      ? await queryRows(db, 'select count(*) from event_rows where project_id = ? and server_upload_time >= ? and server_upload_time < ?', [
-          ref.projectId,
-          ref.hour,
-          ref.hour + HOUR_MS,
-        ])
-      : await queryRows(db, 'select count(*) from merges where project_id = ? and merge_server_time >= ? and merge_server_time < ?', [
-          ref.projectId,
-          ref.hour,
-          ref.hour + HOUR_MS,
-        ]);
+  const [[n]] = isEventsKind(ref.kind)
+    ? await queryRows(db, 'select count(*) from event_rows where project_id = ? and server_upload_time >= ? and server_upload_time < ?', [
+        ref.projectId,
+        ref.hour,
+        ref.hour + HOUR_MS,
+      ])
+    : await queryRows(db, 'select count(*) from merges where project_id = ? and merge_server_time >= ? and merge_server_time < ?', [
+        ref.projectId,
+        ref.hour,
+        ref.hour + HOUR_MS,
+      ]);
   return Number(n);
 }
 
 /** The start of the first hour at or after `from` with data of the kind, or null (one index seek). */
-export async function nextDataHour(db: Db, kind: HourRef['kind'], projectId: number, from: number): Promise<number | null> {
+export async function nextDataHour(db: Db, kind: ExportKind, projectId: number, from: number): Promise<number | null> {
   const [[t]] =
     kind === 'events'
       ? await queryRows(db, 'select min(server_upload_time) from event_rows where project_id = ? and server_upload_time >= ?', [projectId, from])

@@ -1,6 +1,7 @@
 // The per-hour manifest: written after an hour's last part, so its presence means "this hour is
 // complete". It lists each part's key, bytes, line count and SHA-256, and the hour's event count.
 // Deterministic (no timestamps): re-exporting an hour rewrites it byte for byte, as its parts.
+import type { ExportKind, LineFormat } from './format';
 import { manifestKey } from './naming';
 import { hourParts } from './time';
 
@@ -12,7 +13,9 @@ export interface ManifestPart {
 }
 
 export interface ManifestInput {
-  kind: 'events' | 'merged';
+  kind: ExportKind;
+  /** how the event lines are laid out (format.ts), recorded so a reader knows which schema a file has */
+  lineFormat: LineFormat;
   hour: number;
   projectId: number;
   orgId: number;
@@ -25,7 +28,7 @@ export function manifestFor(m: ManifestInput): { key: string; body: Uint8Array }
   const doc = {
     manifest_version: 1,
     kind: m.kind,
-    ...(m.kind === 'events' ? { project_id: m.projectId } : { org_id: m.orgId }),
+    ...(m.kind === 'events' ? { project_id: m.projectId, line_format: m.lineFormat } : { org_id: m.orgId }),
     date,
     hour: h,
     hour_start_utc: new Date(m.hour).toISOString(),

@@ -2,7 +2,7 @@
 // compressed bytes and gunzipped as far as they go (fflate, streaming): a 256 MB part costs one
 // 256 KB read. Also the ready-to-paste snippets that read the files with common tools.
 import { Gunzip, strFromU8 } from 'fflate';
-import { EVENT_KEYS } from './format';
+import { CURRENT_EVENT_KEYS, EVENT_KEYS, type LineFormat } from './format';
 import type { S3Access } from './s3';
 
 const HEAD_BYTES = 256 * 1024;
@@ -32,10 +32,10 @@ export async function previewPart(s3: S3Access, key: string, max = 20): Promise<
   return { key, lines: whole.slice(0, max).map((l) => JSON.parse(l) as Record<string, unknown>), more: whole.length > max || gz.byteLength >= HEAD_BYTES };
 }
 
-// Athena/Glue column types of the spec's schema (timestamps stay text: "yyyy-MM-dd HH:mm:ss.SSSSSS")
-const ATHENA_TYPES: Partial<Record<(typeof EVENT_KEYS)[number], string>> = {
+// Athena/Glue column types of the schema (timestamps stay text: "yyyy-MM-dd HH:mm:ss.SSSSSS"); the
+// current format's `$schema` is null, so text there
+const ATHENA_TYPES: Partial<Record<string, string>> = {
   app: 'int',
-  $schema: 'int',
   amplitude_id: 'bigint',
   paying: 'boolean',
   location_lng: 'double',
@@ -52,9 +52,11 @@ const ATHENA_TYPES: Partial<Record<(typeof EVENT_KEYS)[number], string>> = {
 };
 
 /** Snippets that read a connection's files: DuckDB, Athena/Glue, Snowflake, the AWS CLI. */
-export function snippets(d: { bucket: string; prefix: string; projectId: number; orgId: number }, sampleKey: string | null) {
+export function snippets(d: { bucket: string; prefix: string; projectId: number; orgId: number; lineFormat: LineFormat }, sampleKey: string | null) {
   const base = `s3://${d.bucket}/${d.prefix}`;
-  const columns = EVENT_KEYS.map((k) => `  \`${k}\` ${ATHENA_TYPES[k] ?? 'string'}`).join(',\n');
+  const keys = d.lineFormat === 'current' ? CURRENT_EVENT_KEYS : EVENT_KEYS;
+  const types: Record<string, string> = d.lineFormat === 'current' ? {} : { $schema: 'int' };
+  const columns = keys.map((k) => `  \`${k}\` ${types[k] ?? ATHENA_TYPES[k] ?? 'string'}`).join(',\n');
   const merged = `-${d.orgId}_2026-01-31_13.json.gz`;
   return {
     duckdb: `INSTALL httpfs; LOAD httpfs;  -- and CREATE SECRET (TYPE s3, ...) for the bucket

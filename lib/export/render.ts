@@ -1,11 +1,24 @@
-// Stored event row (event_rows, lib/ingest/event-rows.ts) to its export line, in JavaScript: the bytes
-// SQLite's json_object() made from the old 49-column rows (format.ts keeps that SQL as the test oracle),
-// at several times its speed. Every schema key is present (null where unknown), in the spec's order;
+// Stored event row (event_rows, lib/ingest/event-rows.ts) to its export line, in JavaScript, in either
+// line format (format.ts): the documented one is the bytes SQLite's json_object() made from the old
+// 49-column rows (test/support/oracle.ts keeps that SQL as the test oracle), at several times its speed;
+// the current one has the same values under Amplitude's 55 keys of today. Every key is present (null where unknown);
 // timestamps are UTC `yyyy-MM-dd HH:mm:ss.SSS000` as SQLite's strftime prints them, REAL values as its
 // `%!.15g`, strings escaped as json_quote() does (which is JSON.stringify's escaping).
-import { EVENT_ROW_COLUMNS, FLAGS, fromTri, GROUP_PROPERTIES_SQL, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, USER_PROPERTIES_SQL } from '../db/event-layout';
+import {
+  EVENT_ROW_COLUMNS,
+  FLAGS,
+  fromTri,
+  GROUP_PROPERTIES_SQL,
+  groupsLineJson,
+  PATHS,
+  REC,
+  REC_FIELDS,
+  REC_REALS,
+  REC_SEP,
+  USER_PROPERTIES_SQL,
+} from '../db/event-layout';
 import { lz4DecodeInto, lz4Length } from '../util/lz4';
-import { SCHEMA_VERSION } from './format';
+import { CURRENT_EVENT_KEYS, CURRENT_ONLY, EVENT_KEYS, SCHEMA_VERSION, type LineFormat } from './format';
 
 /**
  * What a line is rendered from: event_rows' columns, read as ONE text per row (the fields joined by
@@ -137,8 +150,37 @@ function dataJson(flags: number, merged: unknown): string {
 
 const orNull = (v: string) => (v === '' ? null : Number(v));
 
-/** One stored row (LINE_SELECT) as its export line, without the newline. */
-export function renderLine(r: readonly unknown[]): string {
+/** A line format compiled: the text between values (constants folded in), and which value goes in each slot. */
+interface Layout {
+  statics: string[];
+  slots: number[];
+}
+
+// every value a line may carry, in the documented order; `$schema` is the format's constant
+const SLOT = Object.fromEntries(EVENT_KEYS.map((k, i) => [k, i])) as Record<(typeof EVENT_KEYS)[number], number>;
+
+function compile(keys: readonly string[], constants: Record<string, string>): Layout {
+  const statics = ['{'];
+  const slots: number[] = [];
+  keys.forEach((k, i) => {
+    statics[statics.length - 1] += `${i === 0 ? '' : ','}${JSON.stringify(k)}:`;
+    if (k in constants) statics[statics.length - 1] += constants[k];
+    else {
+      slots.push(SLOT[k as keyof typeof SLOT]);
+      statics.push('');
+    }
+  });
+  statics[statics.length - 1] += '}';
+  return { statics, slots };
+}
+
+const LAYOUTS: Record<LineFormat, Layout> = {
+  documented: compile(EVENT_KEYS, { $schema: String(SCHEMA_VERSION) }),
+  current: compile(CURRENT_EVENT_KEYS, { $schema: 'null', ...CURRENT_ONLY }),
+};
+
+/** The values of one stored row (LINE_SELECT), as JSON texts in the documented order (`$schema` left to the format). */
+function lineValues(r: readonly unknown[]): string[] {
   const f = (r[0] as string).split(FIELD_SEP);
   const a = recOf(f[C.rec]);
   const sut = Number(f[C.server_upload_time]);
@@ -152,22 +194,81 @@ export function renderLine(r: readonly unknown[]): string {
   const groups = a[REC.groups];
   const uploadTs = timestampJson(sut);
   const merged = f[C.merged_amplitude_id];
-  return (
-    `{"server_received_time":${timestampJson(received)},"app":${f[C.project_id]},"device_carrier":${a[REC.device_carrier]},"$schema":${SCHEMA_VERSION},` +
-    `"city":${a[REC.city]},"user_id":${f[C.user_id]},"uuid":${f[C.uuid]},` +
-    `"event_time":${timestampJson(eventTime)},"platform":${a[REC.platform]},"os_version":${a[REC.os_version]},"amplitude_id":${f[C.amplitude_id]},` +
-    `"processed_time":${uploadTs},"user_creation_time":${timestampJson(created === null ? null : eventTime - created)},"version_name":${a[REC.version_name]},` +
-    `"ip_address":${a[REC.ip_address]},"paying":${triJson(flags >> FLAGS.payingShift)},"dma":${a[REC.dma]},` +
-    `"group_properties":${f[C.group_properties] || '{}'},"user_properties":${f[C.user_properties]},` +
-    `"client_upload_time":${timestampJson(upload === 'null' ? null : received + Number(upload))},"$insert_id":${a[REC.$insert_id]},"event_type":${eventType},` +
-    `"library":${a[REC.library]},"amplitude_attribution_ids":${a[REC.amplitude_attribution_ids]},"device_type":${a[REC.device_type]},` +
-    `"device_manufacturer":${a[REC.device_manufacturer]},"start_version":${a[REC.start_version]},"location_lng":${a[REC.location_lng]},` +
-    `"server_upload_time":${uploadTs},"event_id":${eventId === 'null' ? f[C.id] : eventId},"location_lat":${a[REC.location_lat]},"os_name":${a[REC.os_name]},` +
-    `"amplitude_event_type":${eventType.startsWith('"$') ? eventType : 'null'},"device_brand":${a[REC.device_brand]},` +
-    `"groups":${groups === 'null' ? '{}' : groups},"event_properties":${propertiesJson(r[1])},` +
-    `"data":${dataJson(flags, merged === '' ? null : merged)},"device_id":${f[C.device_id]},"language":${a[REC.language]},` +
-    `"device_model":${a[REC.device_model]},"country":${a[REC.country]},"region":${a[REC.region]},` +
-    `"is_attribution_event":${triJson(flags >> FLAGS.attributionShift)},"adid":${a[REC.adid]},"session_id":${a[REC.session_id]},` +
-    `"device_family":${a[REC.device_family]},"sample_rate":null,"idfa":${a[REC.idfa]},"client_event_time":${timestampJson(received + Number(a[REC.client_event]))}}`
-  );
+  return [
+    timestampJson(received),
+    f[C.project_id],
+    a[REC.device_carrier],
+    '',
+    a[REC.city],
+    f[C.user_id],
+    f[C.uuid],
+    timestampJson(eventTime),
+    a[REC.platform],
+    a[REC.os_version],
+    f[C.amplitude_id],
+    uploadTs,
+    timestampJson(created === null ? null : eventTime - created),
+    a[REC.version_name],
+    a[REC.ip_address],
+    triJson(flags >> FLAGS.payingShift),
+    a[REC.dma],
+    f[C.group_properties] || '{}',
+    f[C.user_properties],
+    timestampJson(upload === 'null' ? null : received + Number(upload)),
+    a[REC.$insert_id],
+    eventType,
+    a[REC.library],
+    a[REC.amplitude_attribution_ids],
+    a[REC.device_type],
+    a[REC.device_manufacturer],
+    a[REC.start_version],
+    a[REC.location_lng],
+    uploadTs,
+    eventId === 'null' ? f[C.id] : eventId,
+    a[REC.location_lat],
+    a[REC.os_name],
+    eventType.startsWith('"$') ? eventType : 'null',
+    a[REC.device_brand],
+    groups === 'null' ? '{}' : groups,
+    propertiesJson(r[1]),
+    dataJson(flags, merged === '' ? null : merged),
+    f[C.device_id],
+    a[REC.language],
+    a[REC.device_model],
+    a[REC.country],
+    a[REC.region],
+    triJson(flags >> FLAGS.attributionShift),
+    a[REC.adid],
+    a[REC.session_id],
+    a[REC.device_family],
+    'null',
+    a[REC.idfa],
+    timestampJson(received + Number(a[REC.client_event])),
+  ];
 }
+
+function fill(layout: Layout, v: string[]): string {
+  const { statics, slots } = layout;
+  let out = statics[0];
+  for (let i = 0; i < slots.length; i++) out += v[slots[i]] + statics[i + 1];
+  return out;
+}
+
+/** One stored row (LINE_SELECT) as its export line in the documented format, without the newline. */
+export function renderLine(r: readonly unknown[]): string {
+  return fill(LAYOUTS.documented, lineValues(r));
+}
+
+/**
+ * One stored row as its line in the current format. Groups are arrays of strings, as rows stored
+ * since Spillway writes them so hold them; older rows' groups are turned so here.
+ */
+export function renderCurrentLine(r: readonly unknown[]): string {
+  const v = lineValues(r);
+  const groups = v[SLOT.groups];
+  if (groups !== '{}') v[SLOT.groups] = groupsLineJson(JSON.parse(groups) as Record<string, unknown>) ?? '{}';
+  return fill(LAYOUTS.current, v);
+}
+
+/** The renderer of a line format. */
+export const lineRenderer = (format: LineFormat) => (format === 'current' ? renderCurrentLine : renderLine);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { enrichEvents } from './enrich';
-import { groupsLineJson } from './groups';
+import { groupsLineJson } from '../db/event-layout';
 import { languageName } from './language';
 import { userAgentFields } from './user-agent';
 import type { ValidEvent } from './validate';

@@ -3,9 +3,8 @@
 // (`prepareRow`, before the write lock, possibly on another thread) and what only the write transaction
 // knows (`completeRow`: identity, user and group properties, the server upload time).
 // lib/export/render.ts is the mapping back out.
-import { EVENT_ROW_COLUMNS, FLAGS, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, REC_STRINGS, tri } from '../db/event-layout';
+import { EVENT_ROW_COLUMNS, FLAGS, groupsLineJson, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, REC_STRINGS, tri } from '../db/event-layout';
 import { lz4Compress } from '../util/lz4';
-import { groupsLineJson } from './groups';
 import type { IngestDoor } from './http';
 import { isObject, type JsonObject, type ValidEvent } from './validate';
 

@@ -6,30 +6,9 @@ import { applyPropertyOps } from './properties';
 import type { PendingSet, SetHolder } from './property-sets';
 import type { JsonObject } from './validate';
 
-export interface GroupRef {
-  type: string;
-  name: string;
-}
-
-/** `groups` as events send it: `{type: name}` or `{type: [names]}`; numbers become text. */
-export function groupsOf(groups: JsonObject | undefined): GroupRef[] {
-  if (!groups) return [];
-  const out: GroupRef[] = [];
-  for (const [type, v] of Object.entries(groups)) {
-    for (const name of Array.isArray(v) ? v : [v]) {
-      if (typeof name === 'string' || typeof name === 'number') out.push({ type, name: String(name) });
-    }
-  }
-  return out;
-}
-
-/** The groups as Amplitude's lines carry them: each type's names as an array of strings (`{"company":["acme"]}`), or null for none. */
-export function groupsLineJson(groups: JsonObject | undefined): string | null {
-  const byType = new Map<string, string[]>();
-  for (const g of groupsOf(groups)) byType.set(g.type, [...(byType.get(g.type) ?? []), g.name]);
-  return byType.size ? JSON.stringify(Object.fromEntries(byType)) : null;
-}
-
+// `groups` as events send it, `{type: name}` or `{type: [names]}`, read by lib/db/event-layout.ts
+export type { GroupRef } from '../db/event-layout';
+import type { GroupRef } from '../db/event-layout';
 const keyOf = (g: GroupRef) => `${g.type}\n${g.name}`;
 
 /** One group as a batch holds it: its properties as text (parsed when operations change them) and their set. */

@@ -11,17 +11,24 @@ const HOUR_MS = 3_600_000;
 /** In the write transaction that stores rows of `kind` stamped `now`. One point read when nothing is late. */
 export async function noteLateRows(tx: Tx, client: unknown, projectId: number, kind: 'events' | 'merged', now: number) {
   const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
-  const [row] = await readRows(
+  // events have a seal per line format (lib/export/format.ts): each one the hour has is built again
+  const kinds = kind === 'events' ? ['events', 'events-current'] : ['merged', 'merged'];
+  const rows = (await readRows(
     tx,
     client,
-    'select p.sealed_until, s.state from projects p left join seals s on s.project_id = p.id and s.kind = ? and s.hour = ? where p.id = ?',
-    [kind, hour, projectId],
-  );
-  if (!row) return;
-  const [sealedUntil, state] = row as [number | null, string | null];
-  if (state === 'stale' || (state === null && (sealedUntil === null || hour >= sealedUntil))) return;
-  await tx.run(sql`insert into seals (project_id, kind, hour, state, part_bytes, updated_at) values (${projectId}, ${kind}, ${hour}, 'stale', 0, ${now})
-    on conflict (project_id, kind, hour) do update set state = 'stale', lease_owner = null, lease_until = null, updated_at = ${now}`);
+    'select p.sealed_until, s.kind, s.state from projects p left join seals s on s.project_id = p.id and s.kind in (?, ?) and s.hour = ? where p.id = ?',
+    [...kinds, hour, projectId],
+  )) as [number | null, string | null, string | null][];
+  if (rows.length === 0) return;
+  const sealedUntil = rows[0][0];
+  const seals = rows.filter((r) => r[1] !== null);
+  if (seals.length > 0 && seals.every((r) => r[2] === 'stale')) return;
+  if (seals.length === 0 && (sealedUntil === null || hour >= sealedUntil)) return;
+  // an hour the sealer passed as empty gets a seal to build, in the current format
+  for (const k of seals.length > 0 ? seals.map((r) => r[1]!) : [kinds[0] === 'events' ? 'events-current' : 'merged']) {
+    await tx.run(sql`insert into seals (project_id, kind, hour, state, part_bytes, updated_at) values (${projectId}, ${k}, ${hour}, 'stale', 0, ${now})
+      on conflict (project_id, kind, hour) do update set state = 'stale', lease_owner = null, lease_until = null, updated_at = ${now}`);
+  }
   await tx.run(sql`update export_jobs set state = 'pending', due_at = ${now}, tries = 0, parts_done = 0, updated_at = ${now}
     where kind = ${kind} and hour = ${hour} and state in ('done', 'failed') and destination_id in (select id from destinations where project_id = ${projectId})`);
 }

@@ -9,7 +9,7 @@ import { readAll, TooLarge } from '../util/bytes';
 import { toHex } from '../util/hash';
 import { sha256 } from '../util/sha256';
 import { eventTimes, prepareRow, R, randomUuids, userOpsOf, type RequestContext, type Row } from './event-rows';
-import { groupsOf, type GroupRef } from './groups';
+import { groupsOf, type GroupRef } from '../db/event-layout';
 import type { IngestDoor } from './http';
 import { fromIdentification, fromLegacyEvent, readForm, type FormDoor } from './legacy';
 import { errorBody, isIngestResult, payloadTooLarge, type IngestResult } from './responses';

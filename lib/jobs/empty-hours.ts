@@ -23,7 +23,8 @@ export async function claimEmptyJobs(db: Db, workerId: string, now: number, leas
       join projects p on p.id = d.project_id
     where j.state in ('pending', 'retry') and j.due_at <= ${now}
       and j.hour < coalesce(p.sealed_until, 0) and j.parts_done = 0 and j.finished_at is null
-      and not exists (select 1 from seals z where z.project_id = d.project_id and z.kind = j.kind and z.hour = j.hour)
+      and not exists (select 1 from seals z where z.project_id = d.project_id and z.hour = j.hour
+        and (z.kind = j.kind or (j.kind = 'events' and z.kind = 'events-current')))
       and not exists (select 1 from exported_files f where f.job_id = j.id)
     order by j.destination_id, j.hour
     limit ${BATCH})`;
@@ -84,7 +85,15 @@ export async function finishEmptyJobs(
       const failed = new Set<Job>(s3 ? [] : list);
       if (s3) {
         await parallel(list, PARALLEL_PUTS, async (job) => {
-          const m = manifestFor({ kind: job.kind, hour: job.hour, projectId: dest.projectId, orgId: dest.orgId, prefix: dest.prefix, parts: [] });
+          const m = manifestFor({
+            kind: job.kind,
+            lineFormat: dest.lineFormat,
+            hour: job.hour,
+            projectId: dest.projectId,
+            orgId: dest.orgId,
+            prefix: dest.prefix,
+            parts: [],
+          });
           await s3.put(m.key, m.body).catch(() => failed.add(job));
         });
         s3.close();

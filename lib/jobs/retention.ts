@@ -3,10 +3,11 @@
 // backfill to come. Identities, user and group properties, merges and the dedupe window are other
 // tables and stay; property sets only deleted rows named go with them. The seal is marked first (rows_deleted), so it is never built again from a partial
 // hour: rows arriving for it later make it an error to see, not a wrong file.
-import { and, asc, eq, gt, lt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, not, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
+import { EVENT_SEAL_KINDS } from '../export/format';
 import { DAY_MS, floorHour, HOUR_MS } from '../export/time';
 import { yieldToEventLoop } from '../util/yield';
 import type { EngineConfig } from './config';
@@ -19,10 +20,14 @@ const HOURS_PER_RUN = 48;
 export async function pruneRawRows(db: Db, config: EngineConfig, now: number, deadline = Infinity): Promise<number> {
   if (!config.rawRetentionDays) return 0;
   const cutoff = floorHour(now - config.rawRetentionDays * DAY_MS);
+  const events = inArray(s.seals.kind, [...EVENT_SEAL_KINDS]);
+  // the hour's events sealed, and no seal of another line format of it still to be built from its rows
+  const unbuilt = sql`exists (select 1 from seals o where o.project_id = ${s.seals.projectId} and o.hour = ${s.seals.hour}
+    and o.kind in ('events', 'events-current') and o.state != 'sealed')`;
   const hours = await db
-    .select({ projectId: s.seals.projectId, hour: s.seals.hour })
+    .selectDistinct({ projectId: s.seals.projectId, hour: s.seals.hour })
     .from(s.seals)
-    .where(and(eq(s.seals.kind, 'events'), eq(s.seals.state, 'sealed'), eq(s.seals.rowsDeleted, false), gt(s.seals.lines, 0), lt(s.seals.hour, cutoff)))
+    .where(and(events, eq(s.seals.state, 'sealed'), eq(s.seals.rowsDeleted, false), gt(s.seals.lines, 0), lt(s.seals.hour, cutoff), not(unbuilt)))
     .orderBy(asc(s.seals.hour))
     .limit(HOURS_PER_RUN);
   let deleted = 0;
@@ -32,7 +37,8 @@ export async function pruneRawRows(db: Db, config: EngineConfig, now: number, de
       db
         .update(s.seals)
         .set({ rowsDeleted: true, updatedAt: now })
-        .where(and(eq(s.seals.projectId, projectId), eq(s.seals.kind, 'events'), eq(s.seals.hour, hour), eq(s.seals.state, 'sealed')))
+        // in one statement with the check: a seal of another format begun meanwhile keeps the rows
+        .where(and(eq(s.seals.projectId, projectId), events, eq(s.seals.hour, hour), eq(s.seals.state, 'sealed'), not(unbuilt)))
         .returning({ hour: s.seals.hour }),
     );
     if (marked.length === 0) continue;

@@ -9,6 +9,7 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
 import type { History } from '../export/history';
+import { EVENT_SEAL_KINDS, sealKindOf, type ExportKind, type SealKind } from '../export/format';
 import { nextDataHour, type HourRef } from '../export/hour-parts';
 import { HOUR_MS } from '../export/time';
 import type { EngineConfig } from './config';
@@ -17,6 +18,7 @@ import { kindsOf, lastClosedHour } from './plan';
 import { buildSeal, claimSeal, keepSealLease, SealChanged, SealUnrecoverable, type SealSettings } from './seal';
 
 const KINDS = ['events', 'merged'] as const;
+const SEAL_KINDS_OF: Record<ExportKind, readonly SealKind[]> = { events: EVENT_SEAL_KINDS, merged: ['merged'] };
 
 export interface SealRun {
   workerId: string;
@@ -59,13 +61,14 @@ export async function sealClosedHours(db: Db, config: EngineConfig, history: His
     .where(and(eq(s.projects.isPortfolio, false), or(isNull(s.projects.sealedUntil), lte(s.projects.sealedUntil, last))));
   let sealed = 0;
   for (const p of due) {
+    // the seals the project's connections export: events in each one's line format, merged IDs
     const exported = new Set(
       (
         await db
           .select()
           .from(s.destinations)
           .where(and(eq(s.destinations.projectId, p.id), eq(s.destinations.enabled, true)))
-      ).flatMap((d) => kindsOf(d)),
+      ).flatMap((d) => kindsOf(d).map((k) => sealKindOf(k, d.lineFormat))),
     );
     let cursor = p.sealedUntil ?? (await firstHour(db, p.id)) ?? last + HOUR_MS;
     while (cursor <= last && run.clock() < run.deadline) {
@@ -78,12 +81,13 @@ export async function sealClosedHours(db: Db, config: EngineConfig, history: His
       let all = true;
       for (const [i, kind] of KINDS.entries()) {
         if (hours[i] !== next) continue;
-        const ref = { projectId: p.id, kind, hour: next };
-        if (exported.has(kind)) {
-          if (await markPending(db, ref, run)) sealed++;
+        // events: a seal per line format exported; none exported, one in the current format for later exports
+        const wanted = SEAL_KINDS_OF[kind].filter((k) => exported.has(k));
+        if (wanted.length > 0) {
+          for (const k of wanted) if (await markPending(db, { projectId: p.id, kind: k, hour: next }, run)) sealed++;
           continue;
         }
-        const r = await sealHour(db, history, ref, run);
+        const r = await sealHour(db, history, { projectId: p.id, kind: sealKindOf(kind, 'current'), hour: next }, run);
         if (r === 'built') sealed++;
         else if (r === 'unfinished') all = false;
       }
@@ -131,8 +135,10 @@ async function moveCursor(db: Db, projectId: number, to: number) {
 async function buildWaiting(db: Db, history: History, run: SealRun): Promise<number> {
   const now = run.clock();
   const z = s.seals;
+  // a job exports this seal: its kind, and for events its connection's line format (format.ts sealKindOf)
   const openJob = sql`exists (select 1 from export_jobs j join destinations d on d.id = j.destination_id
-    where d.project_id = ${z.projectId} and j.kind = ${z.kind} and j.hour = ${z.hour} and j.state in ('pending', 'running', 'retry'))`;
+    where d.project_id = ${z.projectId} and j.hour = ${z.hour} and j.state in ('pending', 'running', 'retry')
+      and (case when j.kind = 'events' and d.line_format = 'current' then 'events-current' else j.kind end) = ${z.kind})`;
   const waiting = await db
     .select({ projectId: z.projectId, kind: z.kind, hour: z.hour })
     .from(z)

@@ -47,7 +47,7 @@ describe('sealed hours', () => {
     await tick(db(), config, { budgetMs: 60_000 });
     const a = await contents(first);
     expect(a.events).toHaveLength(300);
-    const [seal] = (await sealsOf()).filter((x) => x.kind === 'events' && x.hour === H);
+    const [seal] = (await sealsOf()).filter((x) => x.kind === 'events-current' && x.hour === H);
     expect(seal).toMatchObject({ state: 'sealed', generation: 1, lines: 300, parts: a.snap.size });
     const sealedParts = (await partsOf()).length;
 
@@ -55,7 +55,7 @@ describe('sealed hours', () => {
     const later = H + 8 * DAY_MS;
     await tick(db(), config, { budgetMs: 60_000, now: () => later });
     expect(await db().select({ n: count() }).from(s.eventRows)).toEqual([{ n: 0 }]);
-    expect((await sealsOf()).find((x) => x.hour === H && x.kind === 'events')?.rowsDeleted).toBe(true);
+    expect((await sealsOf()).find((x) => x.hour === H && x.kind === 'events-current')?.rowsDeleted).toBe(true);
 
     // another connection, and a backfill of the old hour: the same bytes, nothing built again
     const second = await newBucket('seal-b');
@@ -66,7 +66,7 @@ describe('sealed hours', () => {
     expect([...b.snap.keys()]).toEqual([...a.snap.keys()]);
     for (const [k, v] of a.snap) expect(b.snap.get(k)!.equals(v), k).toBe(true);
     expect((await partsOf()).length).toBe(sealedParts);
-    expect((await sealsOf()).find((x) => x.hour === H && x.kind === 'events')?.generation).toBe(1);
+    expect((await sealsOf()).find((x) => x.hour === H && x.kind === 'events-current')?.generation).toBe(1);
   });
 
   it('through a remote libSQL client, seals and exports the bytes the native client makes', async () => {
@@ -96,6 +96,53 @@ describe('sealed hours', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('seals an hour once per line format its connections write, keeps the rows until both are sealed, and says when a format can no longer be built', async () => {
+    await ingestAt(db(), seed.project.apiKey!, sampleEvents(40, 'fmt'), H + 60_000);
+    const config = testConfig();
+    const current = await newBucket('fmt-current');
+    const documented = await newBucket('fmt-documented');
+    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: current });
+    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: documented, lineFormat: 'documented' });
+    await tick(db(), config, { budgetMs: 60_000 });
+    const hourSeals = async () =>
+      (await sealsOf())
+        .filter((x) => x.hour === H)
+        .map((x) => [x.kind, x.state, x.lines, x.rowsDeleted])
+        .sort();
+    expect(await hourSeals()).toEqual([
+      ['events', 'sealed', 40, false],
+      ['events-current', 'sealed', 40, false],
+    ]);
+    expect((await contents(current)).events.map((l) => JSON.parse(l).$schema)).toEqual(Array(40).fill(null));
+    expect((await contents(documented)).events.map((l) => JSON.parse(l).$schema)).toEqual(Array(40).fill(12));
+
+    // past the retention the rows go, once for both
+    const later = H + 8 * DAY_MS;
+    await tick(db(), config, { budgetMs: 60_000, now: () => later });
+    expect(await hourSeals()).toEqual([
+      ['events', 'sealed', 40, true],
+      ['events-current', 'sealed', 40, true],
+    ]);
+
+    // a project whose hour was sealed in one format only: after its rows are gone, a connection in the
+    // other format is told why it cannot export the hour, never given an empty file
+    await db().delete(s.sealedParts).where(eq(s.sealedParts.kind, 'events-current'));
+    await db().delete(s.seals).where(eq(s.seals.kind, 'events-current'));
+    const third = await newBucket('fmt-third');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: third }, later);
+    await startBackfill(db(), testConfig({ maxTries: 1 }), { destinationId: dest.id, from: H, to: H + HOUR_MS }, later);
+    await tick(db(), testConfig({ maxTries: 1 }), { budgetMs: 60_000, now: () => later });
+    const [job] = await db()
+      .select()
+      .from(s.exportJobs)
+      .where(and(eq(s.exportJobs.destinationId, dest.id), eq(s.exportJobs.hour, H), eq(s.exportJobs.kind, 'events')));
+    expect(job.state).toBe('failed');
+    expect(job.errorMessage).toMatch(
+      /sealed as documented lines and their raw rows then deleted by the retention: they can be exported again only in that line format/,
+    );
+    expect(await listKeys(third)).toEqual([]);
   });
 
   it('keeps identities, user properties and the project counts when the raw rows are deleted', async () => {
@@ -132,7 +179,7 @@ describe('sealed hours', () => {
 
     // an instance whose clock is an hour and more behind stamps its rows into the exported hour
     await ingestAt(db(), seed.project.apiKey!, sampleEvents(7, 'late'), H + 30 * 60_000);
-    const [seal] = (await sealsOf()).filter((x) => x.kind === 'events' && x.hour === H);
+    const [seal] = (await sealsOf()).filter((x) => x.kind === 'events-current' && x.hour === H);
     expect(seal.state).toBe('stale');
     const [job] = await db()
       .select()
@@ -142,7 +189,7 @@ describe('sealed hours', () => {
     await tick(db(), config, { budgetMs: 60_000 });
     const after = await contents(bucket);
     expect(after.events).toHaveLength(57);
-    expect((await sealsOf()).find((x) => x.kind === 'events' && x.hour === H)).toMatchObject({ state: 'sealed', generation: 2, lines: 57 });
+    expect((await sealsOf()).find((x) => x.kind === 'events-current' && x.hour === H)).toMatchObject({ state: 'sealed', generation: 2, lines: 57 });
     // the old generation's parts are gone
     expect(new Set((await partsOf()).filter((p) => p.hour === H).map((p) => p.generation))).toEqual(new Set([2]));
   });
@@ -167,7 +214,7 @@ describe('sealed hours', () => {
     const again = await snapshot(second);
     expect([...again.keys()]).toEqual([...good.keys()]);
     for (const [k, v] of good) expect(again.get(k)!.equals(v), k).toBe(true);
-    expect((await sealsOf()).find((x) => x.kind === 'events' && x.hour === H)?.generation).toBe(2);
+    expect((await sealsOf()).find((x) => x.kind === 'events-current' && x.hour === H)?.generation).toBe(2);
   });
 
   it('a part missing a slice in its middle stops its upload and is built again', async () => {
@@ -189,7 +236,7 @@ describe('sealed hours', () => {
     await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: second });
     // the upload is cut short (its error is history's, not the store's); the hour is built again and copied
     for (let i = 0; i < 2; i++) await tick(db(), config, { budgetMs: 60_000 });
-    expect((await sealsOf()).find((x) => x.kind === 'events' && x.hour === H)?.generation).toBe(2);
+    expect((await sealsOf()).find((x) => x.kind === 'events-current' && x.hour === H)?.generation).toBe(2);
     const again = await snapshot(second);
     expect([...again.keys()]).toEqual([...good.keys()]);
     for (const [k, v] of good) expect(again.get(k)!.equals(v), k).toBe(true);

@@ -4,10 +4,11 @@
 // resumable at its cursor, so an hour larger than one tick's budget, a crash or a lost lease lose
 // nothing. One found wrong is built again, never exported wrong: rows that arrived after it was sealed
 // (ingestion marks it stale), a part missing or not matching its SHA-256, another part size.
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
+import { EVENT_SEAL_KINDS, exportKindOf, isEventsKind } from '../export/format';
 import { History, partsOfSeal, type PartRef } from '../export/history';
 import type { PartToUpload } from '../export/exporter';
 import { hourParts, hourRowCount, type HourRef } from '../export/hour-parts';
@@ -42,7 +43,7 @@ export async function sealOf(db: Db, ref: HourRef): Promise<Seal | undefined> {
 }
 
 /** Whether a sealed seal must be built again: another part size (events only), when its rows are still there. */
-const outdated = (seal: Seal, settings: SealSettings) => seal.kind === 'events' && seal.partBytes !== settings.partBytes && !seal.rowsDeleted;
+const outdated = (seal: Seal, settings: SealSettings) => isEventsKind(seal.kind) && seal.partBytes !== settings.partBytes && !seal.rowsDeleted;
 
 /** The hour's seal as an export finds it; claims it for building when nobody holds it. */
 export async function claimSeal(db: Db, history: History, ref: HourRef, workerId: string, now: number, settings: SealSettings): Promise<SealClaim> {
@@ -50,6 +51,20 @@ export async function claimSeal(db: Db, history: History, ref: HourRef, workerId
   if (row?.state === 'sealed' && !outdated(row, settings)) return { state: 'sealed', seal: row, parts: await partsOfSeal(db, row) };
   if (row?.state === 'building' && row.leaseOwner !== workerId && (row.leaseUntil ?? 0) >= now) {
     return { state: 'busy', seal: row, parts: await partsOfSeal(db, row) };
+  }
+  // the hour's rows deleted by the retention after it was sealed in the other line format: nothing to build this one from
+  if (!row && isEventsKind(ref.kind)) {
+    const [gone] = await db
+      .select({ kind: s.seals.kind })
+      .from(s.seals)
+      .where(
+        and(eq(s.seals.projectId, ref.projectId), eq(s.seals.hour, ref.hour), inArray(s.seals.kind, [...EVENT_SEAL_KINDS]), eq(s.seals.rowsDeleted, true)),
+      );
+    if (gone) {
+      throw new SealUnrecoverable(
+        `the events of hour ${new Date(ref.hour).toISOString()} were sealed as ${gone.kind === 'events' ? 'documented' : 'current'} lines and their raw rows then deleted by the retention: they can be exported again only in that line format`,
+      );
+    }
   }
   if (!row && (await hourRowCount(db, ref)) === 0) {
     // recorded, so that rows arriving for it later find it (lib/ingest/late-rows.ts) and export it again
@@ -62,7 +77,7 @@ export async function claimSeal(db: Db, history: History, ref: HourRef, workerId
     row = await sealOf(db, ref);
     if (row?.state === 'sealed' && row.parts === 0) return { state: 'empty' };
   }
-  const rebuild = sql`(${s.seals.state} = 'stale' or (${s.seals.state} = 'sealed' and ${s.seals.kind} = 'events' and ${s.seals.partBytes} != ${settings.partBytes}))`;
+  const rebuild = sql`(${s.seals.state} = 'stale' or (${s.seals.state} = 'sealed' and ${s.seals.kind} != 'merged' and ${s.seals.partBytes} != ${settings.partBytes}))`;
   const lease = { leaseOwner: workerId, leaseUntil: now + settings.leaseMs, updatedAt: now };
   const claimed = await writeTx(db, async (tx) => {
     const [c] = await tx
@@ -117,15 +132,15 @@ export async function claimSeal(db: Db, history: History, ref: HourRef, workerId
   row = await sealOf(db, ref);
   if (!row) throw new Error(`seal of ${ref.kind} ${ref.projectId}@${ref.hour} vanished while being claimed`);
   if (row.state === 'building' && row.leaseOwner !== workerId) return { state: 'busy', seal: row, parts: await partsOfSeal(db, row) };
-  if (row.rowsDeleted && row.state !== 'sealed') throw new SealUnrecoverable(row);
+  if (row.rowsDeleted && row.state !== 'sealed') throw SealUnrecoverable.of(row);
   return { state: 'sealed', seal: row, parts: await partsOfSeal(db, row) };
 }
 
 /** A seal found wrong after its raw rows were deleted (SPILLWAY_RAW_RETENTION_DAYS): it cannot be built again. */
 export class SealUnrecoverable extends Error {
-  constructor(seal: Seal) {
-    super(
-      `the ${seal.kind} of hour ${new Date(seal.hour).toISOString()} were sealed, then found ${seal.state === 'stale' ? 'to have rows that arrived later' : 'damaged'}, and their raw rows were deleted by the retention: they cannot be built again`,
+  static of(seal: Seal) {
+    return new SealUnrecoverable(
+      `the ${exportKindOf(seal.kind)} of hour ${new Date(seal.hour).toISOString()} were sealed, then found ${seal.state === 'stale' ? 'to have rows that arrived later' : 'damaged'}, and their raw rows were deleted by the retention: they cannot be built again`,
     );
   }
 }

@@ -7,6 +7,7 @@ import * as s from '../db/schema';
 import { storageFault } from '../db/storage-fault';
 import type { Db } from '../db/types';
 import { ExportError } from '../export/errors';
+import { sealKindOf } from '../export/format';
 import { exportHour } from '../export/exporter';
 import { History, HistoryDamaged } from '../export/history';
 import { manifestFor } from '../export/manifest';
@@ -108,7 +109,8 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
   if (!dest) return;
   const lease = keepLease(db, job, workerId, config.leaseMs, clock);
   let s3: S3Access | null = null;
-  const ref = { projectId: dest.projectId, kind: job.kind, hour: job.hour };
+  // the seal of the hour in this connection's line format
+  const ref = { projectId: dest.projectId, kind: sealKindOf(job.kind, dest.lineFormat), hour: job.hour };
   try {
     const files = await filesOf(db, job.id);
     s3 = await S3Access.open(dest, config.s3);
@@ -152,7 +154,15 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
     if (dest.writeManifest) {
       if (lease.lost()) throw new LeaseLost();
       const parts = await partsOf(db, job.id, outcome.parts);
-      const manifest = manifestFor({ kind: job.kind, hour: job.hour, projectId: dest.projectId, orgId: dest.orgId, prefix: dest.prefix, parts });
+      const manifest = manifestFor({
+        kind: job.kind,
+        lineFormat: dest.lineFormat,
+        hour: job.hour,
+        projectId: dest.projectId,
+        orgId: dest.orgId,
+        prefix: dest.prefix,
+        parts,
+      });
       await s3.put(manifest.key, manifest.body);
     }
     if (await completeJob(db, job, dest, workerId, outcome.parts, clock(), clock() - began)) sum.done++;
@@ -164,7 +174,7 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
     // the operator's to fix: a line in the server's log (the job itself says so to the customer)
     if (err.kind === 'storage') {
       sum.storageFaults++;
-      console.error(`export of ${ref.kind} ${new Date(job.hour).toISOString()} for project ${ref.projectId} waits: ${err.message}`);
+      console.error(`export of ${job.kind} ${new Date(job.hour).toISOString()} for project ${ref.projectId} waits: ${err.message}`);
     }
     const r = await failJob(db, config, job, dest, workerId, err, clock(), clock() - began).catch((failed: unknown) => {
       // the fault may refuse this write too: the job's lease runs out and it is claimed again later

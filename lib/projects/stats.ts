@@ -2,6 +2,7 @@
 // the raw rows, and from the seals of hours whose raw rows the retention deleted.
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
+import { EVENT_SEAL_KINDS } from '../export/format';
 import type { Db } from '../db/types';
 import { HOUR_MS } from '../export/time';
 
@@ -16,10 +17,12 @@ export async function hourlyCounts(db: Db, orgId: number, sinceMs: number) {
     .from(s.eventRows)
     .where(and(inArray(s.eventRows.projectId, ids), gte(s.eventRows.serverUploadTime, sinceMs)))
     .groupBy(s.eventRows.projectId, hour);
+  // an hour sealed in both line formats has the same lines in each: counted once
   const sealed = await db
-    .select({ projectId: s.seals.projectId, hour: s.seals.hour, events: s.seals.lines })
+    .select({ projectId: s.seals.projectId, hour: s.seals.hour, events: sql<number>`max(${s.seals.lines})` })
     .from(s.seals)
-    .where(and(inArray(s.seals.projectId, ids), eq(s.seals.kind, 'events'), eq(s.seals.rowsDeleted, true), gte(s.seals.hour, sinceMs)));
+    .where(and(inArray(s.seals.projectId, ids), inArray(s.seals.kind, [...EVENT_SEAL_KINDS]), eq(s.seals.rowsDeleted, true), gte(s.seals.hour, sinceMs)))
+    .groupBy(s.seals.projectId, s.seals.hour);
   return [...raw, ...sealed]
     .map((r) => ({ projectId: r.projectId, hour: Number(r.hour), events: Number(r.events) }))
     .sort((a, b) => a.hour - b.hour || a.projectId - b.projectId)

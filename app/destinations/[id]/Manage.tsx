@@ -11,6 +11,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
   const [events, setEvents] = useState(d.exportEvents);
   const [merged, setMerged] = useState(d.exportMerged);
   const [manifest, setManifest] = useState(d.writeManifest);
+  const [lineFormat, setLineFormat] = useState(d.lineFormat);
   const [confirming, setConfirming] = useState(false);
   // shown at once; put back if the server refuses
   const [enabled, setEnabledShown] = useState(d.enabled);
@@ -69,7 +70,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          patch.mutate({ prefix, exportEvents: events, exportMerged: merged, writeManifest: manifest });
+          patch.mutate({ prefix, exportEvents: events, exportMerged: merged, writeManifest: manifest, lineFormat });
         }}
       >
         <label htmlFor="m-prefix">
@@ -89,6 +90,20 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
           <code>{d.prefix}_spillway/manifests/…json</code>, written after the hour&apos;s last file: its presence means the hour is complete. It lists each file
           with its size, line count and SHA-256. The folder starts with <code>_</code>, so Athena, Glue and Spark skip it.
         </p>
+        <fieldset>
+          <legend>Amplitude line format</legend>
+          <label className="row" style={{ fontWeight: 400 }}>
+            <input type="radio" name="line-format" checked={lineFormat === 'current'} onChange={() => setLineFormat('current')} /> Current: as Amplitude writes
+            lines today (55 keys in alphabetical order, <code>$schema</code> null, groups as lists)
+          </label>
+          <label className="row" style={{ fontWeight: 400 }}>
+            <input type="radio" name="line-format" checked={lineFormat === 'documented'} onChange={() => setLineFormat('documented')} /> 2020 documented: the 49
+            keys of Amplitude&apos;s documented schema in its order, <code>$schema</code> 12
+          </label>
+          <p className="hint" style={{ marginTop: 0 }}>
+            Applies to the hours exported from now on (an hour exported again is rewritten in the new format); each hour&apos;s manifest records its format.
+          </p>
+        </fieldset>
         {patch.error ? (
           <p className="error" role="alert">
             {patch.error.message}
