@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openDatabase } from '../lib/db/client';
-import { propertiesJson } from '../lib/export/render';
+import { LINE_SELECT, propertiesJson, renderCurrentLine } from '../lib/export/render';
+import { BROWSER_SDK_2025 } from '../test/fixtures/amplitude-lines';
+import { posthogMismatch } from '../test/support/posthog-amplitude';
 import { freePort } from '../test/support/app';
 import { shot, signIn } from './helpers';
 import { state } from './state';
@@ -127,6 +129,46 @@ for (const [transport, compress] of [
     expect(errors.filter((e) => /CORS|blocked/i.test(e))).toEqual([]);
   });
 }
+
+test('a line of the current format from the browser SDK: 55 keys, enriched, read by PostHog types', async ({ page }) => {
+  const s = state();
+  await page.goto(`${siteUrl}/shop.html`);
+  const code = await page.evaluate(
+    async ({ apiKey, serverUrl }) => {
+      const amp = (window as unknown as { amplitude: { createInstance(): any } }).amplitude.createInstance();
+      await amp.init(apiKey, 'golden-user', { serverUrl, autocapture: false, flushIntervalMillis: 100, deviceId: 'golden-device', logLevel: 0 }).promise;
+      // the page is on loopback: the address of a real Amplitude line of 2025 stands in for a public one
+      const r = amp.track('golden', { n: 1 }, { ip: '82.20.15.60' }).promise;
+      amp.flush();
+      return (await r).code as number;
+    },
+    { apiKey: s.apiKey, serverUrl: `${s.url}/2/httpapi` },
+  );
+  expect(code).toBe(200);
+  await eventsOnce(`device_id = 'golden-device'`, 1);
+  // the line the hour's seal will write for a connection in the current format, from the stored row
+  const { client, close } = await openDatabase({ url: s.dbUrl, migrationsFolder: 'drizzle' });
+  let line: Record<string, unknown>;
+  try {
+    const row = (await client.execute({ sql: `select ${LINE_SELECT} from event_rows where device_id = 'golden-device'`, args: [] })).rows[0];
+    line = JSON.parse(renderCurrentLine(Object.values(row))) as Record<string, unknown>;
+  } finally {
+    close();
+  }
+  expect(Object.keys(line)).toEqual(Object.keys(JSON.parse(BROWSER_SDK_2025)));
+  expect(line).toMatchObject({
+    country: 'United Kingdom',
+    city: 'Hemel Hempstead',
+    device_family: 'Linux',
+    device_type: 'Linux',
+    language: 'English',
+    platform: 'Web',
+    $schema: null,
+    data_type: 'event',
+  });
+  expect(String(line.library)).toMatch(/^amplitude-ts\/2\./);
+  expect(posthogMismatch(line)).toBeNull();
+});
 
 test('legacy amplitude-js 8.x posts forms to / from another origin, identify included', async ({ page }) => {
   const s = state();
