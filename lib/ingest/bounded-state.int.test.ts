@@ -59,12 +59,21 @@ describe('a user whose properties an attacker grows', () => {
 
   it("lists are cut to their limit and the properties stay within theirs; the events of that user cost what a fresh user's do", async () => {
     // the attack of the review, as far as the request limits let it through, ten times over
+    const dbBytes = async () => (await one<number>('select page_count from pragma_page_count')) * (await one<number>('select page_size from pragma_page_size'));
+    const sizeBefore = await dbBytes();
+    let sent = 0;
     for (let round = 0; round < 10; round++) {
       for (let k = 0; k < 5; k++) {
-        const r = await post('/batch', { api_key: apiKey, events: identifies('victim-user', 20, { $append: { log: items(1_000, `${round}-${k}`) } }) });
+        const events = identifies('victim-user', 20, { $append: { log: items(1_000, `${round}-${k}`) } });
+        sent += JSON.stringify(events).length;
+        const r = await post('/batch', { api_key: apiKey, events });
         expect(r.status).toBe(200);
       }
     }
+    // the README's bound: each accepted update keeps at most one copy of the user's properties (64K characters)
+    const grown = (await dbBytes()) - sizeBefore;
+    console.log(`the attack ten times: ${sent} bytes sent, the database grew ${grown} bytes`);
+    expect(grown).toBeLessThan(1_000 * PROPERTY_LIMITS.maxChars * 1.25);
     const props = JSON.parse(await one<string>('select user_properties from amplitude_users where user_id = ?', ['victim-user'])) as { log: string[] };
     expect(props.log).toHaveLength(PROPERTY_LIMITS.maxListItems);
     // the newest kept
