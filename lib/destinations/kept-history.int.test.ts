@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../db/client';
 import { bucketPolicy } from '../export/policy';
 import { floorHour, HOUR_MS } from '../export/time';
 import { startApp, type RunningApp } from '../../test/support/app';
+import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
 import { listKeys, newBucket, rgwEnv, setBucketPolicy } from '../../test/support/rgw';
@@ -19,7 +20,7 @@ let app: RunningApp;
 let database: Database;
 let bucket: string;
 let destinationId: number;
-let cookie: string;
+let call: Api;
 
 beforeAll(async () => {
   const url = freshDbUrl();
@@ -40,35 +41,16 @@ beforeAll(async () => {
     S3_ACCESS_KEY_ID: e.user2.accessKeyId,
     S3_SECRET_ACCESS_KEY: e.user2.secretAccessKey,
   });
-  const r = await fetch(`${app.url}/api/auth/signin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: app.url },
-    body: JSON.stringify({ email: seed.admin.email, password: seed.password }),
-  });
-  expect(r.status).toBe(200);
-  cookie = r.headers.get('set-cookie')!.split(';')[0];
+  call = await signInApi(app, seed.admin.email, seed.password);
 });
 afterAll(async () => {
   await app?.stop();
   database?.close();
 });
 
-async function api<T = Record<string, unknown>>(path: string, body?: unknown): Promise<T> {
-  const r = await fetch(`${app.url}/api/destinations/${destinationId}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { cookie, origin: app.url, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(r.status, await r.clone().text()).toBeLessThan(300);
-  return (await r.json()) as T;
-}
-async function exportEverything() {
-  for (let i = 0; i < 10; i++) {
-    const r = await fetch(`${app.url}/api/cron`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
-    const sum = (await r.json()) as { jobs: number };
-    if (sum.jobs === 0) return;
-  }
-}
+const api = <T = Record<string, unknown>>(path: string, body?: unknown) =>
+  call<T>(body === undefined ? 'GET' : 'POST', `/api/destinations/${destinationId}${path}`, body);
+const exportAll = () => exportEverything(app, CRON_SECRET);
 
 interface Progress {
   id: number;
@@ -102,9 +84,9 @@ const view = async () => {
 };
 
 it('a failed manual re-export leaves the last good state of every hour, the earlier export and the chart as they were', async () => {
-  await exportEverything();
+  await exportAll();
   await api('/backfills', range);
-  await exportEverything();
+  await exportAll();
   const good = await view();
   expect(good.last).toBe(floorHour(Date.now()) - HOUR_MS);
   expect(good.chart).toEqual([20, 30]);
@@ -117,7 +99,7 @@ it('a failed manual re-export leaves the last good state of every hour, the earl
   noPut.Statement[1].Action = ['s3:DeleteObject'];
   await setBucketPolicy(bucket, noPut);
   await api('/backfills', range);
-  await exportEverything();
+  await exportAll();
   const after = await view();
 
   expect(after.last).toBe(good.last);

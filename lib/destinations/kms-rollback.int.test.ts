@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../db/client';
 import { bucketPolicy } from '../export/policy';
 import { floorHour, HOUR_MS } from '../export/time';
 import { startApp, type RunningApp } from '../../test/support/app';
+import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
 import { headObject, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../../test/support/rgw';
@@ -17,7 +18,7 @@ let app: RunningApp;
 let database: Database;
 let bucket: string;
 let oldId: number;
-let cookie: string;
+let api: Api;
 let current: ReturnType<typeof bucketPolicy>;
 
 beforeAll(async () => {
@@ -38,34 +39,14 @@ beforeAll(async () => {
     S3_ACCESS_KEY_ID: e.user2.accessKeyId,
     S3_SECRET_ACCESS_KEY: e.user2.secretAccessKey,
   });
-  const r = await fetch(`${app.url}/api/auth/signin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: app.url },
-    body: JSON.stringify({ email: seed.admin.email, password: seed.password }),
-  });
-  cookie = r.headers.get('set-cookie')!.split(';')[0];
+  api = await signInApi(app, seed.admin.email, seed.password);
 });
 afterAll(async () => {
   await app?.stop();
   database?.close();
 });
 
-async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-  const r = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { cookie, origin: app.url, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  expect(r.status, text).toBeLessThan(300);
-  return JSON.parse(text) as T;
-}
-async function exportEverything() {
-  for (let i = 0; i < 10; i++) {
-    const r = await fetch(`${app.url}/api/cron`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
-    if (((await r.json()) as { jobs: number }).jobs === 0) return;
-  }
-}
+const exportAll = () => exportEverything(app, CRON_SECRET);
 const fileOfH = async () =>
   (await listKeys(bucket)).find((k) => k.endsWith(`_${new Date(H).toISOString().slice(0, 10)}_${new Date(H).getUTCHours()}#1.json.gz`))!;
 const keyOf = async (key: string) => (await headObject(bucket, key)).SSEKMSKeyId ?? null;
@@ -77,7 +58,7 @@ interface View {
 
 it('rolls back with the hours the new connection encrypted written again without the key, and says when the key may go', async () => {
   const kms = rgwEnv().kmsKeyId;
-  await exportEverything();
+  await exportAll();
   const file = await fileOfH();
   expect(await keyOf(file)).toBeNull();
 
@@ -87,7 +68,7 @@ it('rolls back with the hours the new connection encrypted written again without
   const policies = await api<{ bucketPolicy: unknown }>('POST', `/api/migrations/${id}/policies`, { kmsKeyArn: kms });
   await setBucketPolicy(bucket, policies.bucketPolicy);
   await api('POST', `/api/migrations/${id}/connect`, { kmsKeyArn: kms });
-  await exportEverything();
+  await exportAll();
   expect(await keyOf(file)).toBe(kms);
 
   // roll back as the checklist says
@@ -102,7 +83,7 @@ it('rolls back with the hours the new connection encrypted written again without
   expect(v.state).toBe('rolled_back');
   expect(v.reencrypted).toMatchObject({ backfillId: expect.any(Number), done: false });
 
-  await exportEverything();
+  await exportAll();
   // every file is back as the old connection writes it: no file needs the key any more
   for (const key of await listKeys(bucket)) expect(await keyOf(key), key).toBeNull();
   v = await api<View>('GET', `/api/migrations/${id}`);
