@@ -110,7 +110,15 @@ describe('the current line format', () => {
       -1,
       { 'Total Price': 6396.5, 'Drop Id': 2, 'Number of Shares': 20, 'Drop Type': 'Sale', Property: 'Property 0' },
     ]);
-    expect(byType(current, 'Grouped').groups).toEqual(SEGMENT_GROUPS);
+    const grouped = byType(current, 'Grouped');
+    expect(grouped.groups).toEqual(SEGMENT_GROUPS);
+    // {"<group type id>":[<group id>]}: one type, one group, numbers (the documented format keeps {})
+    const ids = (grouped.data as { group_ids: Record<string, unknown[]> }).group_ids;
+    expect(Object.keys(ids)).toHaveLength(1);
+    expect(Object.keys(ids)[0]).toMatch(/^\d+$/);
+    expect(Object.values(ids)[0]).toEqual([expect.any(Number)]);
+    expect((byType(documented, 'Grouped').data as { group_ids: unknown }).group_ids).toEqual({});
+    expect((byType(current, 'session_start').data as { group_ids: unknown }).group_ids).toEqual({});
   });
 
   it("parses under PostHog's Amplitude importer types, where the documented format's $schema 12 does not", () => {

@@ -18,6 +18,7 @@ import {
   USER_PROPERTIES_SQL,
 } from '../db/event-layout';
 import { lz4DecodeInto, lz4Length } from '../util/lz4';
+import { sha256 } from '../util/sha256';
 import { CURRENT_EVENT_KEYS, CURRENT_ONLY, EVENT_KEYS, SCHEMA_VERSION, type LineFormat } from './format';
 
 /**
@@ -259,14 +260,38 @@ export function renderLine(r: readonly unknown[]): string {
   return fill(LAYOUTS.documented, lineValues(r));
 }
 
+/** A number that names `parts` within a project, the same in every export: 48 bits of their SHA-256. */
+function stableId(...parts: (string | number)[]): number {
+  const h = sha256(parts.join('\u0000'));
+  return h[0] * 2 ** 40 + h[1] * 2 ** 32 + ((h[2] << 24) >>> 0) + (h[3] << 16) + (h[4] << 8) + h[5];
+}
+
+/**
+ * `data.group_ids` as Amplitude's lines carry it, `{"<group type id>":[<group id>, …]}`: Amplitude's
+ * ids are its own; these are numbers derived from the project and the names, stable across exports.
+ */
+function groupIdsJson(projectId: string, groups: Record<string, string[]>): string {
+  const ids: Record<string, number[]> = {};
+  for (const [type, names] of Object.entries(groups)) ids[stableId(projectId, type)] = names.map((n) => stableId(projectId, type, n));
+  return JSON.stringify(ids);
+}
+
+const NO_GROUP_IDS = '"group_ids":{}}';
+
 /**
  * One stored row as its line in the current format. Groups are arrays of strings, as rows stored
- * since Spillway writes them so hold them; older rows' groups are turned so here.
+ * since Spillway writes them so hold them (older rows' groups are turned so here), with their ids in
+ * `data.group_ids`.
  */
 export function renderCurrentLine(r: readonly unknown[]): string {
   const v = lineValues(r);
   const groups = v[SLOT.groups];
-  if (groups !== '{}') v[SLOT.groups] = groupsLineJson(JSON.parse(groups) as Record<string, unknown>) ?? '{}';
+  if (groups !== '{}') {
+    const lists = groupsLineJson(JSON.parse(groups) as Record<string, unknown>);
+    v[SLOT.groups] = lists ?? '{}';
+    if (lists)
+      v[SLOT.data] = `${v[SLOT.data].slice(0, -NO_GROUP_IDS.length)}"group_ids":${groupIdsJson(v[SLOT.app], JSON.parse(lists) as Record<string, string[]>)}}`;
+  }
   return fill(LAYOUTS.current, v);
 }
 
