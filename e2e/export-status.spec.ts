@@ -98,6 +98,15 @@ test('Manage Export Settings: the disable toggle, then deleting the connection k
   // back on within 24 hours: no gap offered
   await expect(dialog.getByText('was not exported')).toHaveCount(0);
 
+  // the line format: current for a new connection; switched to 2020 documented, saved
+  await expect(dialog.getByRole('radio', { name: /^Current/ })).toBeChecked();
+  await dialog.getByRole('radio', { name: /^2020 documented/ }).check();
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(dialog.getByText('Saved.')).toBeVisible();
+  await shot(page, '14-manage-line-format');
+  const switched = await apiCall<{ destination: { lineFormat: string } }>(page, 'GET', `/api/destinations/${id}`);
+  expect(switched.destination.lineFormat).toBe('documented');
+
   await dialog.getByRole('button', { name: 'Delete connection…' }).click();
   await dialog.getByRole('button', { name: 'Yes, delete the connection' }).click();
   await expect(page).toHaveURL(/\/destinations$/);

@@ -92,13 +92,17 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
         </p>
         <fieldset>
           <legend>Amplitude line format</legend>
-          <label className="row" style={{ fontWeight: 400 }}>
-            <input type="radio" name="line-format" checked={lineFormat === 'current'} onChange={() => setLineFormat('current')} /> Current: as Amplitude writes
-            lines today (55 keys in alphabetical order, <code>$schema</code> null, groups as lists)
+          <label style={{ fontWeight: 400, display: 'flex', gap: '.5rem', alignItems: 'baseline' }}>
+            <input type="radio" name="line-format" checked={lineFormat === 'current'} onChange={() => setLineFormat('current')} />
+            <span>
+              Current: as Amplitude writes lines today (55 keys in alphabetical order, <code>$schema</code> null, groups as lists)
+            </span>
           </label>
-          <label className="row" style={{ fontWeight: 400 }}>
-            <input type="radio" name="line-format" checked={lineFormat === 'documented'} onChange={() => setLineFormat('documented')} /> 2020 documented: the 49
-            keys of Amplitude&apos;s documented schema in its order, <code>$schema</code> 12
+          <label style={{ fontWeight: 400, display: 'flex', gap: '.5rem', alignItems: 'baseline' }}>
+            <input type="radio" name="line-format" checked={lineFormat === 'documented'} onChange={() => setLineFormat('documented')} />
+            <span>
+              2020 documented: the 49 keys of Amplitude&apos;s documented schema in its order, <code>$schema</code> 12
+            </span>
           </label>
           <p className="hint" style={{ marginTop: 0 }}>
             Applies to the hours exported from now on (an hour exported again is rewritten in the new format); each hour&apos;s manifest records its format.

@@ -308,13 +308,13 @@ function Migration({ mid, isAdmin }: { mid: string; isAdmin: boolean }) {
               {v.reencrypted ? (
                 v.reencrypted.done ? (
                   <p data-testid="key-deletion" data-safe="true">
-                    Safe to delete: the old connection has written again the {v.reencrypted.hours} hours the new connection encrypted with the key (
-                    {fmtHour(v.reencrypted.from)} → {fmtHour(v.reencrypted.to)}), so no exported file needs it any more.
+                    Safe to delete: the old connection has written again the {hoursText(v.reencrypted.hours)} the new connection encrypted with the key,{' '}
+                    {fmtHour(v.reencrypted.from)} → {fmtHour(v.reencrypted.to)}, so no exported file needs it any more.
                   </p>
                 ) : (
                   <p className="warn" data-testid="key-deletion" data-safe="false">
-                    Not yet: files of {v.reencrypted.hours} hours ({fmtHour(v.reencrypted.from)} → {fmtHour(v.reencrypted.to)}) are still encrypted with the key
-                    until the old connection has exported them again
+                    Not yet: files of {hoursText(v.reencrypted.hours)} ({fmtHour(v.reencrypted.from)} → {fmtHour(v.reencrypted.to)}) are still encrypted with
+                    the key until the old connection has exported them again
                     {v.reencrypted.backfillId === null ? ' (it starts when you re-enable the old connection)' : ' (in progress on its page)'}. Deleting the key
                     now makes those files unreadable.
                   </p>
@@ -332,6 +332,8 @@ function Migration({ mid, isAdmin }: { mid: string; isAdmin: boolean }) {
     </>
   );
 }
+
+const hoursText = (n: number) => `${n} hour${n === 1 ? '' : 's'}`;
 
 /** A step ticked by the user: shown at once, then confirmed by the server (re-keyed on its answer). */
 function ManualTick({ checked, disabled, label, onChange }: { checked: boolean; disabled: boolean; label: string; onChange: (done: boolean) => void }) {
