@@ -3,6 +3,7 @@
 // Deterministic (no timestamps): re-exporting an hour rewrites it byte for byte, as its parts.
 import type { ExportKind, LineFormat } from './format';
 import { manifestKey } from './naming';
+import type { S3Access } from './s3';
 import { hourParts } from './time';
 
 export interface ManifestPart {
@@ -40,4 +41,9 @@ export function manifestFor(m: ManifestInput): { key: string; body: Uint8Array }
     key: manifestKey(m.prefix, m.kind, m.kind === 'events' ? m.projectId : m.orgId, m.hour),
     body: new TextEncoder().encode(`${JSON.stringify(doc, null, 2)}\n`),
   };
+}
+
+/** Uploads a manifest, as JSON (a reader that looks at the Content-Type sees what it is). */
+export function putManifest(s3: S3Access, m: { key: string; body: Uint8Array }) {
+  return s3.put(m.key, m.body, { contentType: 'application/json' });
 }

@@ -20,6 +20,13 @@ import { parseXmlError, xmlValue, xmlValues } from './xml';
 
 export type { Credentials, S3Destination, S3Settings } from './destination';
 
+export interface PutOptions {
+  /** false: no bucket-owner-full-control (verification only) */
+  ownerAcl?: boolean;
+  /** the object's Content-Type (signed); unset, the store's default */
+  contentType?: string;
+}
+
 /** An ETag as S3 writes it in XML (`&quot;…&quot;`) or headers (`"…"`), without its quotes. */
 export const unquote = (etag: string) => etag.replace(/&quot;/g, '').replace(/"/g, '');
 
@@ -83,12 +90,13 @@ export class S3Access {
    * uploader (radosgw, AWS without "bucket owner enforced") the owner could not read them otherwise;
    * AWS buckets with ACLs disabled accept exactly this ACL.
    */
-  async presignPut(key: string, opts: { ownerAcl?: boolean } = {}): Promise<{ url: string; headers: Record<string, string> }> {
+  async presignPut(key: string, opts: PutOptions = {}): Promise<{ url: string; headers: Record<string, string> }> {
     const kms = this.dest.kmsKeyArn;
     const acl = opts.ownerAcl ?? true;
     const cmd = new PutObjectCommand({
       Bucket: this.dest.bucket,
       Key: key,
+      ...(opts.contentType ? { ContentType: opts.contentType } : {}),
       ...(acl ? { ACL: 'bucket-owner-full-control' as const } : {}),
       ...(kms ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kms } : {}),
     });
@@ -97,6 +105,7 @@ export class S3Access {
     return {
       url,
       headers: {
+        ...(opts.contentType ? { 'content-type': opts.contentType } : {}),
         ...(acl ? { 'x-amz-acl': 'bucket-owner-full-control' } : {}),
         ...(kms ? { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': kms } : {}),
       },
@@ -104,7 +113,7 @@ export class S3Access {
   }
 
   /** Uploads one object through a presigned URL. Returns its ETag. `ownerAcl: false` only for verification. */
-  put(key: string, body: Uint8Array, opts: { ownerAcl?: boolean } = {}): Promise<string | null> {
+  put(key: string, body: Uint8Array, opts: PutOptions = {}): Promise<string | null> {
     return this.upload(key, body as BodyInit, opts);
   }
 
@@ -117,7 +126,7 @@ export class S3Access {
     return this.upload(key, body, { length: bytes });
   }
 
-  private async upload(key: string, body: BodyInit, opts: { ownerAcl?: boolean; length?: number }): Promise<string | null> {
+  private async upload(key: string, body: BodyInit, opts: PutOptions & { length?: number }): Promise<string | null> {
     const { url, headers } = await this.presignPut(key, opts);
     // a streamed body: duplex 'half' is what fetch requires of it, and the length keeps it unchunked
     const init: RequestInit =

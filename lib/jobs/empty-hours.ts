@@ -6,7 +6,7 @@ import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
-import { manifestFor } from '../export/manifest';
+import { manifestFor, putManifest } from '../export/manifest';
 import { S3Access } from '../export/s3';
 import type { EngineConfig } from './config';
 import type { Job } from './lease';
@@ -94,7 +94,7 @@ export async function finishEmptyJobs(
             prefix: dest.prefix,
             parts: [],
           });
-          await s3.put(m.key, m.body).catch(() => failed.add(job));
+          await putManifest(s3, m).catch(() => failed.add(job));
         });
         s3.close();
       }

@@ -106,6 +106,7 @@ describe('hourly export', () => {
     // the data-file glob people use does not match it
     expect(all.filter((k) => k.endsWith('.json.gz')).some((k) => k.includes('_spillway'))).toBe(false);
     const manifest = JSON.parse(new TextDecoder().decode(await getBytes(bucket, manifestKey)));
+    expect((await headObject(bucket, manifestKey)).ContentType).toBe('application/json');
     const parts = (await listKeys(bucket, `m/${seed.project.id}_${date}_${h}#`)).sort(
       (a, b) => Number(a.split('#')[1].split('.')[0]) - Number(b.split('#')[1].split('.')[0]),
     );

@@ -10,7 +10,7 @@ import { ExportError } from '../export/errors';
 import { sealKindOf } from '../export/format';
 import { exportHour } from '../export/exporter';
 import { History, HistoryDamaged } from '../export/history';
-import { manifestFor } from '../export/manifest';
+import { manifestFor, putManifest } from '../export/manifest';
 import { S3Access } from '../export/s3';
 import type { EngineConfig } from './config';
 import { completeJob, failJob, filesOf, handBack, partsOf, recordPart } from './job-store';
@@ -163,7 +163,7 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
         prefix: dest.prefix,
         parts,
       });
-      await s3.put(manifest.key, manifest.body);
+      await putManifest(s3, manifest);
     }
     if (await completeJob(db, job, dest, workerId, outcome.parts, clock(), clock() - began)) sum.done++;
   } catch (e) {
