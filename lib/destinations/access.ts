@@ -31,9 +31,17 @@ export function principalFor(config: EngineConfig, projectId: number): Principal
 export function policiesFor(config: EngineConfig, f: DestinationFields) {
   const principal = principalFor(config, f.projectId);
   const bucket = bucketPolicy({ bucket: f.bucket, prefix: f.prefix, principal: principal.arn });
-  const kms = f.kmsKeyArn ? kmsKeyPolicy({ principal: principal.arn, accountId: f.awsAccountId ?? accountOfArn(f.kmsKeyArn) ?? '' }) : null;
-  return { principal, bucketPolicy: bucket, kmsKeyPolicy: kms };
+  // the key policy names the account that administers the key: from the form, else the key's ARN
+  const accountId = f.awsAccountId || (f.kmsKeyArn ? accountOfArn(f.kmsKeyArn) : null);
+  const kms = f.kmsKeyArn ? kmsKeyPolicy({ principal: principal.arn, accountId: accountId ?? ACCOUNT_PLACEHOLDER }) : null;
+  const kmsKeyPolicyNote =
+    f.kmsKeyArn && !accountId
+      ? `Replace ${ACCOUNT_PLACEHOLDER} with your 12-digit AWS account ID (or enter the AWS account ID above, or give the key's full ARN): the key policy's first statement keeps your account's administrators in control of the key.`
+      : null;
+  return { principal, bucketPolicy: bucket, kmsKeyPolicy: kms, kmsKeyPolicyNote };
 }
+
+const ACCOUNT_PLACEHOLDER = 'YOUR_ACCOUNT_ID';
 
 function accountOfArn(arn: string): string | null {
   return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? null;

@@ -38,6 +38,7 @@ interface Policies {
   principal: { arn: string; roleArn: string | null };
   bucketPolicy: unknown;
   kmsKeyPolicy: unknown | null;
+  kmsKeyPolicyNote: string | null;
 }
 
 /** A form error: the first bad field, and every bad field's message when the server named several. */
@@ -282,6 +283,7 @@ function Wizard() {
             </p>
           </div>
           <PolicyBlock title="Bucket policy" policy={policies.bucketPolicy} filename={`${form.bucket}-bucket-policy.json`} />
+          {policies.kmsKeyPolicyNote ? <p className="warn">{policies.kmsKeyPolicyNote}</p> : null}
           {policies.kmsKeyPolicy ? <PolicyBlock title="KMS key policy" policy={policies.kmsKeyPolicy} filename={`${form.bucket}-kms-key-policy.json`} /> : null}
           <p className="row">
             <button type="button" className="secondary" onClick={() => setStep(1)}>

@@ -41,7 +41,12 @@ function Migration({ mid, isAdmin }: { mid: string; isAdmin: boolean }) {
   const key = ['migration', mid];
   const m = useQuery({ queryKey: key, queryFn: () => api<MigrationView>(`/api/migrations/${mid}`), refetchInterval: 3_000 });
   const [kms, setKms] = useState('');
-  const [policies, setPolicies] = useState<{ principal: { arn: string }; bucketPolicy: unknown; kmsKeyPolicy: unknown } | null>(null);
+  const [policies, setPolicies] = useState<{
+    principal: { arn: string };
+    bucketPolicy: unknown;
+    kmsKeyPolicy: unknown;
+    kmsKeyPolicyNote: string | null;
+  } | null>(null);
   const [backup, setBackup] = useState('');
   const [checks, setChecks] = useState<Check[] | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -190,6 +195,7 @@ function Migration({ mid, isAdmin }: { mid: string; isAdmin: boolean }) {
                   The updated policies trust <code>{policies.principal.arn}</code>.
                 </p>
                 <PolicyBlock title="Updated bucket policy" policy={policies.bucketPolicy} filename="bucket-policy-kms.json" />
+                {policies.kmsKeyPolicyNote ? <p className="warn">{policies.kmsKeyPolicyNote}</p> : null}
                 <PolicyBlock title="KMS key policy" policy={policies.kmsKeyPolicy} filename="kms-key-policy.json" />
               </>
             ) : null}
