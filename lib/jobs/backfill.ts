@@ -77,7 +77,8 @@ export async function backfillProgress(db: Db, destinationId: number): Promise<B
       .select({
         done: sql<number>`coalesce(sum(case when ${doneSince} then 1 else 0 end), 0)`,
         failed: sql<number>`coalesce(sum(case when ${failedSince} then 1 else 0 end), 0)`,
-        events: sql<number>`coalesce(sum(case when ${doneSince} then ${s.exportJobs.goodEvents} else 0 end), 0)`,
+        // lines of event files only: a merged-IDs line is not an event
+        events: sql<number>`coalesce(sum(case when ${doneSince} and ${s.exportJobs.kind} = 'events' then ${s.exportJobs.goodEvents} else 0 end), 0)`,
         bytes: sql<number>`coalesce(sum(case when ${doneSince} then ${s.exportJobs.goodBytes} else 0 end), 0)`,
       })
       .from(s.exportJobs)

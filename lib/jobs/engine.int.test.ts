@@ -223,6 +223,14 @@ describe('hourly export', () => {
       amplitude_id: merge.amplitudeId,
       merged_amplitude_id: merge.mergedAmplitudeId,
     });
+
+    // a manual export of events and merged IDs counts events only: the merged-IDs line is not one
+    const both = await newBucket('merged-both');
+    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: both, exportEvents: true, exportMerged: true });
+    await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0, to: H0 + HOUR_MS });
+    for (let i = 0; i < 3; i++) await tick(db(), testConfig(), { budgetMs: 60_000 });
+    const [progress] = await backfillProgress(db(), dest.id);
+    expect(progress).toMatchObject({ jobsDone: 2, jobsTotal: 2, events: 3 });
   });
 
   it('encrypts with SSE-KMS: objects carry aws:kms and the key id', async () => {
