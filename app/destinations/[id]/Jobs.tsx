@@ -101,7 +101,9 @@ export function Jobs({
               <th>Events</th>
               <th>Size</th>
               <th>Duration</th>
-              <th>Tries</th>
+              <th>
+                <abbr title="Tries that failed before this state: a job done at its first try has none">Failed tries</abbr>
+              </th>
               <th>Error</th>
             </tr>
           </thead>
@@ -151,7 +153,7 @@ export function Jobs({
                 <td>{fmtInt(j.events)}</td>
                 <td>{fmtBytes(j.bytes)}</td>
                 <td>{fmtDuration(j.durationMs)}</td>
-                <td>{j.tries}</td>
+                <td>{j.tries > 0 ? j.tries : '–'}</td>
                 <td>
                   {j.error ? (
                     <details>
