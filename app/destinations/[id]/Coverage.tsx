@@ -15,6 +15,8 @@ const LEGEND: [CoverageCell['state'], string][] = [
   ['pending', 'pending'],
 ];
 
+const HOURS = Array.from({ length: 24 }, (_, h) => h);
+
 export function Coverage({ id, isAdmin, live, onPick }: { id: string; isAdmin: boolean; live: boolean; onPick: (hour: number) => void }) {
   const coverage = useCoverage(id, live);
   const [report, setReport] = useState<string | null>(null);
@@ -60,6 +62,16 @@ export function Coverage({ id, isAdmin, live, onPick }: { id: string; isAdmin: b
       {coverage.error ? <p className="error">{coverage.error.message}</p> : null}
       {coverage.data ? (
         <div className="coverage" role="grid" aria-label="Coverage by day and hour">
+          <div role="row" className="coverage-row">
+            <span role="columnheader" className="coverage-day">
+              UTC hour
+            </span>
+            {HOURS.map((h) => (
+              <span key={h} role="columnheader" className="coverage-hour">
+                {h}
+              </span>
+            ))}
+          </div>
           {coverage.data.days.map((d) => (
             <div key={d.day} role="row" className="coverage-row">
               <span role="rowheader" className="coverage-day">
