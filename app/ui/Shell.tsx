@@ -9,7 +9,18 @@ export interface Me {
 }
 
 export function useMe() {
-  return useQuery({ queryKey: ['me'], queryFn: () => api<Me>('/api/me') });
+  return useQuery({
+    queryKey: ['me'],
+    queryFn: async () => {
+      const me = await api<{ user: Me['user'] | null }>('/api/me');
+      // nobody signed in: to the sign-in page, back here after it
+      if (!me.user) {
+        location.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
+        return new Promise<Me>(() => {});
+      }
+      return me as Me;
+    },
+  });
 }
 
 /** Page frame with navigation; renders children only once the session is known. */

@@ -73,14 +73,18 @@ export function withPublic(handler: (request: Request, db: Db) => Promise<Respon
   };
 }
 
+/** The signed-in user of this request, or null. */
+export async function sessionUser(db: Db): Promise<SessionUser | null> {
+  return (await userForToken(db, (await cookies()).get(SESSION_COOKIE)?.value)) ?? null;
+}
+
 /** Wraps a handler: session required (role at least `role`), same-origin for writes, errors as JSON. */
 export function withUser<P>(role: Role, handler: (request: Request, ctx: Ctx, params: P) => Promise<Response>) {
   return async (request: Request, route: { params: Promise<P> }) => {
     try {
       checkSameOrigin(request);
       const db = await getDb();
-      const token = (await cookies()).get(SESSION_COOKIE)?.value;
-      const user = await userForToken(db, token);
+      const user = await sessionUser(db);
       if (!user) throw new HttpError(401, 'Sign in first');
       if (role === 'admin' && user.role !== 'admin') throw new HttpError(403, 'Only an admin of this organisation can do this');
       return await handler(request, { db, user }, await route.params);
