@@ -19,7 +19,7 @@ function HourlyCounts({ projects }: { projects: Project[] }) {
   if (counts.length === 0) return <p className="muted">No events in the last 48 hours yet. Send one with the commands above.</p>;
   const name = (id: number) => projects.find((p) => p.id === id)?.name ?? `Project ${id}`;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Projects (scrolls sideways on small screens)">
       <table aria-label="Events per project and hour">
         <thead>
           <tr>
@@ -128,7 +128,9 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
               <th>Project</th>
               <th>Ingestion API key</th>
               <th>Browser origins</th>
-              <th></th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -197,10 +199,10 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
       {first ? (
         <div className="card">
           <h2 style={{ marginTop: 0 }}>Send a first event</h2>
-          <pre>{`curl -X POST ${origin}/2/httpapi -H 'Content-Type: application/json' \\
+          <pre tabIndex={0}>{`curl -X POST ${origin}/2/httpapi -H 'Content-Type: application/json' \\
   -d '{"api_key":"${first.apiKey}","events":[{"user_id":"user@example.com","event_type":"Signed Up"}]}'`}</pre>
           <p className="muted">From a web page, with the official browser SDK (any origin, unless the project limits them):</p>
-          <pre>{`amplitude.init('${first.apiKey}', { serverUrl: '${origin}/2/httpapi' });`}</pre>
+          <pre tabIndex={0}>{`amplitude.init('${first.apiKey}', { serverUrl: '${origin}/2/httpapi' });`}</pre>
           <p className="muted">
             Legacy amplitude-js 8.x: <code>apiEndpoint: &apos;{origin.replace(/^https?:\/\//, '')}&apos;</code>; the mobile SDKs: server URL{' '}
             <code>{origin}/2/httpapi</code> (or <code>{origin}/</code> for the legacy ones). See the README for every endpoint.

@@ -54,7 +54,7 @@ test('a deleted part is found by the integrity check and repaired; the coverage 
   await expect(page.locator(`tr[data-hour="${hour}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done');
 
   // look inside the file: its key (with the # that URLs must encode) and its first lines
-  await page.getByRole('button', { name: new RegExp(`Files of .* events`) }).click();
+  await page.getByRole('button', { name: /files of .* events/ }).click();
   const files = page.getByRole('dialog', { name: /Files of/ });
   await expect(files.getByTestId('file-key')).toHaveText(`s3://${bucket}/${key}`);
   await expect(files).toContainText(`${bucket}/${key.replace('#', '%23')}`);

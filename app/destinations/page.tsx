@@ -50,7 +50,9 @@ export default function Destinations() {
                     <th>Data</th>
                     <th>State</th>
                     <th>Last successful hour</th>
-                    <th></th>
+                    <th>
+                      <span className="sr-only">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>

@@ -58,7 +58,9 @@ function List() {
                   <td>
                     <details>
                       <summary>{n.subject}</summary>
-                      <pre style={{ whiteSpace: 'pre-wrap' }}>{n.body}</pre>
+                      <pre style={{ whiteSpace: 'pre-wrap' }} tabIndex={0}>
+                        {n.body}
+                      </pre>
                     </details>
                     {n.destinationId ? <Link href={`/destinations/${n.destinationId}`}>connection</Link> : null}
                   </td>

@@ -105,7 +105,9 @@ function TeamPage({ isAdmin }: { isAdmin: boolean }) {
                   <th>Email</th>
                   <th>Role</th>
                   <th>Expires</th>
-                  <th></th>
+                  <th>
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>

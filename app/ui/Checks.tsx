@@ -24,7 +24,11 @@ export function Checks({ checks }: { checks: Check[] }) {
               {c.status === 'ok' ? 'allowed' : c.status === 'failed' ? 'missing' : 'not checked'}
             </span>
             {c.detail ? <div className="muted">{c.detail}</div> : null}
-            {c.fix ? <pre className="fix">{c.fix}</pre> : null}
+            {c.fix ? (
+              <pre className="fix" tabIndex={0}>
+                {c.fix}
+              </pre>
+            ) : null}
           </div>
         </li>
       ))}

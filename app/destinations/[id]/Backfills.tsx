@@ -17,7 +17,7 @@ export function Backfills({ id, backfills, isAdmin, onChange }: { id: string; ba
       <h2 id="bf-title" style={{ marginTop: 0 }}>
         Manual exports
       </h2>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Manual exports (scrolls sideways on small screens)">
         <table aria-label="Manual exports">
           <thead>
             <tr>
@@ -26,7 +26,9 @@ export function Backfills({ id, backfills, isAdmin, onChange }: { id: string; ba
               <th>Progress</th>
               <th>Events</th>
               <th>Size</th>
-              <th></th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -61,7 +61,7 @@ export function Coverage({ id, isAdmin, live, onPick }: { id: string; isAdmin: b
       {check.error ? <p className="error">{check.error.message}</p> : null}
       {coverage.error ? <p className="error">{coverage.error.message}</p> : null}
       {coverage.data ? (
-        <div className="coverage" role="grid" aria-label="Coverage by day and hour">
+        <div className="coverage" role="grid" aria-label="Coverage by day and hour" tabIndex={0}>
           <div role="row" className="coverage-row">
             <span role="columnheader" className="coverage-day">
               UTC hour

@@ -55,7 +55,7 @@ export function Files({ id, bucket, hour }: { id: string; bucket: string; hour: 
             </p>
           ) : null}
           {preview.data ? (
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0} role="region" aria-label="Files (scrolls sideways on small screens)">
               <table aria-label="First lines of the file">
                 <thead>
                   <tr>
@@ -74,7 +74,9 @@ export function Files({ id, bucket, hour }: { id: string; bucket: string; hour: 
                       <td>
                         <details>
                           <summary>JSON</summary>
-                          <pre style={{ maxWidth: 480, whiteSpace: 'pre-wrap' }}>{JSON.stringify(l, null, 2)}</pre>
+                          <pre style={{ maxWidth: 480, whiteSpace: 'pre-wrap' }} tabIndex={0}>
+                            {JSON.stringify(l, null, 2)}
+                          </pre>
                         </details>
                       </td>
                     </tr>

@@ -90,7 +90,7 @@ export function Jobs({
         </span>
       </div>
       {jobs.error ? <p className="error">{jobs.error.message}</p> : null}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Export jobs (scrolls sideways on small screens)">
         <table aria-label="Export jobs">
           <thead>
             <tr>
@@ -133,7 +133,11 @@ export function Jobs({
                       {j.lastGood.parts > 0 ? (
                         <>
                           {', '}
-                          <button className="link" onClick={() => onFiles(j.hour)} aria-label={`Files of ${fmtHour(j.hour)} ${j.kind}, last good export`}>
+                          <button
+                            className="link"
+                            onClick={() => onFiles(j.hour)}
+                            aria-label={`${j.lastGood.parts} ${j.lastGood.parts === 1 ? 'file' : 'files'}: files of ${fmtHour(j.hour)} ${j.kind}, last good export`}
+                          >
                             {j.lastGood.parts} {j.lastGood.parts === 1 ? 'file' : 'files'} ›
                           </button>
                         </>
@@ -143,7 +147,7 @@ export function Jobs({
                 </td>
                 <td>
                   {j.parts > 0 && j.state === 'done' ? (
-                    <button className="link" onClick={() => onFiles(j.hour)} aria-label={`Files of ${fmtHour(j.hour)} ${j.kind}`}>
+                    <button className="link" onClick={() => onFiles(j.hour)} aria-label={`${j.parts}: files of ${fmtHour(j.hour)} ${j.kind}`}>
                       {j.parts} ›
                     </button>
                   ) : (
@@ -158,7 +162,9 @@ export function Jobs({
                   {j.error ? (
                     <details>
                       <summary>{j.error.summary}</summary>
-                      <pre style={{ whiteSpace: 'pre-wrap' }}>{j.error.help}</pre>
+                      <pre style={{ whiteSpace: 'pre-wrap' }} tabIndex={0}>
+                        {j.error.help}
+                      </pre>
                     </details>
                   ) : null}
                 </td>

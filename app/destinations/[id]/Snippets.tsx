@@ -30,7 +30,9 @@ export function Snippets({ id }: { id: string }) {
       {snippets.error ? <p className="error">{snippets.error.message}</p> : null}
       {snippets.data ? (
         <>
-          <pre data-testid="snippet">{snippets.data[tab]}</pre>
+          <pre data-testid="snippet" tabIndex={0}>
+            {snippets.data[tab]}
+          </pre>
           <button className="secondary" onClick={() => navigator.clipboard?.writeText(snippets.data![tab])}>
             Copy
           </button>

@@ -150,7 +150,7 @@ function Destination({ id, isAdmin }: { id: string; isAdmin: boolean }) {
         <div className="banner" role="alert">
           <strong>Exports are failing{d.alarm.permission ? `: missing ${d.alarm.permission}` : ''}</strong> (since {fmtTime(d.alarm.raisedAt)}). The
           organisation&apos;s admins and the connection&apos;s creator were emailed.
-          <pre>{d.alarm.message}</pre>
+          <pre tabIndex={0}>{d.alarm.message}</pre>
           {isAdmin ? (
             <button onClick={() => retry.mutate()} disabled={retry.isPending}>
               I fixed it: retry now

@@ -1,0 +1,56 @@
+// Every page passes axe-core (WCAG 2 A and AA, and axe's best practices) at a desktop and a phone width,
+// with the content a real user sees: a connection with exported hours, a KMS migration, notifications.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { bucketPolicy } from '../lib/export/policy';
+import { HOUR_MS } from '../lib/export/time';
+import { newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
+import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
+import { state } from './state';
+
+const WIDTHS = [1280, 390];
+
+async function violations(page: Page) {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+async function check(page: Page, path: string, ready: (page: Page) => Promise<void>, name: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${state().url}${path}`);
+    await ready(page);
+    expect.soft(await violations(page), `${path} at ${width} px`).toEqual([]);
+    await shot(page, `a11y-${name}-${width}`);
+  }
+}
+
+const heading = (name: string | RegExp) => async (page: Page) => {
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+};
+
+test('the signed-out pages', async ({ page }) => {
+  await check(page, '/signin', heading(/Sign in/), 'signin');
+  await check(page, '/setup', async (p) => void (await p.waitForLoadState('networkidle')), 'setup');
+  await check(page, '/invite?token=not-a-token', async (p) => void (await p.waitForLoadState('networkidle')), 'invite');
+});
+
+test('every signed-in page, with data on it', async ({ page }) => {
+  await signIn(page);
+  const bucket = await newBucket('a11y');
+  await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: '', principal: rgwEnv().user2.arn }));
+  const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket));
+  const prev = hourStart(Date.now()) - HOUR_MS;
+  await ingestPast(prev + 2000, 4, 'a11y');
+  await page.goto(`${state().url}/destinations/${id}`);
+  await expect(page.locator(`tr[data-hour="${prev}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const migration = await apiCall<{ id: number }>(page, 'POST', `/api/destinations/${id}/migration`);
+
+  await check(page, '/', heading('Projects'), 'projects');
+  await check(page, '/destinations', heading('Destinations'), 'destinations');
+  await check(page, `/destinations/${id}`, async (p) => void (await expect(p.locator(`tr[data-hour="${prev}"]`).first()).toBeVisible()), 'destination');
+  await check(page, '/destinations/new', async (p) => void (await p.waitForLoadState('networkidle')), 'new-destination');
+  await check(page, `/migrations/${migration.id}`, heading(/Migrate/), 'migration');
+  await check(page, '/team', heading('Team'), 'team');
+  await check(page, '/notifications', heading('Notifications'), 'notifications');
+});
