@@ -71,6 +71,8 @@ test('a deleted part is found by the integrity check and repaired; the coverage 
   await page.getByRole('tab', { name: 'Athena / Glue' }).click();
   await expect(page.getByTestId('snippet')).toContainText('org.openx.data.jsonserde.JsonSerDe');
   await page.getByRole('tab', { name: 'AWS CLI' }).click();
-  await expect(page.getByTestId('snippet')).toContainText(`--key=-${s.orgId}_`);
+  // built from the connection's real files (lib/destinations/snippets.int.test.ts runs them)
+  await expect(page.getByTestId('snippet')).toContainText(`aws s3 ls --endpoint-url ${rgwEnv().endpoint} s3://${bucket}/${project.id}_`);
+  await expect(page.getByTestId('snippet')).toContainText(`s3://${bucket}/${project.id}_${new Date(hour).toISOString().slice(0, 10)}_`);
   await shot(page, '17-snippets');
 });

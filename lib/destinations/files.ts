@@ -1,6 +1,6 @@
 // The files of an exported hour, and a look inside one of them: read back through the connection's
 // own credentials, only for keys this connection wrote (never an arbitrary object of the bucket).
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { ExportError, troubleshoot } from '../export/errors';
@@ -46,13 +46,17 @@ export async function previewFile(db: Db, d: Destination, key: unknown, settings
   }
 }
 
-/** The snippets, with a real key of this connection as the example where there is one. */
+/** The snippets, with this connection's newest files under its prefix as the examples (real keys, not made-up ones). */
 export async function snippetsFor(db: Db, d: Destination) {
-  const [sample] = await db
-    .select({ key: s.exportedFiles.key })
-    .from(s.exportedFiles)
-    .innerJoin(s.exportJobs, eq(s.exportJobs.id, s.exportedFiles.jobId))
-    .where(and(eq(s.exportJobs.destinationId, d.id), eq(s.exportJobs.kind, 'events')))
-    .limit(1);
-  return snippets(d, sample?.key ?? null);
+  const newest = async (kind: 'events' | 'merged') => {
+    const [row] = await db
+      .select({ key: s.exportedFiles.key })
+      .from(s.exportedFiles)
+      .innerJoin(s.exportJobs, eq(s.exportJobs.id, s.exportedFiles.jobId))
+      .where(and(eq(s.exportJobs.destinationId, d.id), eq(s.exportJobs.kind, kind), sql`substr(${s.exportedFiles.key}, 1, ${d.prefix.length}) = ${d.prefix}`))
+      .orderBy(desc(s.exportedFiles.id))
+      .limit(1);
+    return row?.key ?? null;
+  };
+  return snippets(d, { events: await newest('events'), merged: await newest('merged') });
 }

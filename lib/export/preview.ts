@@ -51,33 +51,68 @@ const ATHENA_TYPES: Partial<Record<string, string>> = {
   data: 'string',
 };
 
-/** Snippets that read a connection's files: DuckDB, Athena/Glue, Snowflake, the AWS CLI. */
-export function snippets(d: { bucket: string; prefix: string; projectId: number; orgId: number; lineFormat: LineFormat }, sampleKey: string | null) {
+/** A key as Athena may name a column: `$schema` and `$insert_id` are not names (the SerDe maps them). */
+const athenaColumn = (key: string) => (key === '$schema' ? 'schema_version' : key.replace(/^\$/, ''));
+
+/** The S3 object keys a connection wrote that the snippets use as examples (real files, not made-up names). */
+export interface SampleKeys {
+  events: string | null;
+  merged: string | null;
+}
+
+/**
+ * Snippets that read a connection's files, each meant to run as pasted: DuckDB, Athena/Glue, Snowflake,
+ * the AWS CLI. A project's event files are `{prefix}{projectId}_…`; every pattern here is anchored so
+ * that merged-ID files (`-{orgId}_…`) and other projects' (`{other}{projectId}_…`) are left out.
+ */
+export function snippets(
+  d: { bucket: string; prefix: string; projectId: number; orgId: number; lineFormat: LineFormat; endpoint?: string | null },
+  sample: SampleKeys,
+) {
   const base = `s3://${d.bucket}/${d.prefix}`;
   const keys = d.lineFormat === 'current' ? CURRENT_EVENT_KEYS : EVENT_KEYS;
   const types: Record<string, string> = d.lineFormat === 'current' ? {} : { $schema: 'int' };
-  const columns = keys.map((k) => `  \`${k}\` ${types[k] ?? ATHENA_TYPES[k] ?? 'string'}`).join(',\n');
-  const merged = `-${d.orgId}_2026-01-31_13.json.gz`;
+  const columns = keys.map((k) => `  \`${athenaColumn(k)}\` ${types[k] ?? ATHENA_TYPES[k] ?? 'string'}`).join(',\n');
+  const mappings = keys
+    .filter((k) => athenaColumn(k) !== k)
+    .map((k) => `  'mapping.${athenaColumn(k)}' = '${k}'`)
+    .join(',\n');
+  // an S3-compatible store (MinIO, R2, Ceph) is named on each call; AWS needs nothing
+  const endpoint = d.endpoint ? ` --endpoint-url ${d.endpoint}` : '';
+  const name = (key: string) => key.slice(d.prefix.length);
+  const aws = [`aws s3 ls${endpoint} ${base}${d.projectId}_`];
+  if (sample.events) aws.push(`aws s3 cp${endpoint} '${base}${name(sample.events)}' - | gunzip | head -n 3`);
+  else aws.push('# no event file yet: the first hour is exported a few minutes after it ends');
+  if (sample.merged) {
+    aws.push(
+      '# merged-ID files start with a dash: the key is given with = and the file written as ./-…, so neither is read as an option',
+      `aws s3api get-object${endpoint} --bucket ${d.bucket} --key=${sample.merged} ./${name(sample.merged)}`,
+    );
+  }
   return {
     duckdb: `INSTALL httpfs; LOAD httpfs;  -- and CREATE SECRET (TYPE s3, ...) for the bucket
 SELECT event_type, count(*) AS events
 FROM read_json('${base}${d.projectId}_*.json.gz', format = 'newline_delimited', compression = 'gzip')
 GROUP BY ALL ORDER BY events DESC;`,
-    athena: `-- the dict columns are JSON text: read them with json_extract_scalar()
+    athena: `-- the dict columns are JSON text: read them with json_extract_scalar(); keys starting with $ are mapped to names Athena allows
 CREATE EXTERNAL TABLE spillway_events_${d.projectId} (
 ${columns}
 )
 ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
-WITH SERDEPROPERTIES ('ignore.malformed.json' = 'true')
+WITH SERDEPROPERTIES (
+  'ignore.malformed.json' = 'true',
+${mappings}
+)
 LOCATION '${base}'
 TBLPROPERTIES ('classification' = 'json');
 -- the table reads every file under the prefix, merged-ID files (-${d.orgId}_*) too: keep a separate prefix per kind, or filter with "$path"`,
     snowflake: `CREATE OR REPLACE STAGE spillway_stage URL = '${base}' STORAGE_INTEGRATION = my_s3_integration FILE_FORMAT = (TYPE = JSON COMPRESSION = GZIP);
 CREATE TABLE IF NOT EXISTS amplitude_events (raw VARIANT);
-COPY INTO amplitude_events FROM @spillway_stage PATTERN = '.*${d.projectId}_.*[.]json[.]gz';`,
-    awsCli: `aws s3 ls ${base} | grep '${d.projectId}_'
-aws s3 cp '${base}${sampleKey ? sampleKey.slice(d.prefix.length) : `${d.projectId}_2026-01-31_13#1.json.gz`}' - | gunzip | head
-# merged-ID files start with a dash: give the key with = so it is not read as an option
-aws s3api get-object --bucket ${d.bucket} --key=${d.prefix}${merged} ${merged}`,
+-- this project's event files only: not merged-ID files (-${d.orgId}_…) nor another project's
+COPY INTO amplitude_events FROM @spillway_stage PATTERN = '${snowflakePattern(d.projectId)}';`,
+    awsCli: aws.join('\n'),
   };
 }
+
+/** The Snowflake PATTERN (a regex over the file's path) of a project's event files. */
+export const snowflakePattern = (projectId: number) => `(.*/)?${projectId}_[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{1,2}#[0-9]+[.]json[.]gz`;
