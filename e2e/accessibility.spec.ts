@@ -29,6 +29,17 @@ const heading = (name: string | RegExp) => async (page: Page) => {
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
 };
 
+test('a first visit, signed out, goes to sign in without an error in the console', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${state().url}/`);
+  await expect(page).toHaveURL(/\/signin/);
+  await expect(page.getByRole('heading', { name: /Sign in/, level: 1 })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
 test('the signed-out pages', async ({ page }) => {
   await check(page, '/signin', heading(/Sign in/), 'signin');
   await check(page, '/setup', async (p) => void (await p.waitForLoadState('networkidle')), 'setup');
