@@ -2,6 +2,7 @@
 // (user-agent.ts), the language by name (language.ts), country, region and city from the IP address
 // (geo.ts), and "http/2.0" as the library of an event sent to the HTTP API without one, as Amplitude's
 // lines show. The client's own values win where it sent them.
+import { isJsonDoor } from './doors';
 import { placeOf } from './geo';
 import { languageName } from './language';
 import { fillFromUserAgent } from './user-agent';
@@ -12,7 +13,7 @@ export const BARE_HTTP_LIBRARY = 'http/2.0';
 /** `senderIp`: the request's address, which events without their own `ip` (or with "$remote") were sent from. */
 export function enrichEvents(events: ValidEvent[], door: string, senderIp: string | null) {
   fillFromUserAgent(events);
-  const bareHttp = door === '/2/httpapi' || door === '/batch';
+  const bareHttp = isJsonDoor(door);
   for (const e of events) {
     if (typeof e.language === 'string') e.language = languageName(e.language);
     if (bareHttp && e.library === undefined) e.library = BARE_HTTP_LIBRARY;

@@ -5,7 +5,7 @@
 // lib/export/render.ts is the mapping back out.
 import { EVENT_ROW_COLUMNS, FLAGS, groupsLineJson, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, REC_STRINGS, tri } from '../db/event-layout';
 import { lz4Compress } from '../util/lz4';
-import type { IngestDoor } from './http';
+import type { IngestDoor } from './doors';
 import { isObject, type JsonObject, type ValidEvent } from './validate';
 
 /** The columns of an event_rows insert, in bind order. */

@@ -8,12 +8,10 @@ import { readAll, Stopped, TooLarge } from '../util/bytes';
 import { corsHeaders } from './cors';
 import { KEY_EPS_LIMIT, storePrepared, type IngestContext } from './ingest';
 import { HEAD_BYTES, KeyGate, leadingApiKey } from './key-gate';
-import { legacyAnswer, type FormDoor } from './legacy';
+import { isJsonDoor, type IngestDoor } from './doors';
+import { legacyAnswer } from './legacy';
 import { DOOR_LIMITS, prepareRequest, type RawRequest } from './prepare';
 import { errorBody, isIngestResult, payloadTooLarge, type IngestResult } from './responses';
-
-export type JsonDoor = '/2/httpapi' | '/batch';
-export type IngestDoor = JsonDoor | FormDoor;
 
 /** Stores a request's body and answers: here by default (ingestRaw), on threads of their own at the Node edge. */
 export type Ingester = (raw: RawRequest, ctx: IngestContext) => Promise<IngestResult>;
@@ -86,7 +84,7 @@ export async function handleIngest(
 ): Promise<Response> {
   const receivedAt = Date.now();
   const origin = request.headers.get('origin');
-  const isForm = door !== '/2/httpapi' && door !== '/batch';
+  const isForm = !isJsonDoor(door);
   const { ingest = (raw, ctx) => ingestRaw(db, raw, ctx), ...ctxOpts } = opts;
   let result: IngestResult;
   const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase();

@@ -23,7 +23,7 @@ import { UpdateBudget } from './property-limits';
 import { INLINE_MAX, PropertySets, setId, type PendingSet } from './property-sets';
 import { errorBody, type IngestResult } from './responses';
 import { Throttle } from './throttle';
-import type { IngestDoor } from './http';
+import type { IngestDoor } from './doors';
 import type { GroupIdentification, JsonObject, ValidRequest } from './validate';
 
 export interface IngestContext {

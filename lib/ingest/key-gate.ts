@@ -4,7 +4,7 @@
 // body where the SDKs put it (the first field of the JSON object, or a form field), without parsing the
 // rest; a body that does not start so takes the ordinary path and is refused after parsing.
 // Runtime-neutral.
-import type { IngestDoor } from './http';
+import { isJsonDoor, type IngestDoor } from './doors';
 import type { IngestResult } from './responses';
 import { tooMany } from './throttle';
 
@@ -46,7 +46,7 @@ export async function leadingApiKey(door: IngestDoor, body: Uint8Array, encoding
   const head = encoding === 'gzip' ? await inflatedHead(body) : encoding === '' || encoding === 'identity' ? body.subarray(0, HEAD_BYTES) : null;
   if (!head) return null;
   const text = new TextDecoder().decode(head);
-  if (door === '/2/httpapi' || door === '/batch') return JSON_KEY.exec(text)?.[1] ?? null;
+  if (isJsonDoor(door)) return JSON_KEY.exec(text)?.[1] ?? null;
   const m = FORM_KEY[door].exec(head.byteLength < HEAD_BYTES ? text : text.slice(0, text.lastIndexOf('&') + 1));
   if (!m) return null;
   try {

@@ -9,7 +9,7 @@ import { parseBounded } from '../util/bounded-json';
 import { errorBody, type IngestResult } from './responses';
 import { isObject, type JsonObject } from './validate';
 
-export type FormDoor = '/' | '/httpapi' | '/identify' | '/groupidentify';
+import type { FormDoor } from './doors';
 
 const FIELDS: Record<FormDoor, { key: string; data: string }> = {
   '/': { key: 'client', data: 'e' },

@@ -10,8 +10,8 @@ import { toHex } from '../util/hash';
 import { sha256 } from '../util/sha256';
 import { eventTimes, prepareRow, R, randomUuids, userOpsOf, type RequestContext, type Row } from './event-rows';
 import { groupsOf, type GroupRef } from '../db/event-layout';
-import type { IngestDoor } from './http';
-import { fromIdentification, fromLegacyEvent, readForm, type FormDoor } from './legacy';
+import { isJsonDoor, type FormDoor, type IngestDoor } from './doors';
+import { fromIdentification, fromLegacyEvent, readForm } from './legacy';
 import { errorBody, isIngestResult, payloadTooLarge, type IngestResult } from './responses';
 import { enrichEvents } from './enrich';
 import { LIMITS, validateGroupIdentify, validateRequest, type GroupIdentification, type JsonObject, type ValidRequest } from './validate';
@@ -163,7 +163,7 @@ export async function prepareRequest(raw: RawRequest): Promise<Prepared | Ingest
   const text = await decodeBody(raw);
   if (typeof text !== 'string') return text;
   try {
-    return raw.door === '/2/httpapi' || raw.door === '/batch' ? jsonRequest(text, raw) : formRequest(text, raw.door, raw);
+    return isJsonDoor(raw.door) ? jsonRequest(text, raw) : formRequest(text, raw.door, raw);
   } catch (e) {
     if (e instanceof ShapeError) return errorBody(e.problem.status, { error: e.problem.error });
     if (e instanceof SyntaxError) return errorBody(400, { error: 'Invalid request body: not valid JSON' });

@@ -1,7 +1,8 @@
 // The route handlers of every ingestion door: POST stores, OPTIONS answers the CORS preflight.
 import { getDb } from '../db/client';
 import { preflight } from '../ingest/cors';
-import { handleIngest, type IngestDoor } from '../ingest/http';
+import type { IngestDoor } from '../ingest/doors';
+import { handleIngest } from '../ingest/http';
 import { ingestOptions } from './config';
 import { geoData, useGeoData } from './geoip';
 import { ingestThreads } from './ingest-workers';
