@@ -5,7 +5,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { bucketPolicy } from '../lib/export/policy';
 import { HOUR_MS } from '../lib/export/time';
 import { newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
-import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
+import { openDatabase } from '../lib/db/client';
+import { ingestAt, sampleEvents } from '../test/support/engine';
+import { apiCall, hourStart, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';
 
 const WIDTHS = [1280, 390];
@@ -48,11 +50,18 @@ test('the signed-out pages', async ({ page }) => {
 
 test('every signed-in page, with data on it', async ({ page }) => {
   await signIn(page);
+  // a project of its own: the other tests' connections export the e2e project's recent hours
+  const { project } = await apiCall<{ project: { id: number; apiKey: string } }>(page, 'POST', '/api/projects', { name: 'Accessibility' });
   const bucket = await newBucket('a11y');
   await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: '', principal: rgwEnv().user2.arn }));
-  const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket));
+  const { id } = await apiCall<{ id: number }>(page, 'POST', '/api/destinations', rgwFields(bucket, { projectId: project.id }));
   const prev = hourStart(Date.now()) - HOUR_MS;
-  await ingestPast(prev + 2000, 4, 'a11y');
+  const { db, close } = await openDatabase({ url: state().dbUrl, migrationsFolder: 'drizzle' });
+  try {
+    await ingestAt(db, project.apiKey, sampleEvents(4, 'a11y'), prev + 2000);
+  } finally {
+    close();
+  }
   await page.goto(`${state().url}/destinations/${id}`);
   await expect(page.locator(`tr[data-hour="${prev}"][data-kind="events"]`)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   const migration = await apiCall<{ id: number }>(page, 'POST', `/api/destinations/${id}/migration`);
