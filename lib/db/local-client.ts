@@ -22,8 +22,10 @@ type Value = null | string | number | bigint | ArrayBuffer | Buffer;
 
 const MAX_CACHED = 256;
 
+/** The size the write-ahead log is cut back to when it starts over after a checkpoint (it kept its high-water mark). */
+export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /** Every connection's settings (the ingestion benchmark's storage ceiling uses them too). */
-export const CONNECTION_PRAGMAS = 'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON';
+export const CONNECTION_PRAGMAS = `PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=${WAL_SIZE_LIMIT}`;
 /** Ingestion's writer keeps its hot index pages (dedupe keys, devices, users) in a large page cache. */
 export const INGEST_WRITE_CACHE_MB = 64;
 // other connections keep less: the writer of jobs and seals writes parts once, the reader's big readers
