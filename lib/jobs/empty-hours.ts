@@ -9,6 +9,7 @@ import { withWriteLock, writeTx } from '../db/write';
 import { manifestFor, putManifest } from '../export/manifest';
 import { S3Access } from '../export/s3';
 import type { EngineConfig } from './config';
+import { doneFields } from './job-store';
 import type { Job } from './lease';
 import { finishBackfillIfDone } from './plan';
 
@@ -107,19 +108,7 @@ export async function finishEmptyJobs(
     done += await writeTx(db, async (tx) => {
       const finished = await tx
         .update(s.exportJobs)
-        .set({
-          state: 'done',
-          leaseOwner: null,
-          leaseUntil: null,
-          finishedAt: at,
-          goodEvents: 0,
-          goodBytes: 0,
-          goodParts: 0,
-          errorKind: null,
-          errorPermission: null,
-          errorMessage: null,
-          updatedAt: at,
-        })
+        .set(doneFields(at, { events: 0, bytes: 0, parts: 0 }))
         .where(
           and(
             inArray(

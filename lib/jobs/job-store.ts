@@ -1,7 +1,7 @@
 // What a job's holder writes: each uploaded part (with its cursor, so a cut-off run resumes there),
 // then the outcome — done, handed back (out of budget), or retry / failed (with the alarm). Every
 // write checks the lease and is one transaction.
-import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
@@ -81,25 +81,35 @@ export async function handBack(db: Db, job: Job, workerId: string, now: number, 
   );
 }
 
+/**
+ * What "done" writes on a job, in one place: an hour's run (completeJob) and empty hours in batches
+ * (empty-hours.ts) both set these. `good` is what the run left in the bucket: it stands until another
+ * run succeeds, since a failure never rewrites it.
+ */
+export function doneFields(now: number, good: { events: number | SQL; bytes: number | SQL; parts: number }) {
+  return {
+    state: 'done' as const,
+    leaseOwner: null,
+    leaseUntil: null,
+    finishedAt: now,
+    goodEvents: good.events,
+    goodBytes: good.bytes,
+    goodParts: good.parts,
+    errorKind: null,
+    errorPermission: null,
+    errorMessage: null,
+    updatedAt: now,
+  };
+}
+
 /** The hour is exported: done, parts past the last one forgotten, the alarm cleared by a real write. */
 export async function completeJob(db: Db, job: Job, dest: Destination, workerId: string, parts: number, now: number, elapsedMs: number): Promise<boolean> {
   return writeTx(db, async (tx) => {
     const r = await tx
       .update(s.exportJobs)
       .set({
-        state: 'done',
-        leaseOwner: null,
-        leaseUntil: null,
-        finishedAt: now,
-        // what this run left in the bucket stands until another run succeeds (a failure never rewrites it)
-        goodEvents: sql`${s.exportJobs.events}`,
-        goodBytes: sql`${s.exportJobs.bytes}`,
-        goodParts: parts,
-        errorKind: null,
-        errorPermission: null,
-        errorMessage: null,
+        ...doneFields(now, { events: sql`${s.exportJobs.events}`, bytes: sql`${s.exportJobs.bytes}`, parts }),
         durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsedMs}`,
-        updatedAt: now,
       })
       .where(owned(job, workerId))
       .returning({ id: s.exportJobs.id });
