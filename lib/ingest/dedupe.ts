@@ -65,7 +65,12 @@ export async function pruneInsertIds(db: Db, now: number, step = PRUNE_STEP): Pr
     const rows = (await queryRows(db, PRUNE_PAGE, [...after, step])) as [number, string, number][];
     if (rows.length === 0) break;
     const expired = new Map<number, string[]>();
-    for (const [project, hex, seenAt] of rows) if (Number(seenAt) < cutoff) expired.set(Number(project), [...(expired.get(Number(project)) ?? []), hex]);
+    for (const [project, hex, seenAt] of rows) {
+      if (Number(seenAt) >= cutoff) continue;
+      const keys = expired.get(Number(project));
+      if (keys) keys.push(hex);
+      else expired.set(Number(project), [hex]);
+    }
     if (expired.size > 0) {
       forgotten += await withWriteLock(db, async () => {
         let n = 0;
