@@ -140,8 +140,19 @@ export function groupsOf(groups: Record<string, unknown> | undefined): GroupRef[
 }
 
 /** The groups as Amplitude's lines carry them: each type's names as an array of strings (`{"company":["acme"]}`), or null for none. */
-export function groupsLineJson(groups: Record<string, unknown> | undefined): string | null {
+export function groupsByType(groups: Record<string, unknown> | undefined): Record<string, string[]> | null {
+  // a Map, then its entries as own keys: a type may be named "__proto__"
   const byType = new Map<string, string[]>();
-  for (const g of groupsOf(groups)) byType.set(g.type, [...(byType.get(g.type) ?? []), g.name]);
-  return byType.size ? JSON.stringify(Object.fromEntries(byType)) : null;
+  for (const g of groupsOf(groups)) {
+    const names = byType.get(g.type);
+    if (names) names.push(g.name);
+    else byType.set(g.type, [g.name]);
+  }
+  return byType.size ? Object.fromEntries(byType) : null;
+}
+
+/** groupsByType as JSON text, or null for none. */
+export function groupsLineJson(groups: Record<string, unknown> | undefined): string | null {
+  const byType = groupsByType(groups);
+  return byType ? JSON.stringify(byType) : null;
 }

@@ -9,7 +9,7 @@ import {
   FLAGS,
   fromTri,
   GROUP_PROPERTIES_SQL,
-  groupsLineJson,
+  groupsByType,
   PATHS,
   REC,
   REC_FIELDS,
@@ -287,13 +287,9 @@ export function renderCurrentLine(r: readonly unknown[]): string {
   const v = lineValues(r);
   const groups = v[SLOT.groups];
   if (groups !== '{}') {
-    const lists = groupsLineJson(JSON.parse(groups) as Record<string, unknown>);
-    v[SLOT.groups] = lists ?? '{}';
-    if (lists)
-      v[SLOT.data] = `${v[SLOT.data].slice(0, -NO_GROUP_IDS.length)}"group_ids":${groupIdsJson(v[SLOT.app], JSON.parse(lists) as Record<string, string[]>)}}`;
+    const lists = groupsByType(JSON.parse(groups) as Record<string, unknown>);
+    v[SLOT.groups] = lists ? JSON.stringify(lists) : '{}';
+    if (lists) v[SLOT.data] = `${v[SLOT.data].slice(0, -NO_GROUP_IDS.length)}"group_ids":${groupIdsJson(v[SLOT.app], lists)}}`;
   }
   return fill(LAYOUTS.current, v);
 }
-
-/** The renderer of a line format. */
-export const lineRenderer = (format: LineFormat) => (format === 'current' ? renderCurrentLine : renderLine);
