@@ -43,7 +43,24 @@ export function manifestFor(m: ManifestInput): { key: string; body: Uint8Array }
   };
 }
 
-/** Uploads a manifest, as JSON (a reader that looks at the Content-Type sees what it is). */
-export function putManifest(s3: S3Access, m: { key: string; body: Uint8Array }) {
+/**
+ * Uploads the manifest of a connection's hour (both an hour's export and empty hours in batches write
+ * one), as JSON: a reader that looks at the Content-Type sees what it is.
+ */
+export function putHourManifest(
+  s3: S3Access,
+  dest: Pick<ManifestInput, 'lineFormat' | 'projectId' | 'orgId' | 'prefix'>,
+  job: Pick<ManifestInput, 'kind' | 'hour'>,
+  parts: ManifestPart[],
+) {
+  const m = manifestFor({
+    kind: job.kind,
+    lineFormat: dest.lineFormat,
+    hour: job.hour,
+    projectId: dest.projectId,
+    orgId: dest.orgId,
+    prefix: dest.prefix,
+    parts,
+  });
   return s3.put(m.key, m.body, { contentType: 'application/json' });
 }

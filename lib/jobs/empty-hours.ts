@@ -6,7 +6,7 @@ import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
-import { manifestFor, putManifest } from '../export/manifest';
+import { putHourManifest } from '../export/manifest';
 import { S3Access } from '../export/s3';
 import type { EngineConfig } from './config';
 import { doneFields } from './job-store';
@@ -86,16 +86,7 @@ export async function finishEmptyJobs(
       const failed = new Set<Job>(s3 ? [] : list);
       if (s3) {
         await parallel(list, PARALLEL_PUTS, async (job) => {
-          const m = manifestFor({
-            kind: job.kind,
-            lineFormat: dest.lineFormat,
-            hour: job.hour,
-            projectId: dest.projectId,
-            orgId: dest.orgId,
-            prefix: dest.prefix,
-            parts: [],
-          });
-          await putManifest(s3, m).catch(() => failed.add(job));
+          await putHourManifest(s3, dest, job, []).catch(() => failed.add(job));
         });
         s3.close();
       }

@@ -10,7 +10,7 @@ import { ExportError } from '../export/errors';
 import { sealKindOf } from '../export/format';
 import { exportHour } from '../export/exporter';
 import { History, HistoryDamaged } from '../export/history';
-import { manifestFor, putManifest } from '../export/manifest';
+import { putHourManifest } from '../export/manifest';
 import { S3Access } from '../export/s3';
 import type { EngineConfig } from './config';
 import { completeJob, failJob, filesOf, handBack, partsOf, recordPart } from './job-store';
@@ -154,16 +154,7 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
     if (dest.writeManifest) {
       if (lease.lost()) throw new LeaseLost();
       const parts = await partsOf(db, job.id, outcome.parts);
-      const manifest = manifestFor({
-        kind: job.kind,
-        lineFormat: dest.lineFormat,
-        hour: job.hour,
-        projectId: dest.projectId,
-        orgId: dest.orgId,
-        prefix: dest.prefix,
-        parts,
-      });
-      await putManifest(s3, manifest);
+      await putHourManifest(s3, dest, job, parts);
     }
     if (await completeJob(db, job, dest, workerId, outcome.parts, clock(), clock() - began)) sum.done++;
   } catch (e) {
