@@ -5,7 +5,7 @@ import { openDatabase } from '../lib/db/client';
 import { startApp } from '../test/support/app';
 import { freshDbUrl } from '../test/support/db';
 import { setup as infraUp, teardown as infraDown } from '../test/support/global-setup';
-import { rgwEnv } from '../test/support/rgw';
+import { serverIdentityEnv } from '../test/support/rgw';
 import { seedOrg } from '../test/support/seed';
 import { startSmtp } from '../test/support/smtp';
 import { STATE_FILE, type E2EState } from './state';
@@ -18,12 +18,9 @@ export default async function globalSetup() {
   const seed = await seedOrg(db, 'e2e');
   const other = await seedOrg(db, 'other');
   close();
-  const e = rgwEnv();
   const app = await startApp({
     DATABASE_URL: dbUrl,
-    S3_ACCESS_KEY_ID: e.user2.accessKeyId,
-    S3_SECRET_ACCESS_KEY: e.user2.secretAccessKey,
-    SPILLWAY_PRINCIPAL_ARN: e.user2.arn,
+    ...serverIdentityEnv('user2'),
     SPILLWAY_SCHEDULER: 'on',
     SPILLWAY_TICK_INTERVAL_MS: '1000',
     EXPORT_GRACE_MS: '0',

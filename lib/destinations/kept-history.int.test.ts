@@ -10,7 +10,7 @@ import { startApp, type RunningApp } from '../../test/support/app';
 import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
-import { listKeys, newBucket, rgwEnv, setBucketPolicy } from '../../test/support/rgw';
+import { listKeys, newBucket, rgwEnv, serverIdentityEnv, setBucketPolicy } from '../../test/support/rgw';
 import { seedOrg } from '../../test/support/seed';
 
 const CRON_SECRET = 'kept-history-cron-secret-0123456789';
@@ -37,9 +37,7 @@ beforeAll(async () => {
     CRON_SECRET,
     EXPORT_GRACE_MS: '0',
     EXPORT_MAX_TRIES: '1',
-    SPILLWAY_PRINCIPAL_ARN: e.user2.arn,
-    S3_ACCESS_KEY_ID: e.user2.accessKeyId,
-    S3_SECRET_ACCESS_KEY: e.user2.secretAccessKey,
+    ...serverIdentityEnv('user2'),
   });
   call = await signInApi(app, seed.admin.email, seed.password);
 });

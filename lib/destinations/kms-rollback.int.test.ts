@@ -9,7 +9,7 @@ import { startApp, type RunningApp } from '../../test/support/app';
 import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
-import { headObject, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../../test/support/rgw';
+import { headObject, listKeys, newBucket, rgwEnv, serverIdentityEnv, setBucketPolicy } from '../../test/support/rgw';
 import { seedOrg } from '../../test/support/seed';
 
 const CRON_SECRET = 'kms-rollback-cron-secret-0123456789';
@@ -35,9 +35,7 @@ beforeAll(async () => {
     DATABASE_URL: url,
     CRON_SECRET,
     EXPORT_GRACE_MS: '0',
-    SPILLWAY_PRINCIPAL_ARN: e.user2.arn,
-    S3_ACCESS_KEY_ID: e.user2.accessKeyId,
-    S3_SECRET_ACCESS_KEY: e.user2.secretAccessKey,
+    ...serverIdentityEnv('user2'),
   });
   api = await signInApi(app, seed.admin.email, seed.password);
 });

@@ -10,7 +10,7 @@ import { startApp, type RunningApp } from '../../test/support/app';
 import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
-import { adminS3, newBucket, rgwEnv, snapshot } from '../../test/support/rgw';
+import { adminS3, newBucket, serverIdentityEnv, snapshot } from '../../test/support/rgw';
 import { seedOrg } from '../../test/support/seed';
 
 const CRON_SECRET = 'integrity-cron-secret-0123456789';
@@ -30,14 +30,12 @@ beforeAll(async () => {
   await ingestAt(database.db, seed.project.apiKey!, sampleEvents(60, 'old'), OLD + 1000);
   bucket = await newBucket('integrity-app');
   destinationId = (await rgwDestination(database.db, { orgId: seed.org.id, projectId, bucket, createdBy: seed.admin.id })).id;
-  const e = rgwEnv();
   app = await startApp({
     DATABASE_URL: url,
     CRON_SECRET,
     SPILLWAY_INTEGRITY_DAYS: '10',
     EXPORT_PART_BYTES: '4000',
-    S3_ACCESS_KEY_ID: e.user1.accessKeyId,
-    S3_SECRET_ACCESS_KEY: e.user1.secretAccessKey,
+    ...serverIdentityEnv('user1'),
   });
   api = await signInApi(app, seed.admin.email, seed.password);
 });

@@ -11,7 +11,7 @@ import { floorHour, HOUR_MS } from '../export/time';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { freshDatabase } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
-import { listKeys, newBucket, rgwEnv } from '../../test/support/rgw';
+import { listKeys, newBucket, serverIdentityEnv } from '../../test/support/rgw';
 import { seedOrg } from '../../test/support/seed';
 import { mountSmallDisk, type SmallDisk } from '../../test/support/small-disk';
 import { tick } from './tick';
@@ -39,7 +39,6 @@ describe('a full disk under the database during a seal and export', () => {
     ).id;
     // the write-ahead log emptied: the seal's pages need new space on the disk, as on a long-running server
     await database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
-    const e = rgwEnv();
     app = await startApp({
       DATABASE_URL: url,
       CRON_SECRET,
@@ -48,8 +47,7 @@ describe('a full disk under the database during a seal and export', () => {
       // one try: had the fault been counted, the job would fail and the alarm go out at once
       EXPORT_MAX_TRIES: '1',
       SPILLWAY_MIN_FREE_DISK_MB: '4',
-      S3_ACCESS_KEY_ID: e.user1.accessKeyId,
-      S3_SECRET_ACCESS_KEY: e.user1.secretAccessKey,
+      ...serverIdentityEnv('user1'),
     });
   });
   afterAll(async () => {

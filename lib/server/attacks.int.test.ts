@@ -12,7 +12,7 @@ import { startMigration } from '../destinations/migration';
 import { freePort, startApp, type RunningApp } from '../../test/support/app';
 import { freshDbUrl } from '../../test/support/db';
 import { rgwDestination } from '../../test/support/engine';
-import { rgwEnv } from '../../test/support/rgw';
+import { rgwEnv, serverIdentityEnv } from '../../test/support/rgw';
 import { seedOrg } from '../../test/support/seed';
 
 let database: Database;
@@ -40,8 +40,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => canary.listen(port, '127.0.0.1', r));
   canaryUrl = `http://127.0.0.1:${port}`;
-  const e = rgwEnv();
-  const principal = { SPILLWAY_PRINCIPAL_ARN: e.user2.arn, S3_ACCESS_KEY_ID: e.user2.accessKeyId, S3_SECRET_ACCESS_KEY: e.user2.secretAccessKey };
+  const principal = serverIdentityEnv('user2');
   [app, closed, proxied] = await Promise.all([
     startApp({ DATABASE_URL: url, ...principal }),
     startApp({ DATABASE_URL: url, ...principal, SPILLWAY_ALLOW_PRIVATE_ENDPOINTS: 'false' }),

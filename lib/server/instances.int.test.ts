@@ -10,7 +10,7 @@ import { HOUR_MS } from '../export/time';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination } from '../../test/support/engine';
-import { newBucket, rgwEnv, setBucketPolicy } from '../../test/support/rgw';
+import { newBucket, rgwEnv, serverIdentityEnv, setBucketPolicy } from '../../test/support/rgw';
 import { seedOrg } from '../../test/support/seed';
 import { startSmtp } from '../../test/support/smtp';
 
@@ -42,9 +42,7 @@ beforeAll(async () => {
     EXPORT_GRACE_MS: '0',
     EXPORT_RETRY_BASE_MS: '0',
     EXPORT_MAX_TRIES: '2',
-    S3_ACCESS_KEY_ID: e.user2.accessKeyId,
-    S3_SECRET_ACCESS_KEY: e.user2.secretAccessKey,
-    SPILLWAY_PRINCIPAL_ARN: e.user2.arn,
+    ...serverIdentityEnv('user2'),
     SMTP_URL: smtp.url,
     CRON_SECRET,
     INGEST_MAX_EPS_PER_API_KEY: '10000000',

@@ -6,7 +6,7 @@ import { floorHour, HOUR_MS } from '../export/time';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
-import { listKeys, newBucket, rgwEnv } from '../../test/support/rgw';
+import { listKeys, newBucket, serverIdentityEnv } from '../../test/support/rgw';
 import { seedOrg } from '../../test/support/seed';
 
 let app: RunningApp;
@@ -23,14 +23,12 @@ beforeAll(async () => {
   await ingestAt(database.db, seed.project.apiKey!, sampleEvents(10, 'sched'), H + 60_000);
   bucket = await newBucket('sched');
   await rgwDestination(database.db, { orgId: seed.org.id, projectId, bucket });
-  const e = rgwEnv();
   app = await startApp({
     DATABASE_URL: url,
     SPILLWAY_SCHEDULER: 'on',
     SPILLWAY_TICK_INTERVAL_MS: '1000',
     EXPORT_GRACE_MS: '0',
-    S3_ACCESS_KEY_ID: e.user1.accessKeyId,
-    S3_SECRET_ACCESS_KEY: e.user1.secretAccessKey,
+    ...serverIdentityEnv('user1'),
     CRON_SECRET: 'test-cron-secret-0123456789',
   });
 });

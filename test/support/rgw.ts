@@ -49,6 +49,12 @@ export function rgwEnv(): RgwEnv {
   };
 }
 
+/** The app's environment for writing as one of radosgw's users: its keys, and its ARN as the principal the generated policies trust. */
+export function serverIdentityEnv(user: 'user1' | 'user2') {
+  const u = rgwEnv()[user];
+  return { S3_ACCESS_KEY_ID: u.accessKeyId, S3_SECRET_ACCESS_KEY: u.secretAccessKey, SPILLWAY_PRINCIPAL_ARN: u.arn };
+}
+
 export function adminS3(user: 'user1' | 'user2' = 'user1'): S3Client {
   const e = rgwEnv();
   return new S3Client({
