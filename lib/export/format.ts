@@ -73,27 +73,8 @@ export const CURRENT_ONLY = {
 /** The current line's 55 keys: alphabetical, as Amplitude writes them. */
 export const CURRENT_EVENT_KEYS: readonly string[] = [...EVENT_KEYS, ...Object.keys(CURRENT_ONLY)].sort();
 
-/**
- * How a connection's event lines are laid out: `current`, as Amplitude writes them today (55 keys,
- * alphabetical, `$schema` null, groups as arrays of strings), the default; `documented`, the 49 keys of
- * Amplitude's documented schema in its order with `$schema` 12, which connections made before
- * `current` existed keep until their admin switches (their readers' tables were built on it).
- */
-export const LINE_FORMATS = ['current', 'documented'] as const;
-export type LineFormat = (typeof LINE_FORMATS)[number];
-
-/** What a seal holds: the events of an hour in one line format, or its merged IDs (one format). */
-export type SealKind = 'events' | 'events-current' | 'merged';
-export type ExportKind = 'events' | 'merged';
-
-/** The seal an export of `kind` for a connection writing `format` uploads. */
-export const sealKindOf = (kind: ExportKind, format: LineFormat): SealKind => (kind === 'events' && format === 'current' ? 'events-current' : kind);
-
-/** Event seals, one per line format: all are built from the same rows. */
-export const EVENT_SEAL_KINDS: readonly SealKind[] = ['events', 'events-current'];
-export const isEventsKind = (k: SealKind) => k !== 'merged';
-/** The export kind a seal is for (its files' names and manifests). */
-export const exportKindOf = (k: SealKind): ExportKind => (k === 'merged' ? 'merged' : 'events');
+// the line formats and the seal kinds are the database's vocabulary (ingestion marks seals stale too)
+export { EVENT_SEAL_KINDS, exportKindOf, isEventsKind, LINE_FORMATS, sealKindOf, type ExportKind, type LineFormat, type SealKind } from '../db/seal-kinds';
 
 export const MERGE_KEYS = ['scope', 'merge_time', 'merge_server_time', 'amplitude_id', 'merged_amplitude_id'] as const;
 

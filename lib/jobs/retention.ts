@@ -7,7 +7,7 @@ import { and, asc, eq, gt, inArray, lt, not, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
-import { EVENT_SEAL_KINDS } from '../export/format';
+import { EVENT_SEAL_KINDS, EVENT_SEAL_KINDS_SQL } from '../db/seal-kinds';
 import { DAY_MS, floorHour, HOUR_MS } from '../export/time';
 import { yieldToEventLoop } from '../util/yield';
 import type { EngineConfig } from './config';
@@ -23,7 +23,7 @@ export async function pruneRawRows(db: Db, config: EngineConfig, now: number, de
   const events = inArray(s.seals.kind, [...EVENT_SEAL_KINDS]);
   // the hour's events sealed, and no seal of another line format of it still to be built from its rows
   const unbuilt = sql`exists (select 1 from seals o where o.project_id = ${s.seals.projectId} and o.hour = ${s.seals.hour}
-    and o.kind in ('events', 'events-current') and o.state != 'sealed')`;
+    and o.kind in ${sql.raw(EVENT_SEAL_KINDS_SQL)} and o.state != 'sealed')`;
   const hours = await db
     .selectDistinct({ projectId: s.seals.projectId, hour: s.seals.hour })
     .from(s.seals)

@@ -9,7 +9,7 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
 import type { History } from '../export/history';
-import { EVENT_SEAL_KINDS, sealKindOf, type ExportKind, type SealKind } from '../export/format';
+import { EVENT_SEAL_KINDS, sealKindOf, sealKindSql, type ExportKind, type SealKind } from '../db/seal-kinds';
 import { nextDataHour, type HourRef } from '../export/hour-parts';
 import { HOUR_MS } from '../export/time';
 import type { EngineConfig } from './config';
@@ -135,10 +135,10 @@ async function moveCursor(db: Db, projectId: number, to: number) {
 async function buildWaiting(db: Db, history: History, run: SealRun): Promise<number> {
   const now = run.clock();
   const z = s.seals;
-  // a job exports this seal: its kind, and for events its connection's line format (format.ts sealKindOf)
+  // a job exports this seal: its kind, and for events its connection's line format (lib/db/seal-kinds.ts sealKindOf)
   const openJob = sql`exists (select 1 from export_jobs j join destinations d on d.id = j.destination_id
     where d.project_id = ${z.projectId} and j.hour = ${z.hour} and j.state in ('pending', 'running', 'retry')
-      and (case when j.kind = 'events' and d.line_format = 'current' then 'events-current' else j.kind end) = ${z.kind})`;
+      and ${sql.raw(sealKindSql('j.kind', 'd.line_format'))} = ${z.kind})`;
   const waiting = await db
     .select({ projectId: z.projectId, kind: z.kind, hour: z.hour })
     .from(z)
