@@ -22,7 +22,7 @@ const NODE_MODULES = [
   'nodemailer',
   'libsql',
 ];
-const EDGE_ONLY_MESSAGE = 'lib/export, lib/jobs, lib/net and lib/util run on edge runtimes: web APIs only (Node-only code lives in lib/server).';
+const EDGE_ONLY_MESSAGE = 'lib/export, lib/jobs, lib/s3, lib/net and lib/util run on edge runtimes: web APIs only (Node-only code lives in lib/server).';
 
 export default tseslint.config(
   { ignores: ['.next/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**', '.data/**', 'next-env.d.ts', 'drizzle/**'] },
@@ -45,7 +45,7 @@ export default tseslint.config(
   },
   {
     // the engine runs on edge runtimes: web APIs only
-    files: ['lib/export/**/*.ts', 'lib/jobs/**/*.ts', 'lib/net/**/*.ts', 'lib/util/**/*.ts'],
+    files: ['lib/export/**/*.ts', 'lib/jobs/**/*.ts', 'lib/s3/**/*.ts', 'lib/net/**/*.ts', 'lib/util/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [

@@ -18,15 +18,15 @@ import { queryRows } from '../lib/db/bulk';
 import { openDatabase } from '../lib/db/client';
 import * as s from '../lib/db/schema';
 import type { Db } from '../lib/db/types';
-import { History, partsOfSeal } from '../lib/export/history';
-import { S3Access } from '../lib/export/s3';
-import { manifestFor } from '../lib/export/manifest';
-import { manifestKey } from '../lib/export/naming';
-import { floorHour, HOUR_MS } from '../lib/export/time';
+import { SealStore, partsOfSeal } from '../lib/export/seal/store';
+import { S3Access } from '../lib/s3/access';
+import { manifestFor } from '../lib/export/files/manifest';
+import { manifestKey } from '../lib/export/files/naming';
+import { floorHour, HOUR_MS } from '../lib/util/hours';
 import { backfillProgress, startBackfill } from '../lib/jobs/backfill';
 import { DEFAULT_CONFIG, type EngineConfig } from '../lib/jobs/config';
-import { buildSeal, claimSeal, sealOf } from '../lib/jobs/seal';
-import { sealHour } from '../lib/jobs/seal-plan';
+import { buildSeal, claimSeal, sealOf } from '../lib/export/seal/seal';
+import { sealHour } from '../lib/jobs/seal-closed-hours';
 import { sealSettings, tick } from '../lib/jobs/tick';
 import { createDestination } from '../lib/destinations/lifecycle';
 import { ingestAt } from '../test/support/engine';
@@ -124,14 +124,14 @@ if (mode === 'gen') {
   const { db, close } = await openDatabase({ url: `file:${a1}` });
   await unseal(db, m);
   const cfg = config(a3 ? { gzipLevel: Number(a3) } : {});
-  const history = new History(undefined, cfg.s3);
+  const store = new SealStore(undefined, cfg.s3);
   const before = await pageBytes(db, ['seals', 'sealed_parts', 'sealed_parts_part', 'sealed_chunks', 'sqlite_autoindex_sealed_chunks_1']);
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
   const ok =
     (await sealHour(
       db,
-      history,
+      store,
       { projectId: m.projectId, kind: 'events-current', hour: m.H },
       { workerId: 'bench', settings: sealSettings(cfg), clock: Date.now, deadline: Infinity },
     )) === 'built';
@@ -139,15 +139,15 @@ if (mode === 'gen') {
   const maxRssKb = peakRssKb();
   const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events-current', hour: m.H }))!;
   await db.$client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
-  const history0 = (await pageBytes(db, ['seals', 'sealed_parts', 'sealed_parts_part', 'sealed_chunks', 'sqlite_autoindex_sealed_chunks_1'])) - before;
+  const stored0 = (await pageBytes(db, ['seals', 'sealed_parts', 'sealed_parts_part', 'sealed_chunks', 'sqlite_autoindex_sealed_chunks_1'])) - before;
   const rawRows = await pageBytes(db, ['event_rows', 'event_rows_project_hour']);
   // the parts as files, for the baselines (not timed)
   mkdirSync(a2, { recursive: true });
   for (const f of readdirSync(a2)) if (f.endsWith('.gz')) writeFileSync(`${a2}/${f}`, '');
-  for (const p of await partsOfSeal(db, seal)) writeFileSync(`${a2}/${String(p.part).padStart(4, '0')}.gz`, await history.read(db, p.id, p.location, p.bytes));
+  for (const p of await partsOfSeal(db, seal)) writeFileSync(`${a2}/${String(p.part).padStart(4, '0')}.gz`, await store.read(db, p.id, p.location, p.bytes));
   close();
   process.stdout.write(
-    `${JSON.stringify({ ok, ms, maxRssKb, rssBeforeKb: rssBefore >> 10, events: seal.lines, parts: seal.parts, rawBytes: seal.rawBytes, bytes: seal.bytes, historyBytes: history0, rawRowBytes: rawRows })}\n`,
+    `${JSON.stringify({ ok, ms, maxRssKb, rssBeforeKb: rssBefore >> 10, events: seal.lines, parts: seal.parts, rawBytes: seal.rawBytes, bytes: seal.bytes, historyBytes: stored0, rawRowBytes: rawRows })}\n`,
   );
 } else if (mode === 'export') {
   const m = meta();
@@ -255,7 +255,7 @@ if (mode === 'gen') {
   const ok =
     (await sealHour(
       db,
-      new History(undefined, cfg.s3),
+      new SealStore(undefined, cfg.s3),
       { projectId: m.projectId, kind: 'events-current', hour: m.H },
       { workerId: 'finisher', settings: sealSettings(cfg), clock: Date.now, deadline: Infinity },
     )) === 'built';
@@ -267,16 +267,16 @@ if (mode === 'gen') {
   const m = meta();
   const { db, close } = await openDatabase({ url: `file:${a1}` });
   const cfg = config({ leaseMs: Number(a2), partBytes: SMALL_PARTS });
-  const history = new History(undefined, cfg.s3);
+  const store = new SealStore(undefined, cfg.s3);
   const ref = { projectId: m.projectId, kind: 'events' as const, hour: m.H };
-  const claim = await claimSeal(db, history, ref, `hold-${process.pid}`, Date.now(), sealSettings(cfg));
+  const claim = await claimSeal(db, store, ref, `hold-${process.pid}`, Date.now(), sealSettings(cfg));
   if (claim.state !== 'building') throw new Error(`expected to build the seal, found it ${claim.state}`);
   process.stdout.write('building\n');
   let parts = 0;
   let outcome = 'sealed';
   try {
     // no lease keeping: the parent stops this process mid-part and its lease runs out
-    for await (const _ of buildSeal(db, history, claim.seal, `hold-${process.pid}`, sealSettings(cfg), Date.now)) process.stdout.write(`part ${++parts}\n`);
+    for await (const _ of buildSeal(db, store, claim.seal, `hold-${process.pid}`, sealSettings(cfg), Date.now)) process.stdout.write(`part ${++parts}\n`);
   } catch (e) {
     outcome = (e as Error).constructor.name;
   }

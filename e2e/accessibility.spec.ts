@@ -2,8 +2,8 @@
 // with the content a real user sees: a connection with exported hours, a KMS migration, notifications.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { bucketPolicy } from '../lib/export/policy';
-import { HOUR_MS } from '../lib/export/time';
+import { bucketPolicy } from '../lib/destinations/policy';
+import { HOUR_MS } from '../lib/util/hours';
 import { newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { openDatabase } from '../lib/db/client';
 import { ingestAt, sampleEvents } from '../test/support/engine';

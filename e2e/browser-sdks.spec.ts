@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openDatabase } from '../lib/db/client';
-import { LINE_SELECT, propertiesJson, renderCurrentLine } from '../lib/export/render';
+import { LINE_SELECT, propertiesJson, renderCurrentLine } from '../lib/export/files/render';
 import { BROWSER_SDK_2025 } from '../test/fixtures/amplitude-lines';
 import { posthogMismatch } from '../test/support/posthog-amplitude';
 import { freePort } from '../test/support/app';

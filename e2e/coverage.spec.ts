@@ -3,9 +3,9 @@
 // "repaired"; the hour's manifest is in the bucket; empty hours are cells, not table rows.
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { expect, test } from '@playwright/test';
-import { HOUR_MS } from '../lib/export/time';
-import { bucketPolicy } from '../lib/export/policy';
-import { eventFileKey } from '../lib/export/naming';
+import { HOUR_MS } from '../lib/util/hours';
+import { bucketPolicy } from '../lib/destinations/policy';
+import { eventFileKey } from '../lib/export/files/naming';
 import { adminS3, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { openDatabase } from '../lib/db/client';
 import { ingestAt, sampleEvents } from '../test/support/engine';

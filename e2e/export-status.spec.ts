@@ -2,9 +2,9 @@
 // in the bucket; the disable toggle in Manage Export Settings; deletion keeps the files.
 import { expect, test } from '@playwright/test';
 import { gunzipSync } from 'fflate';
-import { eventFileKey } from '../lib/export/naming';
-import { DAY_MS, HOUR_MS } from '../lib/export/time';
-import { bucketPolicy } from '../lib/export/policy';
+import { eventFileKey } from '../lib/export/files/naming';
+import { DAY_MS, HOUR_MS } from '../lib/util/hours';
+import { bucketPolicy } from '../lib/destinations/policy';
 import { getBytes, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';

@@ -2,9 +2,9 @@
 // failure banner naming s3:PutObject, the admins get one email (listed under Notifications), and
 // after the policy is fixed "retry now" exports the hour.
 import { expect, test } from '@playwright/test';
-import { HOUR_MS } from '../lib/export/time';
-import { bucketPolicy } from '../lib/export/policy';
-import { eventFileKey } from '../lib/export/naming';
+import { HOUR_MS } from '../lib/util/hours';
+import { bucketPolicy } from '../lib/destinations/policy';
+import { eventFileKey } from '../lib/export/files/naming';
 import { listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';

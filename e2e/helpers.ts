@@ -1,7 +1,7 @@
 // Shared e2e steps: sign in, call the app's API as the signed-in user, put events in past hours.
 import { expect, type Page } from '@playwright/test';
 import { openDatabase } from '../lib/db/client';
-import { HOUR_MS } from '../lib/export/time';
+import { HOUR_MS } from '../lib/util/hours';
 import { ingestAt, sampleEvents } from '../test/support/engine';
 import { rgwEnv } from '../test/support/rgw';
 import { state } from './state';

@@ -1,9 +1,9 @@
 // The KMS migration checklist to a new verified connection whose exports are SSE-KMS encrypted, and
 // the rollback checklist back to the old connection.
 import { expect, test, type Page } from '@playwright/test';
-import { eventFileKey } from '../lib/export/naming';
-import { HOUR_MS } from '../lib/export/time';
-import { bucketPolicy } from '../lib/export/policy';
+import { eventFileKey } from '../lib/export/files/naming';
+import { HOUR_MS } from '../lib/util/hours';
+import { bucketPolicy } from '../lib/destinations/policy';
 import { headObject, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { apiCall, hourStart, ingestPast, rgwFields, shot, signIn } from './helpers';
 import { state } from './state';

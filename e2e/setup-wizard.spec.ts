@@ -3,8 +3,8 @@
 // hourly export arrives in the bucket by itself.
 import { expect, test, type Page } from '@playwright/test';
 import { gunzipSync } from 'fflate';
-import { eventFileKey } from '../lib/export/naming';
-import { HOUR_MS } from '../lib/export/time';
+import { eventFileKey } from '../lib/export/files/naming';
+import { HOUR_MS } from '../lib/util/hours';
 import { getBytes, listKeys, newBucket, rgwEnv, setBucketPolicy } from '../test/support/rgw';
 import { hourStart, ingestPast, shot, signIn } from './helpers';
 import { state } from './state';

@@ -3,10 +3,10 @@ export type { DestinationView } from '@/lib/destinations/views';
 export type { MigrationView } from '@/lib/destinations/migration';
 export type { BackfillProgress } from '@/lib/jobs/backfill';
 export type { JobRow, JobsPage } from '@/lib/destinations/status';
-export type { VerifyResult } from '@/lib/export/verify';
+export type { VerifyResult } from '@/lib/destinations/verify';
 export type { Coverage, CoverageCell } from '@/lib/destinations/coverage';
 export type { IntegrityReport } from '@/lib/jobs/integrity';
-export type { Preview } from '@/lib/export/preview';
+export type { Preview } from '@/lib/destinations/preview';
 export interface Project {
   id: number;
   name: string;

@@ -1,5 +1,5 @@
 // How an event is laid out in event_rows: its columns, what `rec` holds and the bits of `flags`. Written
-// by lib/ingest/event-rows.ts, read by lib/export/render.ts and the `events` view (migration 0007); one
+// by lib/ingest/event-rows.ts, read by lib/export/files/render.ts and the `events` view (migration 0007); one
 // place for the three. Runtime-neutral.
 
 /** event_rows' columns but its id, in the order ingestion binds them. */
@@ -24,7 +24,7 @@ export const EVENT_ROW_COLUMNS = [
 
 // A row's user and group properties as its export line carries them: its own text, or (when large) the
 // property_sets rows it names (lib/ingest/property-sets.ts). Used by the export's select
-// (lib/export/render.ts) and, spelled out, by the `events` view (migration 0010).
+// (lib/export/files/render.ts) and, spelled out, by the `events` view (migration 0010).
 export const USER_PROPERTIES_SQL = 'iif(user_props_set is null, user_properties, (select json from property_sets where id = user_props_set))';
 export const GROUP_PROPERTIES_SQL =
   'iif(group_sets is null, group_properties, (select json_group_object(t, json(o)) from (select g.value ->> 0 as t, json_group_object(g.value ->> 1, json(p.json)) as o ' +
@@ -99,7 +99,7 @@ export const REC_STRINGS: readonly (readonly [RecField, string])[] = [
   ['amplitude_attribution_ids', 'amplitude_attribution_ids'],
 ];
 
-/** Numbers of `rec` that were SQLite REAL columns once, rendered as such (lib/export/render.ts). */
+/** Numbers of `rec` that were SQLite REAL columns once, rendered as such (lib/export/files/render.ts). */
 export const REC_REALS: readonly RecField[] = ['location_lat', 'location_lng'];
 
 /** `rec`'s separator: JSON text never holds this byte unescaped. */

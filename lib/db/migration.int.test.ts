@@ -9,7 +9,7 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 import { expect, it } from 'vitest';
 import { freshDbUrl } from '../../test/support/db';
 import { oracleSql } from '../../test/support/oracle';
-import { LINE_SELECT, renderLine, rowPosition } from '../export/render';
+import { LINE_SELECT, renderLine, rowPosition } from '../export/files/render';
 import { ingest } from '../ingest/ingest';
 import { Throttle } from '../ingest/throttle';
 import { validateRequest, type ValidRequest } from '../ingest/validate';

@@ -80,7 +80,7 @@ export const projects = sqliteTable(
     apiKey: text('api_key'),
     // JSON list of origins browsers may send events from; null: any (see lib/ingest/cors.ts)
     allowedOrigins: text('allowed_origins'),
-    // every closed hour before it is sealed (lib/jobs/seal.ts) or had no data; null: none looked at yet
+    // every closed hour before it is sealed (lib/export/seal/seal.ts) or had no data; null: none looked at yet
     sealedUntil: integer('sealed_until'),
     createdAt: integer('created_at').notNull().default(now),
   },
@@ -193,7 +193,7 @@ export const insertIds = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.key] })],
 );
 
-// One row per stored event, compact (lib/ingest/event-rows.ts writes it, lib/export/render.ts reads it):
+// One row per stored event, compact (lib/ingest/event-rows.ts writes it, lib/export/files/render.ts reads it):
 // the fields that need only the event itself in one `rec` value (lib/db/event-layout.ts), times as
 // differences from server_received_time, the uuid as 16 bytes, `data` as flags, and event_properties
 // LZ4-compressed when that pays (a BLOB then).
@@ -290,7 +290,7 @@ export const events = sqliteView('events', {
   data: text('data').notNull(),
 }).existing();
 
-// A project's closed hour, sealed once (lib/jobs/seal.ts): its canonical files, kept as history and
+// A project's closed hour, sealed once (lib/export/seal/seal.ts): its canonical files, kept as history and
 // copied by every export of the hour. One row per (project, kind, hour) that had data, or that an
 // export reached before the sealer's cursor (projects.sealed_until).
 export const seals = sqliteTable(
@@ -380,9 +380,9 @@ export const destinations = sqliteTable(
     name: text('name').notNull().default('Amazon S3'),
     exportEvents: integer('export_events', { mode: 'boolean' }).notNull().default(true),
     exportMerged: integer('export_merged', { mode: 'boolean' }).notNull().default(false),
-    // a manifest per exported hour under {prefix}_spillway/manifests/ (lib/export/manifest.ts)
+    // a manifest per exported hour under {prefix}_spillway/manifests/ (lib/export/files/manifest.ts)
     writeManifest: integer('write_manifest', { mode: 'boolean' }).notNull().default(true),
-    // how event lines are laid out (lib/export/format.ts LINE_FORMATS); connections made before there
+    // how event lines are laid out (lib/export/files/format.ts LINE_FORMATS); connections made before there
     // was a choice keep 'documented' (migration 0014)
     lineFormat: text('line_format', { enum: ['current', 'documented'] })
       .notNull()

@@ -1,4 +1,4 @@
-// The line formats a connection writes (lib/export/format.ts renders them) and the seals an hour has:
+// The line formats a connection writes (lib/export/files/format.ts renders them) and the seals an hour has:
 // its events once per line format, its merged IDs once. Here, in the database's vocabulary, because
 // ingestion (lib/ingest/late-rows.ts) marks seals stale as well as the export engine building them;
 // the SQL helpers say the same rule in statements. Runtime-neutral.

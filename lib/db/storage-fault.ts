@@ -20,7 +20,7 @@ const REASONS: Record<StorageFaultKind, string> = {
   archive: "Spillway's archive of sealed hours (SPILLWAY_ARCHIVE_URL) cannot be reached",
 };
 
-/** Thrown where the archive of sealed hours fails (lib/export/history.ts), whatever its answer was. */
+/** Thrown where the archive of sealed hours fails (lib/export/seal/store.ts), whatever its answer was. */
 export class ArchiveUnavailable extends Error {
   constructor(detail: string, options?: { cause?: unknown }) {
     super(`${REASONS.archive}: ${detail}`, options);

@@ -2,8 +2,8 @@
 // generated bucket and KMS key policies, verification as the connection will run, and creating a
 // connection only once verification passes.
 import type { Db } from '../db/types';
-import { bucketPolicy, kmsKeyPolicy, roleArnFor } from '../export/policy';
-import { verifyAccess, type VerifyResult } from '../export/verify';
+import { bucketPolicy, kmsKeyPolicy, roleArnFor } from './policy';
+import { verifyAccess, type VerifyResult } from './verify';
 import type { EngineConfig } from '../jobs/config';
 import { ConflictError, VerificationFailed } from './errors';
 import type { DestinationFields } from './fields';

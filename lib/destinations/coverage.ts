@@ -4,8 +4,9 @@
 import { and, eq, gte, lt } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-import { troubleshoot, ExportError, type Permission } from '../export/errors';
-import { DAY_MS, floorDay, HOUR_MS, parseHoursWindow } from '../export/time';
+import { troubleshoot, ExportError, type Permission } from '../s3/errors';
+import { DAY_MS, floorDay, HOUR_MS } from '../util/hours';
+import { parseHoursWindow } from '../util/hours-window';
 
 export type CellState = 'exported' | 'empty' | 'failed' | 'repaired' | 'pending' | 'before' | 'future';
 

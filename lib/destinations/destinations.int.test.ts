@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import * as s from '../db/schema';
-import { DAY_MS, HOUR_MS } from '../export/time';
+import { DAY_MS, HOUR_MS } from '../util/hours';
 import { setEnabled } from './lifecycle';
 import { freshDatabase } from '../../test/support/db';
 import { rgwDestination, testConfig } from '../../test/support/engine';

@@ -1,5 +1,5 @@
 // The errors of connection rules, by the one error type's codes (lib/util/errors.ts).
-import type { VerifyResult } from '../export/verify';
+import type { VerifyResult } from './verify';
 import { AppError } from '../util/errors';
 
 /** The field's value is taken by another connection (another organisation's bucket, a merged-ID file): 409. */

@@ -1,7 +1,7 @@
 // Validation of the S3 bucket information a user enters at setup. One message per field, worded for
 // the person filling in the form; the only place these rules live (the UI shows what comes back).
 import { InputError } from '../util/errors';
-import { normalizePrefix } from '../export/naming';
+import { normalizePrefix } from '../export/files/naming';
 
 /** Bad input in one field of the connection form: 400 naming the field, so the UI marks it. */
 export class FieldError extends InputError {

@@ -3,11 +3,11 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-import { ExportError, troubleshoot } from '../export/errors';
-import { previewPart, snippets } from '../export/preview';
+import { ExportError, troubleshoot } from '../s3/errors';
+import { previewPart, snippets } from './preview';
 import { PART_COLUMNS } from '../jobs/job-store';
 import { AppError } from '../util/errors';
-import { S3Access, type S3Settings } from '../export/s3';
+import { S3Access, type S3Settings } from '../s3/access';
 import { NotFoundError } from './errors';
 import type { Destination } from './lifecycle';
 

@@ -1,11 +1,11 @@
-// History is never rewritten by a failure (issue: after a manual re-export failed for a removed
+// SealStore is never rewritten by a failure (issue: after a manual re-export failed for a removed
 // s3:PutObject, "Last successful hour" dropped, the chart showed 0 events and the earlier manual export
 // read "done · 2 failed, 0 events, 0 B" although its files were intact). The running app, signed in over
 // HTTP, its cron door, real radosgw enforcing the bucket policy.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
-import { bucketPolicy } from '../export/policy';
-import { floorHour, HOUR_MS } from '../export/time';
+import { bucketPolicy } from './policy';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
 import { freshDbUrl } from '../../test/support/db';

@@ -3,8 +3,8 @@
 // K). The running app over HTTP, its cron door, real radosgw doing SSE-KMS.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
-import { bucketPolicy } from '../export/policy';
-import { floorHour, HOUR_MS } from '../export/time';
+import { bucketPolicy } from './policy';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
 import { freshDbUrl } from '../../test/support/db';

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
-import { DAY_MS, floorDay, floorHour } from '../export/time';
+import { DAY_MS, floorDay, floorHour } from '../util/hours';
 
 export type Destination = typeof s.destinations.$inferSelect;
 export type NewDestination = Omit<typeof s.destinations.$inferInsert, 'startHour' | 'plannedUntil' | 'id' | 'createdAt'>;

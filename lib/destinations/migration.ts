@@ -6,7 +6,7 @@ import { and, eq, or, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
-import { DAY_MS, HOUR_MS } from '../export/time';
+import { DAY_MS, HOUR_MS } from '../util/hours';
 import { backfillProgress, startBackfill } from '../jobs/backfill';
 import type { EngineConfig } from '../jobs/config';
 import { initialStartHour, setEnabled } from './lifecycle';

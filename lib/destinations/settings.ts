@@ -1,7 +1,7 @@
 // Manage Export Settings (the toggle, the prefix, the data choice, manifests, the line format) and deleting a connection.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
-import { LINE_FORMATS, type LineFormat } from '../export/format';
+import { LINE_FORMATS, type LineFormat } from '../export/files/format';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { FieldError, parseDataChoice, parsePrefix } from './fields';

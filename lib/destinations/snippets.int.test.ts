@@ -15,7 +15,7 @@ import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/s
 import { adminS3, getBytes, listKeys, newBucket, rgwEnv } from '../../test/support/rgw';
 import { seedOrg } from '../../test/support/seed';
 import type { Database } from '../db/client';
-import { floorHour, HOUR_MS } from '../export/time';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { tick } from '../jobs/tick';
 import { snippetsFor } from './files';
 

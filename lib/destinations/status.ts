@@ -3,8 +3,8 @@
 import { and, isNotNull, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-import { ExportError, troubleshoot, type Permission } from '../export/errors';
-import { floorHour, HOUR_MS } from '../export/time';
+import { ExportError, troubleshoot, type Permission } from '../s3/errors';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { FieldError } from './fields';
 
 export interface JobQuery {

@@ -2,7 +2,7 @@
 // aggregated in SQL.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
-import type { LineFormat } from '../export/format';
+import type { LineFormat } from '../export/files/format';
 import type { Db } from '../db/types';
 import type { DestinationFields } from './fields';
 import { NotFoundError } from './errors';
@@ -15,7 +15,7 @@ export interface DestinationView extends Omit<DestinationFields, 'forcePathStyle
   enabled: boolean;
   /** a manifest per exported hour under the prefix's _spillway/manifests/ */
   writeManifest: boolean;
-  /** how event lines are laid out (lib/export/format.ts) */
+  /** how event lines are laid out (lib/export/files/format.ts) */
   lineFormat: LineFormat;
   disabledAt: number | null;
   startHour: number;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import { queryRows } from '../db/bulk';
-import { LINE_SELECT, renderLine } from '../export/render';
+import { LINE_SELECT, renderLine } from '../export/files/render';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { freshDbUrl } from '../../test/support/db';
 import { seedOrg } from '../../test/support/seed';

@@ -2,7 +2,7 @@
 // lib/db/event-layout.ts) and the one mapping into it. Built in two halves: what the event itself says
 // (`prepareRow`, before the write lock, possibly on another thread) and what only the write transaction
 // knows (`completeRow`: identity, user and group properties, the server upload time).
-// lib/export/render.ts is the mapping back out.
+// lib/export/files/render.ts is the mapping back out.
 import { EVENT_ROW_COLUMNS, FLAGS, groupsLineJson, PATHS, REC, REC_FIELDS, REC_REALS, REC_SEP, REC_STRINGS, tri } from '../db/event-layout';
 import { lz4Compress } from '../util/lz4';
 import type { IngestDoor } from './doors';

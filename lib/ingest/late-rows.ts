@@ -1,7 +1,7 @@
 // Rows stamped with an hour that is already sealed (or that the sealer passed as empty): only a clock
 // behind the others' (another instance's) does that. The hour's seal is marked stale and its finished
 // exports queued again, so the files are built again with the late rows and rewritten, never left
-// without them (lib/jobs/seal.ts builds it again; the exporter checks the seal before it finishes).
+// without them (lib/export/seal/seal.ts builds it again; the exporter checks the seal before it finishes).
 import { readRows } from '../db/bulk';
 import { EVENT_SEAL_KINDS_SQL, sealKindOf } from '../db/seal-kinds';
 import type { Tx } from '../db/types';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExportError } from '../export/errors';
+import { ExportError } from '../s3/errors';
 import { alarmText } from './alarm';
 
 const hour = Date.UTC(2026, 10, 24, 13);

@@ -4,8 +4,8 @@
 import { and, eq, inArray, ne, or } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Tx } from '../db/types';
-import { troubleshoot, type ExportError } from '../export/errors';
-import { hourParts } from '../export/time';
+import { troubleshoot, type ExportError } from '../s3/errors';
+import { hourParts } from '../util/hours';
 type Destination = typeof s.destinations.$inferSelect;
 
 export interface AlarmContext {

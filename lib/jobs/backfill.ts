@@ -4,7 +4,7 @@ import { and, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
-import { floorHour, HOUR_MS } from '../export/time';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { InputError } from '../util/errors';
 import type { EngineConfig } from './config';
 import { kindsOf, lastClosedHour } from './plan';

@@ -1,8 +1,8 @@
 // Engine settings. Built from env at the Node edge (lib/server/config.ts) or by tests; the engine never
 // reads the environment itself.
 import type { EndpointPolicy } from '../net/endpoint-policy';
-import type { ArchiveSettings } from '../export/history';
-import type { S3Settings } from '../export/s3';
+import type { ArchiveSettings } from '../export/seal/store';
+import type { S3Settings } from '../s3/access';
 
 export interface EngineConfig {
   s3: S3Settings;
@@ -10,7 +10,7 @@ export interface EngineConfig {
   partBytes: number;
   /** set to use fflate at this level instead of the platform's CompressionStream */
   gzipLevel?: number;
-  /** the platform's zlib with larger buffers, where the runtime has one (lib/export/gzip.ts; the Node edge sets it) */
+  /** the platform's zlib with larger buffers, where the runtime has one (lib/export/files/gzip.ts; the Node edge sets it) */
   gzipNative?: () => TransformStream<Uint8Array, Uint8Array>;
   /** attempts before a job is failed and the alarm email goes out */
   maxTries: number;

@@ -6,7 +6,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import * as s from '../db/schema';
-import { floorHour, HOUR_MS } from '../export/time';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
 import { newBucket, snapshot } from '../../test/support/rgw';

@@ -1,5 +1,5 @@
 // Exports of hours known to be empty, many at a time: an hour below its project's sealing cursor with
-// no seal had no data (lib/jobs/seal-plan.ts), so its export is only its manifest. A year of a small
+// no seal had no data (lib/jobs/seal-closed-hours.ts), so its export is only its manifest. A year of a small
 // project is ~8,700 such hours: claimed together, manifests written a few at a time, finished in one
 // transaction, instead of a job's whole round trip each.
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
@@ -7,8 +7,8 @@ import * as s from '../db/schema';
 import { EVENT_SEAL_KINDS_SQL } from '../db/seal-kinds';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
-import { putHourManifest } from '../export/manifest';
-import { S3Access } from '../export/s3';
+import { putHourManifest } from '../export/files/manifest';
+import { S3Access } from '../s3/access';
 import type { EngineConfig } from './config';
 import { doneFields } from './job-store';
 import type { Job } from './lease';

@@ -5,10 +5,10 @@ import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import * as s from '../db/schema';
-import { CURRENT_EVENT_KEYS } from '../export/format';
-import { bucketPolicy } from '../export/policy';
-import { floorHour, HOUR_MS } from '../export/time';
-import { verifyAccess } from '../export/verify';
+import { CURRENT_EVENT_KEYS } from '../export/files/format';
+import { bucketPolicy } from '../destinations/policy';
+import { floorHour, HOUR_MS } from '../util/hours';
+import { verifyAccess } from '../destinations/verify';
 import { drainOutbox } from '../notify/mailer';
 import nodemailer from 'nodemailer';
 import { freshDatabase } from '../../test/support/db';
@@ -69,7 +69,7 @@ describe('hourly export', () => {
       .where(eq(s.events.serverUploadTime, H0 + 10 * 60_000))
       .orderBy(asc(s.events.id));
     expect(exported).toHaveLength(120);
-    // a new connection writes the current line format (lib/export/line-format.int.test.ts compares it with real lines)
+    // a new connection writes the current line format (lib/export/files/line-format.int.test.ts compares it with real lines)
     for (const o of exported) expect(Object.keys(o)).toEqual([...CURRENT_EVENT_KEYS]);
     exported.forEach((o, i) => {
       const r = stored[i];

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import * as s from '../db/schema';
-import { floorHour, HOUR_MS } from '../export/time';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { freshDatabase } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
 import { startFaultProxy } from '../../test/support/fault-proxy';

@@ -5,7 +5,7 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
-import { floorHour, HOUR_MS } from '../export/time';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
 import { freshDbUrl } from '../../test/support/db';

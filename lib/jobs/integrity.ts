@@ -6,9 +6,9 @@ import { and, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
-import { eventHourPrefix, MANIFEST_FOLDER, manifestKey, mergedFileKey, normalizePrefix, partOfKey } from '../export/naming';
-import { S3Access, unquote } from '../export/s3';
-import { DAY_MS, floorDay, hourParts, HOUR_MS } from '../export/time';
+import { eventHourPrefix, MANIFEST_FOLDER, manifestKey, mergedFileKey, normalizePrefix, partOfKey } from '../export/files/naming';
+import { S3Access, unquote } from '../s3/access';
+import { DAY_MS, floorDay, hourParts, HOUR_MS } from '../util/hours';
 import type { EngineConfig } from './config';
 import { lastClosedHour } from './plan';
 

@@ -5,13 +5,14 @@ import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
-import type { ExportError } from '../export/errors';
-import type { UploadedPart } from '../export/exporter';
+import type { ExportError } from '../s3/errors';
+import type { UploadedPart } from './copy-parts';
 import { clearAlarm, raiseAlarm } from './alarm';
 import { finishBackfillsCovering } from './plan';
 import type { EngineConfig } from './config';
 import { afterFailure } from './retry-policy';
-import { LeaseLost, owned, type Job } from './lease';
+import { LeaseLost } from '../util/renewal';
+import { owned, type Job } from './lease';
 
 type Destination = typeof s.destinations.$inferSelect;
 

@@ -4,11 +4,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
+import { keepRenewing } from '../util/renewal';
 
 export type Job = typeof s.exportJobs.$inferSelect;
-
-/** Thrown when another worker took the job over (our lease expired). */
-export class LeaseLost extends Error {}
 
 /** The WHERE clause of every write a lease holder makes. */
 export const owned = (job: Job, workerId: string) => and(eq(s.exportJobs.id, job.id), eq(s.exportJobs.leaseOwner, workerId));
@@ -38,29 +36,6 @@ export async function claimJob(db: Db, workerId: string, now: number, leaseMs: n
       .returning(),
   );
   return job ?? null;
-}
-
-/**
- * Renews a lease every third of its length while its holder works (a long part built or uploaded):
- * `renew` extends it and says whether it is still ours. The one loop for jobs and seals.
- */
-export function keepRenewing(leaseMs: number, renew: () => Promise<boolean>) {
-  let lost = false;
-  const timer = setInterval(
-    () => {
-      renew()
-        .then((ours) => {
-          if (!ours) lost = true;
-        })
-        .catch(() => {});
-    },
-    Math.max(1_000, Math.floor(leaseMs / 3)),
-  );
-  return {
-    /** whether another worker holds it now */
-    lost: () => lost,
-    stop: () => clearInterval(timer),
-  };
 }
 
 /** Keeps the job's lease while it runs. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
 import * as s from '../db/schema';
 import { jobsPage } from '../destinations/status';
-import { floorHour, HOUR_MS } from '../export/time';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { freshDatabase } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';

@@ -7,8 +7,8 @@ import { and, eq, gt, gte, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
 import * as s from '../db/schema';
 import type { Db, DbOrTx } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
-import { nextDataHour } from '../export/hour-parts';
-import { floorHour, HOUR_MS } from '../export/time';
+import { nextDataHour } from '../export/seal/parts-from-rows';
+import { floorHour, HOUR_MS } from '../util/hours';
 import type { EngineConfig } from './config';
 
 const MAX_HOURS_PER_PLAN = 1_000;

@@ -8,7 +8,7 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
 import { EVENT_SEAL_KINDS, EVENT_SEAL_KINDS_SQL } from '../db/seal-kinds';
-import { DAY_MS, floorHour, HOUR_MS } from '../export/time';
+import { DAY_MS, floorHour, HOUR_MS } from '../util/hours';
 import { yieldToEventLoop } from '../util/yield';
 import type { EngineConfig } from './config';
 

@@ -5,7 +5,7 @@
 // goes to the customer, and the job is due again at once; the tick that met the fault stops
 // (lib/jobs/tick.ts), so the next tick tries again, until the fault clears.
 import { backoffMs, type EngineConfig } from './config';
-import type { ErrorKind } from '../export/errors';
+import type { ErrorKind } from '../s3/errors';
 
 export interface AfterFailure {
   state: 'retry' | 'failed';

@@ -6,21 +6,22 @@ import { eq } from 'drizzle-orm';
 import * as s from '../db/schema';
 import { storageFault } from '../db/storage-fault';
 import type { Db } from '../db/types';
-import { ExportError } from '../export/errors';
-import { sealKindOf } from '../export/format';
-import { exportHour } from '../export/exporter';
-import { History, HistoryDamaged } from '../export/history';
-import { putHourManifest } from '../export/manifest';
-import { S3Access } from '../export/s3';
+import { ExportError } from '../s3/errors';
+import { sealKindOf } from '../export/files/format';
+import { exportHour } from './copy-parts';
+import { SealStore, SealPartDamaged } from '../export/seal/store';
+import { putHourManifest } from '../export/files/manifest';
+import { S3Access } from '../s3/access';
 import type { EngineConfig } from './config';
 import { completeJob, failJob, filesOf, handBack, partsOf, recordPart } from './job-store';
-import { claimJob, keepLease, LeaseLost, type Job } from './lease';
+import { LeaseLost } from '../util/renewal';
+import { claimJob, keepLease, type Job } from './lease';
 import { runDueIntegrityCheck } from './integrity';
 import { claimEmptyJobs, finishEmptyJobs } from './empty-hours';
 import { planBackfills, planHourly } from './plan';
 import { pruneRawRows } from './retention';
-import { sealClosedHours } from './seal-plan';
-import { claimSeal, markStale, partsToExport, SealChanged, sealOf, type SealSettings } from './seal';
+import { sealClosedHours } from './seal-closed-hours';
+import { claimSeal, markStale, partsToExport, SealChanged, sealOf, type SealSettings } from '../export/seal/seal';
 
 export { claimJob, type Job } from './lease';
 export { openJobs, retryFailed } from './job-store';
@@ -58,7 +59,7 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
   const start = clock();
   const deadline = start + opts.budgetMs;
   const workerId = opts.workerId ?? crypto.randomUUID();
-  const history = new History(config.archive, config.s3);
+  const store = new SealStore(config.archive, config.s3);
   const sum: TickSummary = {
     planned: 0,
     sealed: 0,
@@ -82,7 +83,7 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
   const integrity = await runDueIntegrityCheck(db, config, start);
   sum.repairsQueued += integrity?.issues.filter((i) => i.repaired).length ?? 0;
   // closed hours sealed (or left to their exports to seal): at most half the budget, the exports come first
-  sum.sealed += await sealClosedHours(db, config, history, { workerId, settings: sealSettings(config), clock, deadline: start + opts.budgetMs / 2 });
+  sum.sealed += await sealClosedHours(db, config, store, { workerId, settings: sealSettings(config), clock, deadline: start + opts.budgetMs / 2 });
   while (clock() < deadline && (opts.maxJobs === undefined || sum.jobs < opts.maxJobs) && sum.storageFaults === 0) {
     // hours known to be empty, many at a time; those whose manifest fails go the ordinary way
     const empty = await claimEmptyJobs(db, workerId, clock(), config.leaseMs);
@@ -90,20 +91,20 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
       sum.jobs += empty.length;
       const r = await finishEmptyJobs(db, config, empty, workerId, clock);
       sum.done += r.done;
-      for (const job of r.refused) await runJob(db, config, history, job, workerId, clock, deadline, sum);
+      for (const job of r.refused) await runJob(db, config, store, job, workerId, clock, deadline, sum);
       continue;
     }
     const job = await claimJob(db, workerId, clock(), config.leaseMs);
     if (!job) break;
     sum.jobs++;
-    await runJob(db, config, history, job, workerId, clock, deadline, sum);
+    await runJob(db, config, store, job, workerId, clock, deadline, sum);
   }
   sum.rowsPruned += await pruneRawRows(db, config, clock(), deadline);
   return sum;
 }
 
 /** Exports the claimed job's hour (or as many parts as the budget allows) from its seal, and records the outcome. */
-async function runJob(db: Db, config: EngineConfig, history: History, job: Job, workerId: string, clock: () => number, deadline: number, sum: TickSummary) {
+async function runJob(db: Db, config: EngineConfig, store: SealStore, job: Job, workerId: string, clock: () => number, deadline: number, sum: TickSummary) {
   const began = clock();
   const [dest] = await db.select().from(s.destinations).where(eq(s.destinations.id, job.destinationId));
   if (!dest) return;
@@ -115,7 +116,7 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
     const files = await filesOf(db, job.id);
     s3 = await S3Access.open(dest, config.s3);
     const settings = sealSettings(config);
-    const claim = await claimSeal(db, history, ref, workerId, clock(), settings);
+    const claim = await claimSeal(db, store, ref, workerId, clock(), settings);
     const generation = claim.state === 'empty' ? 0 : claim.seal.generation;
     // parts uploaded by an earlier run count only if they came from the same seal
     const partsDone = job.sealGeneration === generation ? job.partsDone : 0;
@@ -131,7 +132,7 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
         partsDone,
         mayHaveFiles: files > 0 || job.finishedAt !== null,
       },
-      partsToExport(db, history, ref, claim, { workerId, settings, clock, shouldStop }),
+      partsToExport(db, store, ref, claim, { workerId, settings, clock, shouldStop }),
       {
         onPart: async (p) => {
           if (lease.lost()) throw new LeaseLost();
@@ -160,7 +161,7 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
   } catch (e) {
     if (e instanceof LeaseLost) return;
     // a damaged part is built again; rows that arrived meanwhile mean the same: the job comes back soon
-    if (e instanceof HistoryDamaged) await markStale(db, ref, clock());
+    if (e instanceof SealPartDamaged) await markStale(db, ref, clock());
     const err = exportErrorOf(e);
     // the operator's to fix: a line in the server's log (the job itself says so to the customer)
     if (err.kind === 'storage') {
@@ -184,7 +185,7 @@ async function runJob(db: Db, config: EngineConfig, history: History, job: Job, 
 /** Any error of a run as an ExportError: whose fault it was decides what follows (retry-policy.ts). */
 function exportErrorOf(e: unknown): ExportError {
   if (e instanceof ExportError) return e;
-  if (e instanceof HistoryDamaged || e instanceof SealChanged)
+  if (e instanceof SealPartDamaged || e instanceof SealChanged)
     return new ExportError('transient', 'export', `the hour's sealed files are being built again: ${(e as Error).message}`);
   const fault = storageFault(e);
   if (fault) return new ExportError('storage', 'export', fault.reason);

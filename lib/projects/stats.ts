@@ -2,9 +2,9 @@
 // the raw rows, and from the seals of hours whose raw rows the retention deleted.
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
-import { EVENT_SEAL_KINDS } from '../export/format';
+import { EVENT_SEAL_KINDS } from '../export/files/format';
 import type { Db } from '../db/types';
-import { HOUR_MS } from '../export/time';
+import { HOUR_MS } from '../util/hours';
 
 export async function hourlyCounts(db: Db, orgId: number, sinceMs: number) {
   const projects = await db.select({ id: s.projects.id }).from(s.projects).where(eq(s.projects.orgId, orgId));

@@ -1,5 +1,5 @@
-// SPILLWAY_ARCHIVE_URL: where sealed hours are kept when not in the database (lib/export/history.ts).
-import type { ArchiveSettings } from '../export/history';
+// SPILLWAY_ARCHIVE_URL: where sealed hours are kept when not in the database (lib/export/seal/store.ts).
+import type { ArchiveSettings } from '../export/seal/store';
 
 const ARCHIVE_FORMS =
   'SPILLWAY_ARCHIVE_URL must be s3://bucket[/prefix] (AWS) or http(s)://host[:port]/bucket[/prefix] (an S3-compatible store), with ?region=… when not us-east-1';

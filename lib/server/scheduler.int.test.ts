@@ -2,7 +2,7 @@
 // /api/cron runs a tick only with the CRON_SECRET bearer token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
-import { floorHour, HOUR_MS } from '../export/time';
+import { floorHour, HOUR_MS } from '../util/hours';
 import { startApp, type RunningApp } from '../../test/support/app';
 import { freshDbUrl } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';

@@ -1,9 +1,9 @@
-// The export line as it was built before the compact rows (lib/export/format.ts until migration 0007):
+// The export line as it was built before the compact rows (lib/export/files/format.ts until migration 0007):
 // SQLite's json_object over the 49 columns that the `events` view still presents. The oracle that
-// lib/export/render.ts and the migration are compared with, byte for byte.
+// lib/export/files/render.ts and the migration are compared with, byte for byte.
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { events } from '../../lib/db/schema';
-import { SCHEMA_VERSION } from '../../lib/export/format';
+import { SCHEMA_VERSION } from '../../lib/export/files/format';
 
 const c = events;
 const tsSql = (col: SQLWrapper) =>

@@ -11,7 +11,7 @@ import {
   PutBucketPolicyCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { MANIFEST_FOLDER } from '../../lib/export/naming';
+import { MANIFEST_FOLDER } from '../../lib/export/files/naming';
 
 export const CEPH_BASE = process.env.CEPH_BASE ?? '/tmp/spillway-ceph';
 

@@ -1,4 +1,5 @@
-import { floorHour, HOUR_MS, parseHoursWindow } from '@/lib/export/time';
+import { floorHour, HOUR_MS } from '@/lib/util/hours';
+import { parseHoursWindow } from '@/lib/util/hours-window';
 import { hourlyCounts } from '@/lib/projects/stats';
 import { json, withUser } from '@/lib/server/api';
 

@@ -1,6 +1,6 @@
 import { getOwned } from '@/lib/destinations/rules';
 import { eventsPerHour } from '@/lib/destinations/status';
-import { parseHoursWindow } from '@/lib/export/time';
+import { parseHoursWindow } from '@/lib/util/hours-window';
 import { idParam, json, withUser } from '@/lib/server/api';
 
 export const dynamic = 'force-dynamic';

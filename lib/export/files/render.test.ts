@@ -3,14 +3,14 @@
 // byte for byte, on hand-picked rows and on thousands of random ones.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../db/bulk';
-import type { Database } from '../db/client';
-import { EVENT_ROW_COLUMNS, FLAGS, PATHS, REC_FIELDS, REC_SEP, REC_STRINGS, type RecField } from '../db/event-layout';
-import { events } from '../db/schema';
-import { packProperties } from '../ingest/event-rows';
-import { freshDatabase } from '../../test/support/db';
-import { seedOrg } from '../../test/support/seed';
-import { oracleSql } from '../../test/support/oracle';
+import { queryRows } from '../../db/bulk';
+import type { Database } from '../../db/client';
+import { EVENT_ROW_COLUMNS, FLAGS, PATHS, REC_FIELDS, REC_SEP, REC_STRINGS, type RecField } from '../../db/event-layout';
+import { events } from '../../db/schema';
+import { packProperties } from '../../ingest/event-rows';
+import { freshDatabase } from '../../../test/support/db';
+import { seedOrg } from '../../../test/support/seed';
+import { oracleSql } from '../../../test/support/oracle';
 import { EVENT_KEYS } from './format';
 import { LINE_SELECT, realJson, renderLine, timestampJson } from './render';
 

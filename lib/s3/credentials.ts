@@ -1,7 +1,7 @@
 // The credentials one destination's requests are signed with: the server's own (or the connection's
 // stored keys), or the project's IAM role assumed with STS and cached until shortly before it expires.
 import { classify, ExportError, networkProblem } from './errors';
-import type { Credentials, S3Destination, S3Settings } from './destination';
+import type { Credentials, S3Destination, S3Settings } from './settings';
 import { decryptSecret } from './secrets';
 import { assumeRole, StsError } from './sts';
 

@@ -1,16 +1,16 @@
-// The store of sealed parts (history.ts): in the database as 1 MB slices, or in an archive bucket on
-// radosgw. What was stored is read back byte for byte; a missing or short part is HistoryDamaged (its
+// The store of sealed parts (store.ts): in the database as 1 MB slices, or in an archive bucket on
+// radosgw. What was stored is read back byte for byte; a missing or short part is SealPartDamaged (its
 // seal is built again); an archive that cannot be reached is Spillway's storage failing.
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../test/support/db';
-import { newBucket, rgwEnv } from '../../test/support/rgw';
-import { seedOrg } from '../../test/support/seed';
-import type { Database } from '../db/client';
-import * as s from '../db/schema';
-import { storageFault } from '../db/storage-fault';
-import { History, HistoryDamaged, IN_DATABASE, type PartRef } from './history';
-import { floorHour } from './time';
+import { freshDatabase } from '../../../test/support/db';
+import { newBucket, rgwEnv } from '../../../test/support/rgw';
+import { seedOrg } from '../../../test/support/seed';
+import type { Database } from '../../db/client';
+import * as s from '../../db/schema';
+import { storageFault } from '../../db/storage-fault';
+import { SealStore, SealPartDamaged, IN_DATABASE, type PartRef } from './store';
+import { floorHour } from '../../util/hours';
 
 let database: Database;
 let ref: PartRef;
@@ -20,7 +20,7 @@ const same = (bytes: Uint8Array) => Buffer.from(bytes).equals(Buffer.from(body))
 
 beforeEach(async () => {
   database = await freshDatabase();
-  const { project } = await seedOrg(database.db, 'history');
+  const { project } = await seedOrg(database.db, 'store');
   ref = { projectId: project.id, kind: 'events-current', hour: floorHour(Date.now()), generation: 1, part: 1 };
   await database.db.insert(s.seals).values({ projectId: ref.projectId, kind: ref.kind, hour: ref.hour, state: 'building', partBytes: 1 << 20, updatedAt: 0 });
 });
@@ -37,42 +37,42 @@ async function recordPart(location: string) {
 
 describe('parts kept in the database', () => {
   it('are read back whole, in 1 MB slices; a missing slice or another size is damage', async () => {
-    const history = new History(undefined, {});
-    const location = await history.store(ref, body);
+    const store = new SealStore(undefined, {});
+    const location = await store.store(ref, body);
     expect(location).toBe(IN_DATABASE);
     const id = await recordPart(location);
-    await history.record(database.db, id, location, body);
+    await store.record(database.db, id, location, body);
     expect((await database.db.select().from(s.sealedChunks).where(eq(s.sealedChunks.partId, id))).map((c) => c.data.byteLength)).toEqual([
       1 << 20,
       1 << 20,
       body.byteLength - 2 * (1 << 20),
     ]);
-    expect(same(await history.read(database.db, id, location, body.byteLength))).toBe(true);
-    await expect(history.read(database.db, id, location, body.byteLength + 1)).rejects.toBeInstanceOf(HistoryDamaged);
+    expect(same(await store.read(database.db, id, location, body.byteLength))).toBe(true);
+    await expect(store.read(database.db, id, location, body.byteLength + 1)).rejects.toBeInstanceOf(SealPartDamaged);
     await database.db.delete(s.sealedChunks).where(and(eq(s.sealedChunks.partId, id), eq(s.sealedChunks.seq, 1)));
-    await expect(history.read(database.db, id, location, body.byteLength)).rejects.toThrow(/lacks its slice 1/);
+    await expect(store.read(database.db, id, location, body.byteLength)).rejects.toThrow(/lacks its slice 1/);
   });
 });
 
 describe('parts kept in an archive bucket', () => {
   const archiveOf = (bucket: string, endpoint = rgwEnv().endpoint) =>
-    new History({ bucket, prefix: 'sealed/', endpoint, region: 'us-east-1', forcePathStyle: true }, { baseCredentials: rgwEnv().user1 });
+    new SealStore({ bucket, prefix: 'sealed/', endpoint, region: 'us-east-1', forcePathStyle: true }, { baseCredentials: rgwEnv().user1 });
 
   it('are stored under their key, read back whole, and forgotten', async () => {
-    const history = archiveOf(await newBucket('archive'));
-    const location = await history.store(ref, body);
+    const store = archiveOf(await newBucket('archive'));
+    const location = await store.store(ref, body);
     expect(location).toMatch(/^sealed\/\d+\/events-current\/\d{4}-\d{2}-\d{2}\/\d+\/g1-1\.json\.gz$/);
     const id = await recordPart(location);
-    await history.record(database.db, id, location, body);
+    await store.record(database.db, id, location, body);
     expect(await database.db.select().from(s.sealedChunks)).toEqual([]);
-    expect(same(await history.read(database.db, id, location, body.byteLength))).toBe(true);
-    await history.forget([location]);
-    await expect(history.read(database.db, id, location, body.byteLength)).rejects.toThrow(/missing from the archive/);
+    expect(same(await store.read(database.db, id, location, body.byteLength))).toBe(true);
+    await store.forget([location]);
+    await expect(store.read(database.db, id, location, body.byteLength)).rejects.toThrow(/missing from the archive/);
   });
 
   it("that cannot be reached are Spillway's storage failing, not the customer's bucket", async () => {
-    const history = archiveOf('sealed', 'http://127.0.0.1:9');
-    const failed = await history.store(ref, body).catch((e: unknown) => e);
+    const store = archiveOf('sealed', 'http://127.0.0.1:9');
+    const failed = await store.store(ref, body).catch((e: unknown) => e);
     expect(storageFault(failed)).toMatchObject({ kind: 'archive' });
   });
 });

@@ -3,8 +3,8 @@
 // Deterministic (no timestamps): re-exporting an hour rewrites it byte for byte, as its parts.
 import type { ExportKind, LineFormat } from './format';
 import { manifestKey } from './naming';
-import type { S3Access } from './s3';
-import { hourParts } from './time';
+import type { S3Access } from '../../s3/access';
+import { hourParts } from '../../util/hours';
 
 export interface ManifestPart {
   key: string;

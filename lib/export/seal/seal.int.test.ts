@@ -7,16 +7,16 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
-import type { Database } from '../db/client';
-import type { Db } from '../db/types';
-import * as s from '../db/schema';
-import { floorHour, HOUR_MS, DAY_MS } from '../export/time';
-import { freshDatabase } from '../../test/support/db';
-import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
-import { adminS3, listKeys, newBucket, rgwEnv, snapshot } from '../../test/support/rgw';
-import { seedOrg } from '../../test/support/seed';
-import { startBackfill } from './backfill';
-import { tick } from './tick';
+import type { Database } from '../../db/client';
+import type { Db } from '../../db/types';
+import * as s from '../../db/schema';
+import { floorHour, HOUR_MS, DAY_MS } from '../../util/hours';
+import { freshDatabase } from '../../../test/support/db';
+import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../../test/support/engine';
+import { adminS3, listKeys, newBucket, rgwEnv, snapshot } from '../../../test/support/rgw';
+import { seedOrg } from '../../../test/support/seed';
+import { startBackfill } from '../../jobs/backfill';
+import { tick } from '../../jobs/tick';
 
 let database: Database;
 let seed: Awaited<ReturnType<typeof seedOrg>>;
@@ -161,7 +161,7 @@ describe('sealed hours', () => {
     const [u] = await db().select().from(s.amplitudeUsers).where(eq(s.amplitudeUsers.userId, 'keep-me'));
     expect(e.amplitudeId).toBe(u.amplitudeId);
     expect(JSON.parse(e.userProperties)).toEqual({ visits: 2 });
-    const { hourlyCounts } = await import('../projects/stats');
+    const { hourlyCounts } = await import('../../projects/stats');
     const counts = await hourlyCounts(db(), seed.org.id, H - HOUR_MS);
     expect(counts.map((c) => [c.hour, c.events])).toEqual([
       [new Date(H).toISOString(), 1],
@@ -234,7 +234,7 @@ describe('sealed hours', () => {
     await database.client.execute('delete from sealed_chunks where seq = 1');
     const second = await newBucket('slice-b');
     await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: second });
-    // the upload is cut short (its error is history's, not the store's); the hour is built again and copied
+    // the upload is cut short (its error is store's, not the store's); the hour is built again and copied
     for (let i = 0; i < 2; i++) await tick(db(), config, { budgetMs: 60_000 });
     expect((await sealsOf()).find((x) => x.kind === 'events-current' && x.hour === H)?.generation).toBe(2);
     const again = await snapshot(second);
@@ -292,12 +292,12 @@ describe('sealed hours', () => {
     const archive = await newBucket('archive');
     const config = testConfig({
       partBytes: 30_000,
-      archive: { bucket: archive, prefix: 'history/', endpoint: rgwEnv().endpoint, region: 'us-east-1', forcePathStyle: true },
+      archive: { bucket: archive, prefix: 'store/', endpoint: rgwEnv().endpoint, region: 'us-east-1', forcePathStyle: true },
     });
     const first = await newBucket('arch-a');
     await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: first });
     await tick(db(), config, { budgetMs: 60_000 });
-    const kept = await listKeys(archive, 'history/');
+    const kept = await listKeys(archive, 'store/');
     expect(kept.length).toBe((await partsOf()).length);
     expect(await db().select({ n: count() }).from(s.sealedChunks)).toEqual([{ n: 0 }]);
     const good = await snapshot(first);

@@ -1,8 +1,8 @@
 // Access verification for setup: checks each thing the export needs and returns a result per
 // permission (what is missing and the policy line that grants it), never a bare "failed".
-import { ExportError, troubleshoot, type Permission } from './errors';
-import { normalizePrefix } from './naming';
-import { S3Access, type S3Destination, type S3Settings } from './s3';
+import { ExportError, troubleshoot, type Permission } from '../s3/errors';
+import { normalizePrefix } from '../export/files/naming';
+import { S3Access, type S3Destination, type S3Settings } from '../s3/access';
 
 export type CheckId =
   'sts:AssumeRole' | 'bucket' | 's3:ListBucket' | 's3:GetBucketLocation' | 's3:PutObject' | 's3:PutObjectAcl' | 'kms:GenerateDataKey' | 's3:DeleteObject';

@@ -8,14 +8,14 @@ import { and, eq, isNull, lt, lte, not, or, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
-import type { History } from '../export/history';
+import type { SealStore } from '../export/seal/store';
 import { EVENT_SEAL_KINDS, sealKindOf, sealKindSql, type ExportKind, type SealKind } from '../db/seal-kinds';
-import { nextDataHour, type HourRef } from '../export/hour-parts';
-import { HOUR_MS } from '../export/time';
+import { nextDataHour, type HourRef } from '../export/seal/parts-from-rows';
+import { HOUR_MS } from '../util/hours';
 import type { EngineConfig } from './config';
-import { LeaseLost } from './lease';
+import { LeaseLost } from '../util/renewal';
 import { kindsOf, lastClosedHour } from './plan';
-import { buildSeal, claimSeal, keepSealLease, SealChanged, SealUnrecoverable, type SealSettings } from './seal';
+import { buildSeal, claimSeal, keepSealLease, SealChanged, SealUnrecoverable, type SealSettings } from '../export/seal/seal';
 
 const KINDS = ['events', 'merged'] as const;
 const SEAL_KINDS_OF: Record<ExportKind, readonly SealKind[]> = { events: EVENT_SEAL_KINDS, merged: ['merged'] };
@@ -28,13 +28,13 @@ export interface SealRun {
 }
 
 /** Seals one hour of one kind to the end (or the deadline): 'built' here, 'was sealed' already, or 'unfinished'. */
-export async function sealHour(db: Db, history: History, ref: HourRef, run: SealRun): Promise<'built' | 'was sealed' | 'unfinished'> {
-  const claim = await claimSeal(db, history, ref, run.workerId, run.clock(), run.settings);
+export async function sealHour(db: Db, store: SealStore, ref: HourRef, run: SealRun): Promise<'built' | 'was sealed' | 'unfinished'> {
+  const claim = await claimSeal(db, store, ref, run.workerId, run.clock(), run.settings);
   if (claim.state === 'empty' || claim.state === 'sealed') return 'was sealed';
   if (claim.state === 'busy') return 'unfinished';
   const lease = keepSealLease(db, claim.seal, run.workerId, run.settings.leaseMs, run.clock);
   try {
-    const build = buildSeal(db, history, claim.seal, run.workerId, run.settings, run.clock, () => run.clock() >= run.deadline || lease.lost());
+    const build = buildSeal(db, store, claim.seal, run.workerId, run.settings, run.clock, () => run.clock() >= run.deadline || lease.lost());
     for (;;) {
       const r = await build.next();
       if (r.done) return r.value === 'sealed' ? 'built' : 'unfinished';
@@ -53,7 +53,7 @@ export async function sealHour(db: Db, history: History, ref: HourRef, run: Seal
  * for the export that will build it as it uploads when a connection exports that kind, built here
  * otherwise. Returns the hours sealed or marked.
  */
-export async function sealClosedHours(db: Db, config: EngineConfig, history: History, run: SealRun): Promise<number> {
+export async function sealClosedHours(db: Db, config: EngineConfig, store: SealStore, run: SealRun): Promise<number> {
   const last = lastClosedHour(run.clock(), config.graceMs);
   const due = await db
     .select({ id: s.projects.id, sealedUntil: s.projects.sealedUntil })
@@ -87,7 +87,7 @@ export async function sealClosedHours(db: Db, config: EngineConfig, history: His
           for (const k of wanted) if (await markPending(db, { projectId: p.id, kind: k, hour: next }, run)) sealed++;
           continue;
         }
-        const r = await sealHour(db, history, { projectId: p.id, kind: sealKindOf(kind, 'current'), hour: next }, run);
+        const r = await sealHour(db, store, { projectId: p.id, kind: sealKindOf(kind, 'current'), hour: next }, run);
         if (r === 'built') sealed++;
         else if (r === 'unfinished') all = false;
       }
@@ -96,7 +96,7 @@ export async function sealClosedHours(db: Db, config: EngineConfig, history: His
     }
     if (cursor !== p.sealedUntil) await moveCursor(db, p.id, cursor);
   }
-  return sealed + (await buildWaiting(db, history, run));
+  return sealed + (await buildWaiting(db, store, run));
 }
 
 /** A seal to be built by the export of its hour (kept if one exists already). Whether it was new. */
@@ -132,7 +132,7 @@ async function moveCursor(db: Db, projectId: number, to: number) {
  * Seals that wait with no export to build them: pending ones whose hour no open job exports, stale
  * ones, and those left mid-build by a worker that stopped (a few a tick).
  */
-async function buildWaiting(db: Db, history: History, run: SealRun): Promise<number> {
+async function buildWaiting(db: Db, store: SealStore, run: SealRun): Promise<number> {
   const now = run.clock();
   const z = s.seals;
   // a job exports this seal: its kind, and for events its connection's line format (lib/db/seal-kinds.ts sealKindOf)
@@ -156,7 +156,7 @@ async function buildWaiting(db: Db, history: History, run: SealRun): Promise<num
   let built = 0;
   for (const ref of waiting) {
     if (run.clock() >= run.deadline) break;
-    if ((await sealHour(db, history, ref, run)) === 'built') built++;
+    if ((await sealHour(db, store, ref, run)) === 'built') built++;
   }
   return built;
 }

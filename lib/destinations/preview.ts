@@ -2,8 +2,8 @@
 // compressed bytes and gunzipped as far as they go (fflate, streaming): a 256 MB part costs one
 // 256 KB read. Also the ready-to-paste snippets that read the files with common tools.
 import { Gunzip, strFromU8 } from 'fflate';
-import { CURRENT_EVENT_KEYS, EVENT_KEYS, type LineFormat } from './format';
-import type { S3Access } from './s3';
+import { CURRENT_EVENT_KEYS, EVENT_KEYS, type LineFormat } from '../export/files/format';
+import type { S3Access } from '../s3/access';
 
 const HEAD_BYTES = 256 * 1024;
 

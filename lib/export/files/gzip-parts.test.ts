@@ -1,7 +1,7 @@
 import { gunzipSync, strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { chooseEncoder } from './gzip';
-import { writeParts, type PartOutput } from './partition';
+import { writeParts, type PartOutput } from './gzip-parts';
 
 type Row = { id: number; text: string };
 

@@ -16,9 +16,9 @@ import {
   REC_REALS,
   REC_SEP,
   USER_PROPERTIES_SQL,
-} from '../db/event-layout';
-import { lz4DecodeInto, lz4Length } from '../util/lz4';
-import { sha256 } from '../util/sha256';
+} from '../../db/event-layout';
+import { lz4DecodeInto, lz4Length } from '../../util/lz4';
+import { sha256 } from '../../util/sha256';
 import { CURRENT_EVENT_KEYS, CURRENT_ONLY, EVENT_KEYS, SCHEMA_VERSION, type LineFormat } from './format';
 
 /**

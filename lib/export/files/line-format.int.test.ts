@@ -5,17 +5,17 @@
 // connection on the 2020 documented format keeps its 49 keys; the manifest says which format a file has.
 import { gunzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../test/support/db';
-import { ingestAt, rgwDestination, testConfig } from '../../test/support/engine';
-import { posthogMismatch } from '../../test/support/posthog-amplitude';
-import { getBytes, listKeys, newBucket, snapshot } from '../../test/support/rgw';
-import { seedOrg } from '../../test/support/seed';
-import { BROWSER_SDK_2025, HTTP_V2_2025, SEGMENT_GROUPS } from '../../test/fixtures/amplitude-lines';
-import type { Database } from '../db/client';
-import { useGeoData, geoData } from '../server/geoip';
-import { tick } from '../jobs/tick';
+import { freshDatabase } from '../../../test/support/db';
+import { ingestAt, rgwDestination, testConfig } from '../../../test/support/engine';
+import { posthogMismatch } from '../../../test/support/posthog-amplitude';
+import { getBytes, listKeys, newBucket, snapshot } from '../../../test/support/rgw';
+import { seedOrg } from '../../../test/support/seed';
+import { BROWSER_SDK_2025, HTTP_V2_2025, SEGMENT_GROUPS } from '../../../test/fixtures/amplitude-lines';
+import type { Database } from '../../db/client';
+import { useGeoData, geoData } from '../../server/geoip';
+import { tick } from '../../jobs/tick';
 import { EVENT_KEYS } from './format';
-import { floorHour, HOUR_MS } from './time';
+import { floorHour, HOUR_MS } from '../../util/hours';
 
 const MAC_CHROME_137 = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/137.0.0.0 Safari/537.36';
 const H = floorHour(Date.now()) - 2 * HOUR_MS;
@@ -145,7 +145,7 @@ describe('the 2020 documented format', () => {
       expect(JSON.parse(new TextDecoder().decode(await getBytes(bucket, key)))).toMatchObject({ kind: 'events', line_format: format });
     }
     const before = await snapshot(buckets.current);
-    const { startBackfill } = await import('../jobs/backfill');
+    const { startBackfill } = await import('../../jobs/backfill');
     const [dest] = await database.db.query.destinations.findMany({ where: (d, { eq }) => eq(d.bucket, buckets.current) });
     await startBackfill(database.db, testConfig(), { destinationId: dest.id, from: H, to: H + HOUR_MS });
     await tick(database.db, testConfig(), { budgetMs: 60_000 });

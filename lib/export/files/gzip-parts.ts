@@ -3,8 +3,8 @@
 // encodeInto (exact UTF-8 byte counts at native speed); compression runs while the next lines are
 // built. Memory holds one compressed part plus one buffer, whatever the hour's size.
 import { gzipStream, type GzipOptions } from './gzip';
-import { readAll } from '../util/bytes';
-import { yieldToEventLoop } from '../util/yield';
+import { readAll } from '../../util/bytes';
+import { yieldToEventLoop } from '../../util/yield';
 
 export interface PartOutput<C> {
   part: number;

@@ -14,11 +14,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { resolveCredentials } from './credentials';
-import type { Credentials, S3Destination, S3Settings } from './destination';
+import type { Credentials, S3Destination, S3Settings } from './settings';
 import { classify, networkProblem, type Operation } from './errors';
 import { parseXmlError, xmlValue, xmlValues } from './xml';
 
-export type { Credentials, S3Destination, S3Settings } from './destination';
+export type { Credentials, S3Destination, S3Settings } from './settings';
 
 export interface PutOptions {
   /** false: no bucket-owner-full-control (verification only) */

@@ -1,11 +1,11 @@
-// Exports one hour of one data kind to one destination: its sealed parts (lib/jobs/seal.ts) uploaded
+// Exports one hour of one data kind to one destination: its sealed parts (lib/export/seal/seal.ts) uploaded
 // under the destination's keys, in order, each reported (and persisted by the caller) before the next;
 // then stale higher parts of an earlier export removed. The next part is built while one uploads; a
-// part kept in history goes into its upload as it is read, and is checked against its SHA-256.
+// part kept in the seal store goes into its upload as it is read, and is checked against its SHA-256.
 import { sha256Hex } from '../util/hash';
-import { HistoryDamaged, PartBuffer } from './history';
-import { eventFileKey, eventHourPrefix, mergedFileKey, normalizePrefix, partOfKey } from './naming';
-import type { S3Access } from './s3';
+import { SealPartDamaged, PartBuffer, type PartToUpload } from '../export/seal/store';
+import { eventFileKey, eventHourPrefix, mergedFileKey, normalizePrefix, partOfKey } from '../export/files/naming';
+import type { S3Access } from '../s3/access';
 
 export interface HourTask {
   kind: 'events' | 'merged';
@@ -17,19 +17,6 @@ export interface HourTask {
   partsDone: number;
   /** whether files of this hour may exist from an earlier export (then stale parts are looked for) */
   mayHaveFiles: boolean;
-}
-
-/** One canonical part to copy: its bytes, and what was recorded of them when sealed. */
-export interface PartToUpload {
-  part: number;
-  lines: number;
-  rawBytes: number;
-  sha256: string;
-  bytes: number;
-  /** whole (just built), or read as it uploads (from history: exactly `bytes` bytes, else HistoryDamaged) */
-  body: Uint8Array | AsyncIterable<Uint8Array>;
-  /** read back from history: the bytes are hashed again before the part counts as exported */
-  verify: boolean;
 }
 
 export interface UploadedPart {
@@ -57,7 +44,7 @@ export interface HourOutcome {
 }
 
 /**
- * Uploads one part; returns its ETag and the SHA-256 of what was sent. A part read from history goes
+ * Uploads one part; returns its ETag and the SHA-256 of what was sent. A part read from the store goes
  * out as it is read where the runtime streams request bodies with a known length (S3Access), and is
  * hashed once read whole, while the rest of it uploads.
  */
@@ -75,7 +62,7 @@ async function upload(s3: S3Access, key: string, p: PartToUpload): Promise<{ eta
   const source = p.body[Symbol.asyncIterator]();
   const buffer = new PartBuffer(p.bytes, p.part);
   let hashed: Promise<string> | null = null;
-  // history's own error (a missing chunk) is the one reported, not the aborted upload it causes
+  // the store's own error (a missing chunk) is the one reported, not the aborted upload it causes
   let damaged: unknown = null;
   const stream = new ReadableStream<Uint8Array>({
     async pull(c) {
@@ -103,7 +90,7 @@ async function upload(s3: S3Access, key: string, p: PartToUpload): Promise<{ eta
   } catch (e) {
     throw damaged ?? e;
   }
-  if (!hashed) throw new HistoryDamaged(`sealed part ${p.part} was not read to its end`);
+  if (!hashed) throw new SealPartDamaged(`sealed part ${p.part} was not read to its end`);
   return { etag, sha256: await hashed };
 }
 
@@ -135,8 +122,8 @@ export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGener
       if (!stopping) next = parts.next();
       const key = keyOf(p.part);
       const { etag, sha256 } = await upload(s3, key, p);
-      // the upload wrote what history held; a damaged part is rebuilt and uploaded again before the hour counts
-      if (sha256 !== p.sha256) throw new HistoryDamaged(`sealed part ${p.part} does not match its SHA-256`);
+      // the upload wrote what the store held; a damaged part is rebuilt and uploaded again before the hour counts
+      if (sha256 !== p.sha256) throw new SealPartDamaged(`sealed part ${p.part} does not match its SHA-256`);
       await opts.onPart({ part: p.part, key, events: p.lines, bytes: p.bytes, rawBytes: p.rawBytes, etag, sha256 });
       total = p.part;
       if (stopping) return { complete: false, parts: total, staleDeleted: [] };

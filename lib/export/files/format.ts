@@ -1,6 +1,6 @@
 // The export schema: its keys in the spec's order, its version, and the merged-IDs line. Event lines
 // are rendered by render.ts.
-import type { merges } from '../db/schema';
+import type { merges } from '../../db/schema';
 
 export type MergeRow = typeof merges.$inferSelect;
 
@@ -74,7 +74,7 @@ export const CURRENT_ONLY = {
 export const CURRENT_EVENT_KEYS: readonly string[] = [...EVENT_KEYS, ...Object.keys(CURRENT_ONLY)].sort();
 
 // the line formats and the seal kinds are the database's vocabulary (ingestion marks seals stale too)
-export { EVENT_SEAL_KINDS, exportKindOf, isEventsKind, LINE_FORMATS, sealKindOf, type ExportKind, type LineFormat, type SealKind } from '../db/seal-kinds';
+export { EVENT_SEAL_KINDS, exportKindOf, isEventsKind, LINE_FORMATS, sealKindOf, type ExportKind, type LineFormat, type SealKind } from '../../db/seal-kinds';
 
 export const MERGE_KEYS = ['scope', 'merge_time', 'merge_server_time', 'amplitude_id', 'merged_amplitude_id'] as const;
 

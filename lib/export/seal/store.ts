@@ -1,15 +1,15 @@
-// Where sealed parts' bytes are kept (lib/jobs/seal.ts): in the database by default (sealed_chunks, 1 MB
+// Where sealed parts' bytes are kept (lib/export/seal/seal.ts): in the database by default (sealed_chunks, 1 MB
 // slices, written in the transaction that records the part), or in an S3-compatible archive
 // (SPILLWAY_ARCHIVE_URL), one object per part. Runtime-neutral: the archive goes through S3Access.
 import { and, asc, eq } from 'drizzle-orm';
-import { queryRows } from '../db/bulk';
-import { ArchiveUnavailable } from '../db/storage-fault';
-import * as s from '../db/schema';
-import type { Db, DbOrTx } from '../db/types';
-import { ExportError } from './errors';
-import type { SealKind } from './format';
-import { S3Access, type Credentials, type S3Destination, type S3Settings } from './s3';
-import { hourParts } from './time';
+import { queryRows } from '../../db/bulk';
+import { ArchiveUnavailable } from '../../db/storage-fault';
+import * as s from '../../db/schema';
+import type { Db, DbOrTx } from '../../db/types';
+import { ExportError } from '../../s3/errors';
+import type { SealKind } from '../files/format';
+import { S3Access, type Credentials, type S3Destination, type S3Settings } from '../../s3/access';
+import { hourParts } from '../../util/hours';
 
 /** An archive bucket given by SPILLWAY_ARCHIVE_URL (lib/server/config.ts parses it). */
 export interface ArchiveSettings {
@@ -41,9 +41,22 @@ export function archiveKey(prefix: string, r: PartRef): string {
 }
 
 /** A sealed part that is missing or not what was recorded: its seal is built again from the raw rows. */
-export class HistoryDamaged extends Error {}
+/** One canonical part to copy: its bytes, and what was recorded of them when sealed. */
+export interface PartToUpload {
+  part: number;
+  lines: number;
+  rawBytes: number;
+  sha256: string;
+  bytes: number;
+  /** whole (just built), or read as it uploads (from the store: exactly `bytes` bytes, else SealPartDamaged) */
+  body: Uint8Array | AsyncIterable<Uint8Array>;
+  /** read back from the store: the bytes are hashed again before the part counts as exported */
+  verify: boolean;
+}
 
-/** A part's bytes gathered as they are read: exactly the recorded size, else HistoryDamaged. */
+export class SealPartDamaged extends Error {}
+
+/** A part's bytes gathered as they are read: exactly the recorded size, else SealPartDamaged. */
 export class PartBuffer {
   readonly whole: Uint8Array;
   private at = 0;
@@ -56,14 +69,14 @@ export class PartBuffer {
   }
 
   add(chunk: Uint8Array) {
-    if (this.at + chunk.byteLength > this.whole.byteLength) throw new HistoryDamaged(`sealed part ${this.name} holds more bytes than recorded`);
+    if (this.at + chunk.byteLength > this.whole.byteLength) throw new SealPartDamaged(`sealed part ${this.name} holds more bytes than recorded`);
     this.whole.set(chunk, this.at);
     this.at += chunk.byteLength;
   }
 
   /** The part, once every chunk was added. */
   finish(): Uint8Array {
-    if (this.at !== this.whole.byteLength) throw new HistoryDamaged(`sealed part ${this.name} holds ${this.at} bytes, ${this.whole.byteLength} recorded`);
+    if (this.at !== this.whole.byteLength) throw new SealPartDamaged(`sealed part ${this.name} holds ${this.at} bytes, ${this.whole.byteLength} recorded`);
     return this.whole;
   }
 
@@ -75,7 +88,7 @@ export class PartBuffer {
   }
 }
 
-export class History {
+export class SealStore {
   private archive: Promise<S3Access> | null = null;
 
   constructor(
@@ -121,7 +134,7 @@ export class History {
 
   /**
    * A part's bytes, as read: 1 MB slices from the database, or the archive object's stream. Missing
-   * (or a database slice out of place): HistoryDamaged. The caller checks the total and the SHA-256.
+   * (or a database slice out of place): SealPartDamaged. The caller checks the total and the SHA-256.
    */
   async *chunks(db: Db, partId: number, location: string, bytes: number): AsyncGenerator<Uint8Array> {
     if (location !== IN_DATABASE) {
@@ -129,12 +142,12 @@ export class History {
       try {
         got = await (await this.archiveAccess()).getStream(location);
       } catch (e) {
-        if (e instanceof ExportError && e.status === 404) throw new HistoryDamaged(`sealed part ${location} is missing from the archive`);
+        if (e instanceof ExportError && e.status === 404) throw new SealPartDamaged(`sealed part ${location} is missing from the archive`);
         throw unavailable(e);
       }
       if (got.bytes !== bytes) {
         await got.body.cancel().catch(() => {});
-        throw new HistoryDamaged(`sealed part ${location} holds ${got.bytes} bytes, ${bytes} recorded`);
+        throw new SealPartDamaged(`sealed part ${location} holds ${got.bytes} bytes, ${bytes} recorded`);
       }
       const reader = got.body.getReader();
       try {
@@ -150,14 +163,14 @@ export class History {
     // one slice a query: the first is on its way before the last is read
     for (let seq = 0, at = 0; at < bytes; seq++) {
       const [row] = await queryRows(db, 'select data from sealed_chunks where part_id = ? and seq = ?', [partId, seq]);
-      if (!row) throw new HistoryDamaged(`sealed part ${partId} lacks its slice ${seq}`);
+      if (!row) throw new SealPartDamaged(`sealed part ${partId} lacks its slice ${seq}`);
       const chunk = row[0] instanceof Uint8Array ? row[0] : new Uint8Array(row[0] as ArrayBuffer);
       at += chunk.byteLength;
       yield chunk;
     }
   }
 
-  /** A part's bytes, whole. Missing or the wrong size: HistoryDamaged (the seal is built again). */
+  /** A part's bytes, whole. Missing or the wrong size: SealPartDamaged (the seal is built again). */
   read(db: Db, partId: number, location: string, bytes: number): Promise<Uint8Array> {
     return PartBuffer.of(this.chunks(db, partId, location, bytes), bytes, partId);
   }

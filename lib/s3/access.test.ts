@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { S3Access } from './s3';
+import { S3Access } from './access';
 
 describe('presigned PUT URLs', () => {
   it('carry no x-amz-checksum-* parameter, and sign the SSE-KMS headers instead of hoisting them', async () => {

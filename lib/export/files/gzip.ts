@@ -1,7 +1,8 @@
-// One streaming gzip function, two encoders (DESIGN.md, Compression):
+// One streaming gzip function, three encoders:
 //  - the platform's CompressionStream('gzip') by default: native zlib, off the main thread;
+//  - a native zlib stream the runtime hands in (`native`: Node's, with larger buffers, same bytes);
 //  - fflate when a level is configured or CompressionStream is missing.
-// Both produce deterministic bytes for the same input: zlib writes mtime 0; fflate's header mtime is
+// All produce deterministic bytes for the same input: zlib writes mtime 0; fflate's header mtime is
 // zeroed here (it would otherwise stamp the current time), so re-exports are byte-identical.
 import { Gzip } from 'fflate';
 

@@ -1,20 +1,20 @@
-// Sealing: a project's closed hour is built once into its canonical files (lib/export/hour-parts.ts),
-// with each part's size, lines and SHA-256, and kept as history (lib/export/history.ts); every export
+// Sealing: a project's closed hour is built once into its canonical files (lib/export/seal/parts-from-rows.ts),
+// with each part's size, lines and SHA-256, and kept in the seal store (lib/export/seal/store.ts); every export
 // of the hour, to any destination, copies those bytes. A seal is built part by part under a lease,
 // resumable at its cursor, so an hour larger than one tick's budget, a crash or a lost lease lose
 // nothing. One found wrong is built again, never exported wrong: rows that arrived after it was sealed
 // (ingestion marks it stale), a part missing or not matching its SHA-256, another part size.
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import * as s from '../db/schema';
-import type { Db } from '../db/types';
-import { withWriteLock, writeTx } from '../db/write';
-import { EVENT_SEAL_KINDS, exportKindOf, isEventsKind } from '../export/format';
-import { History, partsOfSeal, type PartRef } from '../export/history';
-import type { PartToUpload } from '../export/exporter';
-import { hourParts, hourRowCount, type HourRef } from '../export/hour-parts';
-import type { GzipOptions } from '../export/gzip';
-import { sha256Hex } from '../util/hash';
-import { keepRenewing, LeaseLost } from './lease';
+import * as s from '../../db/schema';
+import type { Db } from '../../db/types';
+import { withWriteLock, writeTx } from '../../db/write';
+import { EVENT_SEAL_KINDS, exportKindOf, isEventsKind } from '../files/format';
+import { SealStore, partsOfSeal, type PartRef } from './store';
+import type { PartToUpload } from './store';
+import { hourParts, hourRowCount, type HourRef } from './parts-from-rows';
+import type { GzipOptions } from '../files/gzip';
+import { sha256Hex } from '../../util/hash';
+import { keepRenewing, LeaseLost } from '../../util/renewal';
 
 export type Seal = typeof s.seals.$inferSelect;
 export type SealedPart = typeof s.sealedParts.$inferSelect;
@@ -46,7 +46,7 @@ export async function sealOf(db: Db, ref: HourRef): Promise<Seal | undefined> {
 const outdated = (seal: Seal, settings: SealSettings) => isEventsKind(seal.kind) && seal.partBytes !== settings.partBytes && !seal.rowsDeleted;
 
 /** The hour's seal as an export finds it; claims it for building when nobody holds it. */
-export async function claimSeal(db: Db, history: History, ref: HourRef, workerId: string, now: number, settings: SealSettings): Promise<SealClaim> {
+export async function claimSeal(db: Db, store: SealStore, ref: HourRef, workerId: string, now: number, settings: SealSettings): Promise<SealClaim> {
   let row = await sealOf(db, ref);
   if (row?.state === 'sealed' && !outdated(row, settings)) return { state: 'sealed', seal: row, parts: await partsOfSeal(db, row) };
   if (row?.state === 'building' && row.leaseOwner !== workerId && (row.leaseUntil ?? 0) >= now) {
@@ -125,7 +125,7 @@ export async function claimSeal(db: Db, history: History, ref: HourRef, workerId
     return { seal: c, forget: old.map((o) => o.location) };
   });
   if (claimed) {
-    await history.forget(claimed.forget);
+    await store.forget(claimed.forget);
     return { state: 'building', seal: claimed.seal, parts: await partsOfSeal(db, claimed.seal) };
   }
   // somebody else's meanwhile, or one whose rows are gone (its parts are all there is)
@@ -166,7 +166,7 @@ export interface BuiltPart {
  */
 export async function* buildSeal(
   db: Db,
-  history: History,
+  store: SealStore,
   seal: Seal,
   workerId: string,
   settings: SealSettings,
@@ -180,7 +180,7 @@ export async function* buildSeal(
   try {
     for await (const p of parts) {
       const partRef: PartRef = { ...ref, generation: seal.generation, part: p.part };
-      const [sha256, location] = await Promise.all([sha256Hex(p.body), history.store(partRef, p.body)]);
+      const [sha256, location] = await Promise.all([sha256Hex(p.body), store.store(partRef, p.body)]);
       const now = clock();
       const row = await writeTx(db, async (tx) => {
         const moved = await tx
@@ -202,7 +202,7 @@ export async function* buildSeal(
           .insert(s.sealedParts)
           .values({ ...partRef, lines: p.events, rawBytes: p.rawBytes, bytes: p.body.byteLength, sha256, location, createdAt: now })
           .returning();
-        await history.record(tx, part.id, location, p.body);
+        await store.record(tx, part.id, location, p.body);
         return part;
       });
       yield { row, body: p.body };
@@ -269,7 +269,7 @@ export function keepSealLease(db: Db, seal: Seal, workerId: string, leaseMs: num
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A sealed part as an export copies it: what was recorded of it, and its bytes (checked again when read from history). */
+/** A sealed part as an export copies it: what was recorded of it, and its bytes (checked again when read from the store). */
 const toUpload = (p: SealedPart, body: PartToUpload['body'], verify: boolean): PartToUpload => ({
   part: p.part,
   lines: p.lines,
@@ -290,12 +290,12 @@ export interface FollowOptions {
 
 /**
  * The hour's canonical parts for an export, from part 1, whatever state its seal is in: read back
- * from history when sealed; built (and kept) here when this worker holds the seal; copied as another
+ * from the store when sealed; built (and kept) here when this worker holds the seal; copied as another
  * worker builds them, taking over if its lease runs out. Returns 'paused' when stopped before the end.
  */
 export async function* partsToExport(
   db: Db,
-  history: History,
+  store: SealStore,
   ref: HourRef,
   claim: SealClaim,
   o: FollowOptions,
@@ -307,7 +307,7 @@ export async function* partsToExport(
     for (const p of parts) {
       if (p.part < next) continue;
       if (p.generation !== generation) throw new SealChanged(ref);
-      yield toUpload(p, history.chunks(db, p.id, p.location, p.bytes), true);
+      yield toUpload(p, store.chunks(db, p.id, p.location, p.bytes), true);
       next = p.part + 1;
     }
   };
@@ -318,7 +318,7 @@ export async function* partsToExport(
       if (current.state === 'sealed') return 'done';
       if (current.state === 'building') {
         const lease = keepSealLease(db, current.seal, o.workerId, o.settings.leaseMs, o.clock);
-        const build = buildSeal(db, history, current.seal, o.workerId, o.settings, o.clock, () => o.shouldStop() || lease.lost());
+        const build = buildSeal(db, store, current.seal, o.workerId, o.settings, o.clock, () => o.shouldStop() || lease.lost());
         try {
           for (;;) {
             const r = await build.next();
@@ -335,7 +335,7 @@ export async function* partsToExport(
       // another worker is building it: copy its parts as they come, or take over when its lease ends
       if (o.shouldStop()) return 'paused';
       await sleep(50);
-      const again = await claimSeal(db, history, ref, o.workerId, o.clock(), o.settings);
+      const again = await claimSeal(db, store, ref, o.workerId, o.clock(), o.settings);
       if (again.state === 'empty') return 'done';
       if (again.seal.generation !== generation) throw new SealChanged(ref);
       current = again;

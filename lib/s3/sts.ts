@@ -1,6 +1,6 @@
 // STS AssumeRole with fetch and a Web Crypto SigV4 signature: the SDK's STS client parses XML with
 // DOMParser in its browser build, which edge runtimes do not have.
-import type { Credentials } from './destination';
+import type { Credentials } from './settings';
 import { parseXmlError, xmlValue } from './xml';
 import { sha256Hex, toHex } from '../util/hash';
 

@@ -1,6 +1,6 @@
 // Bucket policy and KMS key policy generators: the exact JSON a user pastes into AWS at setup,
 // granting exactly what the export uses (and what access verification checks).
-import { normalizePrefix } from './naming';
+import { normalizePrefix } from '../export/files/naming';
 
 export const BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation'] as const;
 // s3:PutObjectAcl: uploads carry the bucket-owner-full-control ACL, so the bucket owner can read them;

@@ -4,7 +4,7 @@
 //   manifests:  {prefix}_spillway/manifests/{projectId or -orgId}_{yyyy-MM-dd}_{H}.json
 //               (a folder starting with "_": Athena, Glue, Spark and Hive skip it, and no *.json.gz
 //               glob over the data files matches it)
-import { hourParts } from './time';
+import { hourParts } from '../../util/hours';
 
 /** A prefix as given at setup: no leading slash, a trailing slash added when missing. */
 export function normalizePrefix(prefix: string | null | undefined): string {

@@ -1,16 +1,16 @@
 // The canonical files of one hour of one kind, built from its rows: read in a fixed order
 // (server_upload_time, id) from a resume cursor, rendered (render.ts, format.ts) and cut into gzip parts
-// by uncompressed size (partition.ts). A run cut off after part k and resumed at its cursor makes
-// exactly the bytes a clean run makes. lib/jobs/seal.ts keeps what this builds.
+// by uncompressed size (gzip-parts.ts). A run cut off after part k and resumed at its cursor makes
+// exactly the bytes a clean run makes. lib/export/seal/seal.ts keeps what this builds.
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
-import { queryRows } from '../db/bulk';
-import * as s from '../db/schema';
-import type { Db } from '../db/types';
-import { isEventsKind, mergeToJson, type ExportKind, type MergeRow, type SealKind } from './format';
-import type { GzipOptions } from './gzip';
-import { writeParts, type PartOutput } from './partition';
-import { LINE_SELECT, renderCurrentLine, renderLine, rowPosition } from './render';
-import { HOUR_MS } from './time';
+import { queryRows } from '../../db/bulk';
+import * as s from '../../db/schema';
+import type { Db } from '../../db/types';
+import { isEventsKind, mergeToJson, type ExportKind, type MergeRow, type SealKind } from '../files/format';
+import type { GzipOptions } from '../files/gzip';
+import { writeParts, type PartOutput } from '../files/gzip-parts';
+import { LINE_SELECT, renderCurrentLine, renderLine, rowPosition } from '../files/render';
+import { HOUR_MS } from '../../util/hours';
 
 export interface Cursor {
   time: number;
