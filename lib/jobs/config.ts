@@ -2,6 +2,7 @@
 // reads the environment itself.
 import type { EndpointPolicy } from '../net/endpoint-policy';
 import type { ArchiveSettings } from '../export/seal/store';
+import type { SealSettings } from '../export/seal/seal';
 import type { S3Settings } from '../s3/access';
 
 export interface EngineConfig {
@@ -53,3 +54,10 @@ export function backoffMs(config: EngineConfig, tries: number): number {
   const base = Math.min(config.retryMaxMs, config.retryBaseMs * 2 ** Math.max(0, tries - 1));
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
+
+/** What sealing takes of the engine's settings. */
+export const sealSettings = (config: EngineConfig): SealSettings => ({
+  partBytes: config.partBytes,
+  gzip: config.gzipLevel !== undefined ? { level: config.gzipLevel } : config.gzipNative ? { native: config.gzipNative } : undefined,
+  leaseMs: config.leaseMs,
+});

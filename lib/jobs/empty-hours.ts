@@ -1,18 +1,17 @@
 // Exports of hours known to be empty, many at a time: an hour below its project's sealing cursor with
 // no seal had no data (lib/jobs/seal-closed-hours.ts), so its export is only its manifest. A year of a small
 // project is ~8,700 such hours: claimed together, manifests written a few at a time, finished in one
-// transaction, instead of a job's whole round trip each.
-import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+// transaction, instead of a job's whole round trip each. They finish as an hour's run does.
+import { eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import { EVENT_SEAL_KINDS_SQL } from '../db/seal-kinds';
 import type { Db } from '../db/types';
-import { withWriteLock, writeTx } from '../db/write';
-import { putHourManifest } from '../export/files/manifest';
+import { withWriteLock } from '../db/write';
 import { S3Access } from '../s3/access';
 import type { EngineConfig } from './config';
-import { doneFields } from './job-store';
+import { putManifest } from './hour-run';
+import { completeJobs } from './job-store';
 import type { Job } from './lease';
-import { finishBackfillIfDone } from './plan';
 
 const BATCH = 500;
 const PARALLEL_PUTS = 16;
@@ -59,9 +58,10 @@ async function parallel<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
 }
 
 /**
- * Finishes claimed empty-hour jobs: each hour's manifest (when its connection writes them), then done,
- * all together. Returns those whose manifest could not be written: the caller runs them the ordinary
- * way, which retries and names what is missing.
+ * Finishes claimed empty-hour jobs: each hour's manifest (when its connection writes them), then
+ * completed together (job-store.ts completeJobs, as an hour's run is). Returns those whose manifest
+ * could not be written: the caller runs them the ordinary way (HourRun), which retries and names what
+ * is missing.
  */
 export async function finishEmptyJobs(
   db: Db,
@@ -70,12 +70,9 @@ export async function finishEmptyJobs(
   workerId: string,
   now: () => number,
 ): Promise<{ done: number; refused: Job[] }> {
+  const began = now();
   const byDest = new Map<number, Job[]>();
-  for (const job of jobs) {
-    const list = byDest.get(job.destinationId);
-    if (list) list.push(job);
-    else byDest.set(job.destinationId, [job]);
-  }
+  for (const job of jobs) byDest.set(job.destinationId, [...(byDest.get(job.destinationId) ?? []), job]);
   let done = 0;
   const refused: Job[] = [];
   for (const [destinationId, list] of byDest) {
@@ -87,45 +84,22 @@ export async function finishEmptyJobs(
       const failed = new Set<Job>(s3 ? [] : list);
       if (s3) {
         await parallel(list, PARALLEL_PUTS, async (job) => {
-          await putHourManifest(s3, dest, job, []).catch(() => failed.add(job));
+          await putManifest(s3, dest, job, []).catch(() => failed.add(job));
         });
         s3.close();
       }
       written = list.filter((x) => !failed.has(x));
       refused.push(...failed);
     }
-    if (written.length === 0) continue;
     const at = now();
-    const hours = written.map((x) => x.hour);
-    done += await writeTx(db, async (tx) => {
-      const finished = await tx
-        .update(s.exportJobs)
-        .set(doneFields(at, { events: 0, bytes: 0, parts: 0 }))
-        .where(
-          and(
-            inArray(
-              s.exportJobs.id,
-              written.map((x) => x.id),
-            ),
-            eq(s.exportJobs.leaseOwner, workerId),
-          ),
-        )
-        .returning({ id: s.exportJobs.id });
-      // backfills whose range holds these hours may be done now
-      const covering = await tx
-        .select({ id: s.backfills.id })
-        .from(s.backfills)
-        .where(
-          and(
-            eq(s.backfills.destinationId, destinationId),
-            eq(s.backfills.state, 'running'),
-            lte(s.backfills.fromHour, Math.max(...hours)),
-            gt(s.backfills.toHour, Math.min(...hours)),
-          ),
-        );
-      for (const b of covering) await finishBackfillIfDone(tx, b.id, at);
-      return finished.length;
-    });
+    done += await completeJobs(
+      db,
+      dest,
+      written.map((job) => ({ job, parts: 0 })),
+      workerId,
+      at,
+      Math.round((at - began) / jobs.length),
+    );
   }
   return { done, refused };
 }

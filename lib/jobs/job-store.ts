@@ -1,7 +1,7 @@
 // What a job's holder writes: each uploaded part (with its cursor, so a cut-off run resumes there),
-// then the outcome — done, handed back (out of budget), or retry / failed (with the alarm). Every
-// write checks the lease and is one transaction.
-import { and, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+// then the outcome — done, handed back (out of budget), or retry / failed (with the alarm, as
+// retry-policy.ts decides). Every write checks the lease and is one transaction.
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
@@ -12,7 +12,7 @@ import { finishBackfillsCovering } from './plan';
 import type { EngineConfig } from './config';
 import { afterFailure } from './retry-policy';
 import { LeaseLost } from '../util/renewal';
-import { owned, type Job } from './lease';
+import { owned, ownedAll, type Job } from './lease';
 
 type Destination = typeof s.destinations.$inferSelect;
 
@@ -83,43 +83,54 @@ export async function handBack(db: Db, job: Job, workerId: string, now: number, 
 }
 
 /**
- * What "done" writes on a job, in one place: an hour's run (completeJob) and empty hours in batches
- * (empty-hours.ts) both set these. `good` is what the run left in the bucket: it stands until another
- * run succeeds, since a failure never rewrites it.
+ * The hours are exported: done, parts past each one's last forgotten, backfills covering them finished
+ * when nothing of theirs is open, and the alarm cleared when a run wrote to the bucket (an empty hour
+ * touches nothing but its manifest). One hour's run and empty hours in batches (empty-hours.ts) both
+ * finish here, in one transaction per call. `good` is what the run left in the bucket: it stands until
+ * another run succeeds, since a failure never rewrites it. Returns how many were still ours.
  */
-export function doneFields(now: number, good: { events: number | SQL; bytes: number | SQL; parts: number }) {
-  return {
-    state: 'done' as const,
-    leaseOwner: null,
-    leaseUntil: null,
-    finishedAt: now,
-    goodEvents: good.events,
-    goodBytes: good.bytes,
-    goodParts: good.parts,
-    errorKind: null,
-    errorPermission: null,
-    errorMessage: null,
-    updatedAt: now,
-  };
-}
-
-/** The hour is exported: done, parts past the last one forgotten, the alarm cleared by a real write. */
-export async function completeJob(db: Db, job: Job, dest: Destination, workerId: string, parts: number, now: number, elapsedMs: number): Promise<boolean> {
+export async function completeJobs(
+  db: Db,
+  dest: Destination,
+  done: { job: Job; parts: number }[],
+  workerId: string,
+  now: number,
+  elapsedMs: number,
+): Promise<number> {
+  if (done.length === 0) return 0;
+  const j = s.exportJobs;
+  const byParts = new Map<number, typeof done>();
+  for (const d of done) byParts.set(d.parts, [...(byParts.get(d.parts) ?? []), d]);
   return writeTx(db, async (tx) => {
-    const r = await tx
-      .update(s.exportJobs)
-      .set({
-        ...doneFields(now, { events: sql`${s.exportJobs.events}`, bytes: sql`${s.exportJobs.bytes}`, parts }),
-        durationMs: sql`coalesce(${s.exportJobs.durationMs}, 0) + ${elapsedMs}`,
-      })
-      .where(owned(job, workerId))
-      .returning({ id: s.exportJobs.id });
-    if (r.length === 0) return false;
-    await tx.delete(s.exportedFiles).where(and(eq(s.exportedFiles.jobId, job.id), gt(s.exportedFiles.part, parts)));
-    // only a run that wrote to the bucket proves access works again (an empty hour touches nothing)
-    if (parts > job.partsDone) await clearAlarm(tx, dest.id, now);
-    await finishBackfillsCovering(tx, dest.id, job.hour, now);
-    return true;
+    let finished = 0;
+    for (const [parts, list] of byParts) {
+      const ids = list.map((d) => d.job.id);
+      const r = await tx
+        .update(j)
+        .set({
+          state: 'done',
+          leaseOwner: null,
+          leaseUntil: null,
+          finishedAt: now,
+          goodEvents: sql`${j.events}`,
+          goodBytes: sql`${j.bytes}`,
+          goodParts: parts,
+          errorKind: null,
+          errorPermission: null,
+          errorMessage: null,
+          durationMs: sql`coalesce(${j.durationMs}, 0) + ${elapsedMs}`,
+          updatedAt: now,
+        })
+        .where(ownedAll(ids, workerId))
+        .returning({ id: j.id });
+      finished += r.length;
+      if (r.length > 0) await tx.delete(s.exportedFiles).where(and(inArray(s.exportedFiles.jobId, ids), gt(s.exportedFiles.part, parts)));
+    }
+    if (finished === 0) return 0;
+    if (done.some((d) => d.parts > d.job.partsDone)) await clearAlarm(tx, dest.id, now);
+    const hours = done.map((d) => d.job.hour);
+    await finishBackfillsCovering(tx, dest.id, Math.min(...hours), Math.max(...hours), now);
+    return finished;
   });
 }
 
@@ -147,9 +158,10 @@ export async function failJob(db: Db, config: EngineConfig, job: Job, dest: Dest
         updatedAt: now,
       })
       .where(owned(job, workerId));
-    if (!next.alarm) return { failed: false, emailQueued: false };
-    await finishBackfillsCovering(tx, dest.id, cur.hour, now);
-    return { failed: true, emailQueued: await raiseAlarm(tx, { destination: dest, job: cur, error: err, tries: next.tries, now, appUrl: config.appUrl }) };
+    if (next.state !== 'failed') return { failed: false, emailQueued: false };
+    await finishBackfillsCovering(tx, dest.id, cur.hour, cur.hour, now);
+    const emailQueued = next.alarm && (await raiseAlarm(tx, { destination: dest, job: cur, error: err, tries: next.tries, now, appUrl: config.appUrl }));
+    return { failed: true, emailQueued };
   });
 }
 

@@ -1,6 +1,6 @@
 // Job leases: a job belongs to whoever holds its lease. Claiming is one UPDATE … RETURNING (atomic
 // across processes), the holder renews while it works, and every progress write checks ownership.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
@@ -10,6 +10,9 @@ export type Job = typeof s.exportJobs.$inferSelect;
 
 /** The WHERE clause of every write a lease holder makes. */
 export const owned = (job: Job, workerId: string) => and(eq(s.exportJobs.id, job.id), eq(s.exportJobs.leaseOwner, workerId));
+
+/** The same for many jobs held at once (empty hours finished in a batch). */
+export const ownedAll = (ids: number[], workerId: string) => and(inArray(s.exportJobs.id, ids), eq(s.exportJobs.leaseOwner, workerId));
 
 /** Claims the next due job for `workerId`. Hourly jobs first, then by hour. */
 export async function claimJob(db: Db, workerId: string, now: number, leaseMs: number): Promise<Job | null> {

@@ -116,12 +116,12 @@ export async function finishBackfillIfDone(db: DbOrTx, backfillId: number, now: 
     .where(and(eq(s.backfills.id, backfillId), eq(s.backfills.state, 'running'), gte(s.backfills.nextHour, s.backfills.toHour), notExists(open)));
 }
 
-/** After a job of `hour` finished: every running backfill whose range holds it may be done now. */
-export async function finishBackfillsCovering(db: DbOrTx, destinationId: number, hour: number, now: number) {
+/** After jobs of hours `first`..`last` finished: every running backfill whose range meets them may be done now. */
+export async function finishBackfillsCovering(db: DbOrTx, destinationId: number, first: number, last: number, now: number) {
   const covering = await db
     .select({ id: s.backfills.id })
     .from(s.backfills)
-    .where(and(eq(s.backfills.destinationId, destinationId), eq(s.backfills.state, 'running'), lte(s.backfills.fromHour, hour), gt(s.backfills.toHour, hour)));
+    .where(and(eq(s.backfills.destinationId, destinationId), eq(s.backfills.state, 'running'), lte(s.backfills.fromHour, last), gt(s.backfills.toHour, first)));
   for (const b of covering) await finishBackfillIfDone(db, b.id, now);
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type EngineConfig } from './config';
-import { afterFailure } from './retry-policy';
+import { ExportError } from '../s3/errors';
+import { SealPartDamaged } from '../export/seal/store';
+import { afterFailure, errorOf, POLICY } from './retry-policy';
 
 const config: EngineConfig = { ...DEFAULT_CONFIG, s3: {}, maxTries: 3 };
 const now = 1_000_000;
@@ -15,5 +17,18 @@ describe('afterFailure', () => {
 
   it("never counts a fault of Spillway's own storage, nor raises the alarm: due again at once", () => {
     for (const tries of [0, 2, 10]) expect(afterFailure(config, 'storage', tries, 5, now)).toEqual({ state: 'retry', tries, dueAt: now, alarm: false });
+  });
+});
+
+describe('errorOf', () => {
+  it("tells whose fault a run's error is, which picks its row of the policy", () => {
+    const denied = new ExportError('access', 'PutObject', 'denied', 's3:PutObject');
+    expect(errorOf(denied)).toBe(denied);
+    expect(errorOf(new SealPartDamaged('part 2 does not match')).kind).toBe('transient');
+    const full = Object.assign(new Error('SQLITE_FULL: database or disk is full'), { code: 'SQLITE_FULL' });
+    expect(errorOf(new Error('write failed', { cause: full })).kind).toBe('storage');
+    expect(errorOf(new TypeError('x is undefined')).kind).toBe('internal');
+    expect(POLICY.storage).toEqual({ countsTry: false, alarmsCustomer: false, ownFault: true, stopsTick: true });
+    expect(Object.values(POLICY).filter((p) => p.stopsTick)).toHaveLength(1);
   });
 });

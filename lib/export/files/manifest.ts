@@ -3,7 +3,6 @@
 // Deterministic (no timestamps): re-exporting an hour rewrites it byte for byte, as its parts.
 import type { ExportKind, LineFormat } from './format';
 import { manifestKey } from './naming';
-import type { S3Access } from '../../s3/access';
 import { hourParts } from '../../util/hours';
 
 export interface ManifestPart {
@@ -41,26 +40,4 @@ export function manifestFor(m: ManifestInput): { key: string; body: Uint8Array }
     key: manifestKey(m.prefix, m.kind, m.kind === 'events' ? m.projectId : m.orgId, m.hour),
     body: new TextEncoder().encode(`${JSON.stringify(doc, null, 2)}\n`),
   };
-}
-
-/**
- * Uploads the manifest of a connection's hour (both an hour's export and empty hours in batches write
- * one), as JSON: a reader that looks at the Content-Type sees what it is.
- */
-export function putHourManifest(
-  s3: S3Access,
-  dest: Pick<ManifestInput, 'lineFormat' | 'projectId' | 'orgId' | 'prefix'>,
-  job: Pick<ManifestInput, 'kind' | 'hour'>,
-  parts: ManifestPart[],
-) {
-  const m = manifestFor({
-    kind: job.kind,
-    lineFormat: dest.lineFormat,
-    hour: job.hour,
-    projectId: dest.projectId,
-    orgId: dest.orgId,
-    prefix: dest.prefix,
-    parts,
-  });
-  return s3.put(m.key, m.body, { contentType: 'application/json' });
 }
