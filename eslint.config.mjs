@@ -93,4 +93,12 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration is read in lib/server/config.ts.' }],
     },
   },
+  {
+    // the environment is read in one place; everything else is given its settings
+    files: ['lib/**/*.ts'],
+    ignores: ['**/*.test.ts', 'lib/server/config.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration is read in lib/server/config.ts.' }],
+    },
+  },
 );

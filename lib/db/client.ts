@@ -10,8 +10,6 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 import * as schema from './schema';
 import type { Db } from './types';
 
-export const DEFAULT_DATABASE_URL = 'file:./.data/spillway.db';
-
 /** The path of a `file:` URL (`file:./a.db`, `file:/abs/a.db`, `file:///abs/a.db`), without its query. */
 export function fileUrlPath(url: string): string {
   const path = decodeURIComponent(url.slice('file:'.length).split('?')[0]);
@@ -19,7 +17,7 @@ export function fileUrlPath(url: string): string {
 }
 
 export interface OpenOptions {
-  url?: string;
+  url: string;
   authToken?: string;
   migrationsFolder?: string;
   /** `file:` databases: WAL checkpoints on a worker thread (the app's server; lib/db/checkpointer.ts) */
@@ -36,8 +34,8 @@ export interface Database {
 }
 
 /** Opens (and migrates) a database. Tests call this with a fresh file each. */
-export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
-  const url = opts.url ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const { url } = opts;
   if (url.startsWith('file:')) {
     const path = fileUrlPath(url);
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -47,24 +45,9 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   // why), in WAL mode so readers (UI, export) run while ingestion writes.
   const client: Client = url.startsWith('file:')
     ? new LocalClient(fileUrlPath(url), 250, opts.backgroundCheckpoints, opts.writeCacheMb)
-    : createClient({ url, authToken: opts.authToken ?? process.env.DATABASE_AUTH_TOKEN });
+    : createClient({ url, authToken: opts.authToken });
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: opts.migrationsFolder ?? resolve(process.cwd(), 'drizzle') });
   await convertLegacyDedupe(client);
   return { db, client, url, close: () => client.close() };
-}
-
-let shared: Promise<Database> | undefined;
-
-/** The process-wide database used by the app's routes and scheduler. */
-export function getDatabase(): Promise<Database> {
-  shared ??= openDatabase({ backgroundCheckpoints: true }).catch((e) => {
-    shared = undefined;
-    throw e;
-  });
-  return shared;
-}
-
-export async function getDb(): Promise<Db> {
-  return (await getDatabase()).db;
 }

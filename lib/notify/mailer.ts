@@ -6,21 +6,15 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
 
-export function smtpFromEnv(env: NodeJS.ProcessEnv = process.env): { transport: Transporter; from: string } | null {
-  const from = env.MAIL_FROM || 'Spillway <spillway@localhost>';
-  if (env.SMTP_URL) return { transport: nodemailer.createTransport(env.SMTP_URL), from };
-  if (!env.SMTP_HOST) return null;
-  return {
-    transport: nodemailer.createTransport({
-      host: env.SMTP_HOST,
-      port: Number(env.SMTP_PORT || 587),
-      secure: env.SMTP_SECURE === 'true',
-      auth: env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASS ?? '' } : undefined,
-      // loopback test servers have no certificate
-      ignoreTLS: env.SMTP_IGNORE_TLS === 'true',
-    }),
-    from,
-  };
+/** How to reach the SMTP server (lib/server/config.ts reads it from the environment). */
+export type SmtpSettings =
+  { url: string; from: string } | { host: string; port: number; secure: boolean; user?: string; pass: string; ignoreTLS: boolean; from: string };
+
+export function smtpTransport(settings: SmtpSettings | null): { transport: Transporter; from: string } | null {
+  if (!settings) return null;
+  if ('url' in settings) return { transport: nodemailer.createTransport(settings.url), from: settings.from };
+  const { host, port, secure, user, pass, ignoreTLS } = settings;
+  return { transport: nodemailer.createTransport({ host, port, secure, auth: user ? { user, pass } : undefined, ignoreTLS }), from: settings.from };
 }
 
 const MAX_ATTEMPTS = 20;

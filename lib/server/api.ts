@@ -1,7 +1,7 @@
 // Route-handler plumbing for the UI's JSON API: session and role checks, same-origin checks on
 // state-changing requests (CSRF), JSON bodies with size caps, and clear 4xx errors.
 import { cookies } from 'next/headers';
-import { getDb } from '../db/client';
+import { getDb } from './database';
 import type { Db } from '../db/types';
 import { SESSION_COOKIE, userForToken, type SessionUser } from '../auth/session';
 import { requestHost } from './request';

@@ -8,7 +8,7 @@ const ARCHIVE_FORMS =
  * Where sealed hours are kept when not in the database: SPILLWAY_ARCHIVE_URL, with its own keys
  * (SPILLWAY_ARCHIVE_ACCESS_KEY_ID, SPILLWAY_ARCHIVE_SECRET_ACCESS_KEY) or the server's.
  */
-export function archiveFromEnv(env: NodeJS.ProcessEnv = process.env): ArchiveSettings | undefined {
+export function archiveFromEnv(env: NodeJS.ProcessEnv): ArchiveSettings | undefined {
   const raw = env.SPILLWAY_ARCHIVE_URL;
   if (!raw) return undefined;
   let u: URL;

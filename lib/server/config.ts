@@ -1,5 +1,8 @@
-// Engine configuration from the environment (Node edge). Bad values stop start-up with a clear message.
+// The server's configuration from the environment: the one module that reads process.env (lint keeps
+// it so). Bad values stop start-up with a clear message.
+import { availableParallelism } from 'node:os';
 import { DEFAULT_CONFIG, type EngineConfig } from '../jobs/config';
+import type { SmtpSettings } from '../notify/mailer';
 import { archiveFromEnv } from './archive';
 import { nodeGzipStream } from './node-gzip';
 import { endpointPolicy } from './outbound';
@@ -40,7 +43,7 @@ export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Engin
     roleArnTemplate: env.SPILLWAY_ROLE_ARN_TEMPLATE || undefined,
     principalArn: env.SPILLWAY_PRINCIPAL_ARN || undefined,
     appUrl: env.SPILLWAY_APP_URL || undefined,
-    endpoints: endpointPolicy(env),
+    endpoints: endpointPolicy(allowPrivateEndpoints(env)),
   };
 }
 
@@ -65,5 +68,69 @@ export function ingestOptions(env: NodeJS.ProcessEnv = process.env) {
   return {
     keyEpsLimit: intEnv(env, 'INGEST_MAX_EPS_PER_API_KEY', 50_000, 1, 10_000_000),
     writeWaitMs: intEnv(env, 'INGEST_WRITE_WAIT_MS', 10_000, 0, 120_000),
+  };
+}
+
+const DEFAULT_DATABASE_URL = 'file:./.data/spillway.db';
+
+/** DATABASE_URL (a `file:` path, default ./.data/spillway.db, or a libSQL URL) and its token. */
+export const databaseSettings = (env: NodeJS.ProcessEnv = process.env) => ({
+  url: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+  authToken: env.DATABASE_AUTH_TOKEN || undefined,
+});
+
+/** Connections may reach private addresses (a self-hosted store on the LAN): SPILLWAY_ALLOW_PRIVATE_ENDPOINTS=true. */
+export const allowPrivateEndpoints = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_ALLOW_PRIVATE_ENDPOINTS === 'true';
+
+/** The archive of sealed hours (SPILLWAY_ARCHIVE_URL), when one is set. */
+export const archiveSettings = (env: NodeJS.ProcessEnv = process.env) => archiveFromEnv(env);
+
+/** The app's public URL (links in emails and invitations; https here means cookies are Secure). */
+export const appUrl = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_APP_URL?.replace(/\/+$/, '') || undefined;
+
+/** SPILLWAY_TRUST_PROXY as given (lib/server/request.ts parses it). */
+export const trustProxySetting = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_TRUST_PROXY;
+
+/** The secret the cron door compares (CRON_SECRET); unset, the door is closed. */
+export const cronSecret = (env: NodeJS.ProcessEnv = process.env) => env.CRON_SECRET || undefined;
+
+/** Country, region and city from the IP through the bundled GeoIP data, unless SPILLWAY_GEOIP=off. */
+export const geoipEnabled = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_GEOIP !== 'off';
+
+/** What start-up does: the first admin (when both are set and no user exists), and the in-process scheduler. */
+export function bootSettings(env: NodeJS.ProcessEnv = process.env) {
+  const email = env.SPILLWAY_ADMIN_EMAIL;
+  const password = env.SPILLWAY_ADMIN_PASSWORD;
+  return {
+    firstAdmin: email && password ? { email, password, orgName: env.SPILLWAY_ORG_NAME ?? 'My organisation' } : null,
+    scheduler: env.SPILLWAY_SCHEDULER !== 'off',
+  };
+}
+
+/** How many threads parse requests: SPILLWAY_INGEST_WORKERS, else one per core but one (0: ingest on the main thread). */
+export function ingestWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SPILLWAY_INGEST_WORKERS;
+  if (raw !== undefined && raw !== '') {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`SPILLWAY_INGEST_WORKERS must be an integer from 0 to 64 (got "${raw}")`);
+    return n;
+  }
+  return Math.max(1, Math.min(8, availableParallelism() - 1));
+}
+
+/** Where alarm emails go out: SMTP_URL, or SMTP_HOST and its settings; null when neither is set. */
+export function smtpSettings(env: NodeJS.ProcessEnv = process.env): SmtpSettings | null {
+  const from = env.MAIL_FROM || 'Spillway <spillway@localhost>';
+  if (env.SMTP_URL) return { url: env.SMTP_URL, from };
+  if (!env.SMTP_HOST) return null;
+  return {
+    host: env.SMTP_HOST,
+    port: Number(env.SMTP_PORT || 587),
+    secure: env.SMTP_SECURE === 'true',
+    user: env.SMTP_USER || undefined,
+    pass: env.SMTP_PASS ?? '',
+    // loopback test servers have no certificate
+    ignoreTLS: env.SMTP_IGNORE_TLS === 'true',
+    from,
   };
 }

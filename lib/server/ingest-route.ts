@@ -1,5 +1,5 @@
 // The route handlers of every ingestion door: POST stores, OPTIONS answers the CORS preflight.
-import { getDb } from '../db/client';
+import { getDb } from './database';
 import { preflight } from '../ingest/cors';
 import type { IngestDoor } from '../ingest/doors';
 import { handleIngest } from '../ingest/http';

@@ -6,30 +6,18 @@
 // dev, a host that skipped scripts/build-workers.mjs), for a remote database, or with
 // SPILLWAY_INGEST_WORKERS=0, requests are ingested on the main thread.
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { geoData } from './geoip';
-import { DEFAULT_DATABASE_URL } from '../db/client';
 import type { Ingester } from '../ingest/http';
 import type { IngestResult } from '../ingest/responses';
+import { databaseSettings, ingestWorkerCount } from './config';
 
 export const WORKER_BUNDLES = { parse: '.next/spillway/ingest-worker.mjs', write: '.next/spillway/ingest-writer.mjs' };
 
 interface Pending {
   resolve: (r: IngestResult) => void;
   reject: (e: unknown) => void;
-}
-
-/** How many threads parse requests: SPILLWAY_INGEST_WORKERS, else one per core but one (0: ingest on the main thread). */
-export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SPILLWAY_INGEST_WORKERS;
-  if (raw !== undefined && raw !== '') {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > 64) throw new Error(`SPILLWAY_INGEST_WORKERS must be an integer from 0 to 64 (got "${raw}")`);
-    return n;
-  }
-  return Math.max(1, Math.min(8, availableParallelism() - 1));
 }
 
 class Pipeline {
@@ -101,8 +89,8 @@ let pipeline: Pipeline | null = null;
 /** How ingestion routes store requests: on the pipeline's threads when they can run, else undefined (the main thread). */
 export function ingestThreads(): Ingester | undefined {
   if (pipeline) return pipeline.ingest;
-  const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  const n = workerCount();
+  const { url } = databaseSettings();
+  const n = ingestWorkerCount();
   const bundled = Object.values(WORKER_BUNDLES).every((f) => existsSync(bundlePath(f)));
   if (n === 0 || !bundled || !url.startsWith('file:')) return undefined;
   pipeline = new Pipeline(url, n);

@@ -6,9 +6,6 @@ import { isIP } from 'node:net';
 import { Agent, buildConnector, setGlobalDispatcher } from 'undici';
 import { isPublicIp } from '../net/address';
 import type { EndpointPolicy } from '../net/endpoint-policy';
-import { archiveFromEnv } from './archive';
-
-export const allowPrivateEndpoints = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_ALLOW_PRIVATE_ENDPOINTS === 'true';
 
 class PrivateAddress extends Error {
   readonly code = 'SPILLWAY_PRIVATE_ADDRESS';
@@ -36,13 +33,12 @@ let installed = false;
  * Installs the guard for every fetch of this process (once; a no-op when private endpoints are
  * allowed). The archive the operator configured (SPILLWAY_ARCHIVE_URL) may be anywhere.
  */
-export function guardOutboundConnections() {
-  if (installed || allowPrivateEndpoints()) return;
+export function guardOutboundConnections(allowPrivate: boolean, archiveEndpoint: string | undefined) {
+  if (installed || allowPrivate) return;
   installed = true;
   const connect = buildConnector({ lookup: publicLookup } as Parameters<typeof buildConnector>[0]);
   const direct = buildConnector({});
-  const archive = archiveFromEnv()?.endpoint;
-  const trusted = archive ? new URL(archive).hostname : null;
+  const trusted = archiveEndpoint ? new URL(archiveEndpoint).hostname : null;
   setGlobalDispatcher(
     new Agent({
       connect: (opts, callback) => {
@@ -56,9 +52,9 @@ export function guardOutboundConnections() {
 }
 
 /** The policy the connection rules apply to endpoints users enter. */
-export function endpointPolicy(env: NodeJS.ProcessEnv = process.env): EndpointPolicy {
+export function endpointPolicy(allowPrivate: boolean): EndpointPolicy {
   return {
-    allowPrivate: allowPrivateEndpoints(env),
+    allowPrivate,
     resolve: (host) => new Promise((resolve) => lookup(host, { all: true }, (err, a) => resolve(err ? [] : a.map((x) => x.address)))),
   };
 }

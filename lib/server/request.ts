@@ -4,6 +4,7 @@
 // write them, rotate its address past rate limits, or forge the host of invitation links.
 // Reads the environment only, no other server module: proxy.ts imports it.
 import { canonicalIp, inCidr, isIp } from '../net/address';
+import { appUrl, trustProxySetting } from './config';
 
 export const PEER_HEADER = 'x-spillway-peer';
 
@@ -32,7 +33,7 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
 }
 
 let trust: TrustProxy | undefined;
-const trusted = () => (trust ??= parseTrustProxy(process.env.SPILLWAY_TRUST_PROXY));
+const trusted = () => (trust ??= parseTrustProxy(trustProxySetting()));
 
 const forwardedFor = (request: Request) =>
   (request.headers.get('x-forwarded-for') ?? '')
@@ -68,13 +69,13 @@ export function requestHost(request: Request): string | null {
 /** Whether the browser reached us over HTTPS (directly, or at a trusted proxy). */
 export function isHttps(request: Request): boolean {
   // not request.url: Next.js builds it from the client's own X-Forwarded-Proto
-  if (process.env.SPILLWAY_APP_URL?.startsWith('https://')) return true;
+  if (appUrl()?.startsWith('https://')) return true;
   return proxyTrusted() && request.headers.get('x-forwarded-proto') === 'https';
 }
 
 /** The origin the browser used, for links handed to people; SPILLWAY_APP_URL wins. */
 export function publicOrigin(request: Request): string {
-  const configured = process.env.SPILLWAY_APP_URL;
-  if (configured) return configured.replace(/\/+$/, '');
+  const configured = appUrl();
+  if (configured) return configured;
   return `${isHttps(request) ? 'https' : 'http'}://${requestHost(request) ?? new URL(request.url).host}`;
 }

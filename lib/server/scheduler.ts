@@ -3,8 +3,8 @@
 import type { Db } from '../db/types';
 import { tick, type TickSummary } from '../jobs/tick';
 import { pruneInsertIds } from '../ingest/dedupe';
-import { drainOutbox, smtpFromEnv } from '../notify/mailer';
-import { schedulerSettings, serverConfig } from './config';
+import { drainOutbox, smtpTransport } from '../notify/mailer';
+import { schedulerSettings, serverConfig, smtpSettings } from './config';
 import { heartbeat, thisInstance } from './instance';
 
 let started = false;
@@ -14,7 +14,7 @@ export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummar
   const config = serverConfig();
   const started = Date.now();
   const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs });
-  const emailsSent = await drainOutbox(db, smtpFromEnv());
+  const emailsSent = await drainOutbox(db, smtpTransport(smtpSettings()));
   // ingestion's upkeep rides on the same clock: insert ids past the dedupe window, once an hour
   const me = thisInstance();
   if (started - me.lastPruneAt > 3_600_000) {

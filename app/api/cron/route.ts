@@ -1,4 +1,4 @@
-import { getDb } from '@/lib/db/client';
+import { getDb } from '@/lib/server/database';
 import { json } from '@/lib/server/api';
 import { cronTick } from '@/lib/server/cron';
 import { AppError } from '@/lib/util/errors';

@@ -1,4 +1,4 @@
-import { getDatabase } from '@/lib/db/client';
+import { getDatabase } from '@/lib/server/database';
 import { json } from '@/lib/server/api';
 import { checkHealth } from '@/lib/server/instance';
 

@@ -1,6 +1,6 @@
 import { createFirstAdmin, hasAnyUser } from '@/lib/auth/accounts';
 import { createSession } from '@/lib/auth/session';
-import { getDb } from '@/lib/db/client';
+import { getDb } from '@/lib/server/database';
 import { json, readJson, withPublic } from '@/lib/server/api';
 import { sessionCookie } from '@/lib/server/cookies';
 

@@ -1,6 +1,6 @@
 import { cookies } from 'next/headers';
 import { deleteSession, SESSION_COOKIE } from '@/lib/auth/session';
-import { getDb } from '@/lib/db/client';
+import { getDb } from '@/lib/server/database';
 import { checkSameOrigin, errorResponse, json } from '@/lib/server/api';
 import { clearSessionCookie } from '@/lib/server/cookies';
 
