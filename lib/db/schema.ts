@@ -1,9 +1,24 @@
 // The whole product's schema. Times are integer milliseconds since the epoch (UTC) unless named otherwise.
 // Imports only drizzle's sqlite-core so the export engine can share it on any runtime.
 import { sql } from 'drizzle-orm';
-import { customType, foreignKey, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  customType,
+  foreignKey,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  sqliteView,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from 'drizzle-orm/sqlite-core';
 import { lz4Decompress } from '../util/lz4';
 import { JOB_STATES } from './job-states';
+
+/** A required reference to the row that owns this one: deleted with it. */
+const ownedBy = (name: string, owner: () => AnySQLiteColumn) => integer(name).notNull().references(owner, { onDelete: 'cascade' });
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -26,9 +41,7 @@ export const users = sqliteTable(
   'users',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    orgId: integer('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: ownedBy('org_id', () => organizations.id),
     email: text('email').notNull(),
     name: text('name').notNull().default(''),
     // null until an invited user sets a password
@@ -46,9 +59,7 @@ export const sessions = sqliteTable(
   {
     // SHA-256 of the cookie token: a leaked database does not leak live sessions
     idHash: text('id_hash').primaryKey(),
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownedBy('user_id', () => users.id),
     expiresAt: integer('expires_at').notNull(),
     createdAt: integer('created_at').notNull().default(now),
   },
@@ -57,9 +68,7 @@ export const sessions = sqliteTable(
 
 export const invitations = sqliteTable('invitations', {
   tokenHash: text('token_hash').primaryKey(),
-  orgId: integer('org_id')
-    .notNull()
-    .references(() => organizations.id, { onDelete: 'cascade' }),
+  orgId: ownedBy('org_id', () => organizations.id),
   email: text('email').notNull(),
   role: text('role', { enum: ['admin', 'member'] }).notNull(),
   invitedBy: integer('invited_by').references(() => users.id, { onDelete: 'set null' }),
@@ -71,9 +80,7 @@ export const projects = sqliteTable(
   'projects',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    orgId: integer('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: ownedBy('org_id', () => organizations.id),
     name: text('name').notNull(),
     isPortfolio: integer('is_portfolio', { mode: 'boolean' }).notNull().default(false),
     // portfolio projects have none: they cannot receive events
@@ -92,9 +99,7 @@ export const amplitudeUsers = sqliteTable(
   'amplitude_users',
   {
     amplitudeId: integer('amplitude_id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: ownedBy('project_id', () => projects.id),
     userId: text('user_id'),
     // event_time of the first event of this user (user_creation_time)
     createdTime: integer('created_time').notNull(),
@@ -118,9 +123,7 @@ export const amplitudeUsers = sqliteTable(
 export const devices = sqliteTable(
   'devices',
   {
-    projectId: integer('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: ownedBy('project_id', () => projects.id),
     deviceId: text('device_id').notNull(),
     amplitudeId: integer('amplitude_id').notNull(),
   },
@@ -131,9 +134,7 @@ export const merges = sqliteTable(
   'merges',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: ownedBy('project_id', () => projects.id),
     // scope of a merge is the project (amplitude_ids are per project here; documented in README)
     scope: integer('scope').notNull(),
     mergeTime: integer('merge_time').notNull(),
@@ -147,9 +148,7 @@ export const merges = sqliteTable(
 export const groups = sqliteTable(
   'groups',
   {
-    projectId: integer('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: ownedBy('project_id', () => projects.id),
     groupType: text('group_type').notNull(),
     groupName: text('group_name').notNull(),
     properties: text('properties').notNull().default('{}'),
@@ -171,9 +170,7 @@ export const propertySets = sqliteTable(
   'property_sets',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: ownedBy('project_id', () => projects.id),
     json: text('json').notNull(),
     // server_upload_time of the newest event row that names it
     lastUsed: integer('last_used').notNull(),
@@ -201,9 +198,7 @@ export const eventRows = sqliteTable(
   'event_rows',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    projectId: integer('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: ownedBy('project_id', () => projects.id),
     serverUploadTime: integer('server_upload_time').notNull(),
     amplitudeId: integer('amplitude_id').notNull(),
     userId: text('user_id'),
@@ -296,9 +291,7 @@ export const events = sqliteView('events', {
 export const seals = sqliteTable(
   'seals',
   {
-    projectId: integer('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: ownedBy('project_id', () => projects.id),
     // the events in one line format ('events': documented, 'events-current'), or the merged IDs
     kind: text('kind', { enum: ['events', 'events-current', 'merged'] }).notNull(),
     hour: integer('hour').notNull(),
@@ -357,9 +350,7 @@ export const sealedParts = sqliteTable(
 export const sealedChunks = sqliteTable(
   'sealed_chunks',
   {
-    partId: integer('part_id')
-      .notNull()
-      .references(() => sealedParts.id, { onDelete: 'cascade' }),
+    partId: ownedBy('part_id', () => sealedParts.id),
     seq: integer('seq').notNull(),
     data: bytes('data').notNull(),
   },
@@ -370,12 +361,8 @@ export const destinations = sqliteTable(
   'destinations',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    orgId: integer('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    projectId: integer('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    orgId: ownedBy('org_id', () => organizations.id),
+    projectId: ownedBy('project_id', () => projects.id),
     createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
     name: text('name').notNull().default('Amazon S3'),
     exportEvents: integer('export_events', { mode: 'boolean' }).notNull().default(true),
@@ -420,9 +407,7 @@ export const exportJobs = sqliteTable(
   'export_jobs',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    destinationId: integer('destination_id')
-      .notNull()
-      .references(() => destinations.id, { onDelete: 'cascade' }),
+    destinationId: ownedBy('destination_id', () => destinations.id),
     kind: text('kind', { enum: ['events', 'merged'] }).notNull(),
     hour: integer('hour').notNull(),
     state: text('state', { enum: JOB_STATES }).notNull().default('pending'),
@@ -465,9 +450,7 @@ export const exportedFiles = sqliteTable(
   'exported_files',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    jobId: integer('job_id')
-      .notNull()
-      .references(() => exportJobs.id, { onDelete: 'cascade' }),
+    jobId: ownedBy('job_id', () => exportJobs.id),
     part: integer('part').notNull(),
     key: text('key').notNull(),
     events: integer('events').notNull(),
@@ -483,9 +466,7 @@ export const exportedFiles = sqliteTable(
 
 export const backfills = sqliteTable('backfills', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  destinationId: integer('destination_id')
-    .notNull()
-    .references(() => destinations.id, { onDelete: 'cascade' }),
+  destinationId: ownedBy('destination_id', () => destinations.id),
   requestedBy: integer('requested_by').references(() => users.id, { onDelete: 'set null' }),
   fromHour: integer('from_hour').notNull(),
   // exclusive
@@ -516,9 +497,7 @@ export const outbox = sqliteTable(
   'outbox',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    orgId: integer('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: ownedBy('org_id', () => organizations.id),
     destinationId: integer('destination_id'),
     jobId: integer('job_id'),
     recipients: text('recipients').notNull(),
@@ -547,9 +526,7 @@ export const instances = sqliteTable('instances', {
 // KMS migration: the old connection, the new one, and the bucket policy the user backed up for rollback.
 export const kmsMigrations = sqliteTable('kms_migrations', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  orgId: integer('org_id')
-    .notNull()
-    .references(() => organizations.id, { onDelete: 'cascade' }),
+  orgId: ownedBy('org_id', () => organizations.id),
   oldDestinationId: integer('old_destination_id').references(() => destinations.id, { onDelete: 'set null' }),
   newDestinationId: integer('new_destination_id').references(() => destinations.id, { onDelete: 'set null' }),
   // what the old connection was, kept when it is deleted (step 11) for the record

@@ -16,6 +16,7 @@ import { ConflictError, NotFoundError } from './errors';
 import { getOwned } from './rules';
 import { deleteDestination } from './settings';
 import { describe, type DestinationView } from './views';
+import { orgRow } from '../db/org-row';
 
 export type Migration = typeof s.kmsMigrations.$inferSelect;
 
@@ -49,10 +50,7 @@ export async function startMigration(db: Db, orgId: number, oldId: number, now =
 }
 
 async function owned(db: Db, orgId: number, id: number): Promise<Migration> {
-  const [m] = await db
-    .select()
-    .from(s.kmsMigrations)
-    .where(and(eq(s.kmsMigrations.id, id), eq(s.kmsMigrations.orgId, orgId)));
+  const m = await orgRow(db, s.kmsMigrations, orgId, id);
   if (!m) throw new NotFoundError('No such migration');
   return m;
 }

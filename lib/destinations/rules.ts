@@ -9,6 +9,7 @@ import { sameStore, storeIdentity } from './endpoint';
 import { ConflictError, NotFoundError } from './errors';
 import { FieldError, type DestinationFields } from './fields';
 import type { Destination } from './lifecycle';
+import { orgRow } from '../db/org-row';
 
 async function projectOf(db: Db, orgId: number, projectId: number) {
   const [p] = await db
@@ -60,10 +61,7 @@ export async function checkAllowed(db: Db, orgId: number, f: DestinationFields, 
 }
 
 export async function getOwned(db: Db, orgId: number, id: number): Promise<Destination> {
-  const [d] = await db
-    .select()
-    .from(s.destinations)
-    .where(and(eq(s.destinations.id, id), eq(s.destinations.orgId, orgId)));
+  const d = await orgRow(db, s.destinations, orgId, id);
   if (!d) throw new NotFoundError('No such destination');
   return d;
 }

@@ -7,7 +7,7 @@
 // Runtime-neutral.
 import { parseBounded } from '../util/bounded-json';
 import { errorBody, type IngestResult } from './responses';
-import { isObject, type JsonObject } from './validate';
+import { DEVICE_FIELDS, isObject, type JsonObject } from './validate';
 
 import type { FormDoor } from './doors';
 
@@ -19,27 +19,7 @@ const FIELDS: Record<FormDoor, { key: string; data: string }> = {
 };
 
 /** Identify API fields besides the ids and user properties that Amplitude keeps on the user. */
-const IDENTIFY_FIELDS = [
-  'user_id',
-  'device_id',
-  'user_properties',
-  'groups',
-  'app_version',
-  'platform',
-  'os_name',
-  'os_version',
-  'device_brand',
-  'device_manufacturer',
-  'device_model',
-  'carrier',
-  'country',
-  'region',
-  'city',
-  'dma',
-  'language',
-  'paying',
-  'start_version',
-];
+const IDENTIFY_FIELDS = ['user_id', 'device_id', 'user_properties', 'groups', 'paying', ...DEVICE_FIELDS];
 
 export interface FormRequest {
   apiKey: unknown;

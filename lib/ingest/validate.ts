@@ -32,26 +32,32 @@ const INVALID_IDS = new Set([
   'default',
 ]);
 
-const STRING_FIELDS = [
-  'user_id',
-  'device_id',
-  'event_type',
+/** The device and place of the user: an event may carry them, and the Identify API keeps them on the user. */
+export const DEVICE_FIELDS = [
   'app_version',
-  'version_name',
   'platform',
   'os_name',
   'os_version',
   'device_brand',
   'device_manufacturer',
   'device_model',
-  'device_type',
-  'device_family',
   'carrier',
   'country',
   'region',
   'city',
   'dma',
   'language',
+  'start_version',
+] as const;
+
+const STRING_FIELDS = [
+  'user_id',
+  'device_id',
+  'event_type',
+  ...DEVICE_FIELDS,
+  'version_name',
+  'device_type',
+  'device_family',
   'ip',
   'idfa',
   'idfv',
@@ -62,7 +68,6 @@ const STRING_FIELDS = [
   'productId',
   'revenueType',
   'partner_id',
-  'start_version',
   'amplitude_attribution_ids',
   'user_agent',
 ] as const;

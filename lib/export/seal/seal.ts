@@ -9,8 +9,7 @@ import * as s from '../../db/schema';
 import type { Db } from '../../db/types';
 import { withWriteLock, writeTx } from '../../db/write';
 import { EVENT_SEAL_KINDS, exportKindOf, isEventsKind } from '../files/format';
-import { SealStore, partsOfSeal, type PartRef } from './store';
-import type { PartToUpload } from './store';
+import { SealStore, partsOfHour, partsOfSeal, type PartRef, type PartToUpload } from './store';
 import { hourParts, hourRowCount, type HourRef } from './parts-from-rows';
 import type { GzipOptions } from '../files/gzip';
 import { sha256Hex } from '../../util/hash';
@@ -113,14 +112,7 @@ export async function claimSeal(db: Db, store: SealStore, ref: HourRef, workerId
     // parts of earlier generations are no longer the hour's
     const old = await tx
       .delete(s.sealedParts)
-      .where(
-        and(
-          eq(s.sealedParts.projectId, ref.projectId),
-          eq(s.sealedParts.kind, ref.kind),
-          eq(s.sealedParts.hour, ref.hour),
-          lt(s.sealedParts.generation, c.generation),
-        ),
-      )
+      .where(and(partsOfHour(ref), lt(s.sealedParts.generation, c.generation)))
       .returning({ location: s.sealedParts.location });
     return { seal: c, forget: old.map((o) => o.location) };
   });

@@ -199,10 +199,13 @@ async function archived<T>(call: () => Promise<T>): Promise<T> {
 
 /** The parts of a seal's current generation, in order. */
 export function partsOfSeal(db: DbOrTx, r: Omit<PartRef, 'part'>) {
-  const p = s.sealedParts;
   return db
     .select()
-    .from(p)
-    .where(and(eq(p.projectId, r.projectId), eq(p.kind, r.kind), eq(p.hour, r.hour), eq(p.generation, r.generation)))
-    .orderBy(asc(p.part));
+    .from(s.sealedParts)
+    .where(and(partsOfHour(r), eq(s.sealedParts.generation, r.generation)))
+    .orderBy(asc(s.sealedParts.part));
 }
+
+/** The condition on sealed_parts for an hour's seal, of every generation. */
+export const partsOfHour = (r: Pick<PartRef, 'projectId' | 'kind' | 'hour'>) =>
+  and(eq(s.sealedParts.projectId, r.projectId), eq(s.sealedParts.kind, r.kind), eq(s.sealedParts.hour, r.hour));
