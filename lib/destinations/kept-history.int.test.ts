@@ -3,48 +3,36 @@
 // read "done · 2 failed, 0 events, 0 B" although its files were intact). The running app, signed in over
 // HTTP, its cron door, real radosgw enforcing the bucket policy.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/client';
 import { bucketPolicy } from './policy';
 import { floorHour, HOUR_MS } from '../util/hours';
-import { startApp, type RunningApp } from '../../test/support/app';
-import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
-import { freshDbUrl } from '../../test/support/db';
+import { type RunningApp } from '../../test/support/app';
+import { exportEverything, type Api } from '../../test/support/app-api';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
 import { listKeys, newBucket, rgwEnv, serverIdentityEnv, setBucketPolicy } from '../../test/support/rgw';
-import { seedOrg } from '../../test/support/seed';
+import { adminApi, startSeededApp, stopSeededApp, type SeededApp } from '../../test/support/seeded-app';
 
 const CRON_SECRET = 'kept-history-cron-secret-0123456789';
 const H0 = floorHour(Date.now()) - 3 * HOUR_MS;
 const H1 = H0 + HOUR_MS;
 let app: RunningApp;
-let database: Database;
 let bucket: string;
 let destinationId: number;
 let call: Api;
 
+let setup: SeededApp;
+
 beforeAll(async () => {
-  const url = freshDbUrl();
-  database = await openDatabase({ url });
-  const seed = await seedOrg(database.db, 'kept');
-  await ingestAt(database.db, seed.project.apiKey!, sampleEvents(20, 'h0'), H0 + 60_000);
-  await ingestAt(database.db, seed.project.apiKey!, sampleEvents(30, 'h1'), H1 + 60_000);
-  const e = rgwEnv();
-  bucket = await newBucket('kept');
-  await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: '', principal: e.user2.arn }));
-  destinationId = (await rgwDestination(database.db, { orgId: seed.org.id, projectId: seed.project.id, bucket, createdBy: seed.admin.id }, H0 - HOUR_MS)).id;
-  app = await startApp({
-    DATABASE_URL: url,
-    CRON_SECRET,
-    EXPORT_GRACE_MS: '0',
-    EXPORT_MAX_TRIES: '1',
-    ...serverIdentityEnv('user2'),
+  setup = await startSeededApp('kept', { CRON_SECRET, EXPORT_GRACE_MS: '0', EXPORT_MAX_TRIES: '1', ...serverIdentityEnv('user2') }, async (db, seed) => {
+    await ingestAt(db, seed.project.apiKey!, sampleEvents(20, 'h0'), H0 + 60_000);
+    await ingestAt(db, seed.project.apiKey!, sampleEvents(30, 'h1'), H1 + 60_000);
+    bucket = await newBucket('kept');
+    await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: '', principal: rgwEnv().user2.arn }));
+    destinationId = (await rgwDestination(db, { orgId: seed.org.id, projectId: seed.project.id, bucket, createdBy: seed.admin.id }, H0 - HOUR_MS)).id;
   });
-  call = await signInApi(app, seed.admin.email, seed.password);
+  ({ app } = setup);
+  call = await adminApi(setup);
 });
-afterAll(async () => {
-  await app?.stop();
-  database?.close();
-});
+afterAll(() => stopSeededApp(setup));
 
 const api = <T = Record<string, unknown>>(path: string, body?: unknown) =>
   call<T>(body === undefined ? 'GET' : 'POST', `/api/destinations/${destinationId}${path}`, body);

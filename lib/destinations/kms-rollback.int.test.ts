@@ -2,47 +2,36 @@
 // hours the new connection had re-exported stayed encrypted with key K, and step 5 offered to delete
 // K). The running app over HTTP, its cron door, real radosgw doing SSE-KMS.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/client';
 import { bucketPolicy } from './policy';
 import { floorHour, HOUR_MS } from '../util/hours';
-import { startApp, type RunningApp } from '../../test/support/app';
-import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
-import { freshDbUrl } from '../../test/support/db';
+import { type RunningApp } from '../../test/support/app';
+import { exportEverything, type Api } from '../../test/support/app-api';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
 import { headObject, listKeys, newBucket, rgwEnv, serverIdentityEnv, setBucketPolicy } from '../../test/support/rgw';
-import { seedOrg } from '../../test/support/seed';
+import { adminApi, startSeededApp, stopSeededApp, type SeededApp } from '../../test/support/seeded-app';
 
 const CRON_SECRET = 'kms-rollback-cron-secret-0123456789';
 const H = floorHour(Date.now()) - 2 * HOUR_MS;
 let app: RunningApp;
-let database: Database;
 let bucket: string;
 let oldId: number;
 let api: Api;
 let current: ReturnType<typeof bucketPolicy>;
 
+let setup: SeededApp;
+
 beforeAll(async () => {
-  const url = freshDbUrl();
-  database = await openDatabase({ url });
-  const seed = await seedOrg(database.db, 'kmsrb');
-  await ingestAt(database.db, seed.project.apiKey!, sampleEvents(25, 'kms'), H + 60_000);
-  const e = rgwEnv();
-  bucket = await newBucket('kms-rollback');
-  current = bucketPolicy({ bucket, prefix: '', principal: e.user2.arn });
-  await setBucketPolicy(bucket, current);
-  oldId = (await rgwDestination(database.db, { orgId: seed.org.id, projectId: seed.project.id, bucket, createdBy: seed.admin.id }, H - HOUR_MS)).id;
-  app = await startApp({
-    DATABASE_URL: url,
-    CRON_SECRET,
-    EXPORT_GRACE_MS: '0',
-    ...serverIdentityEnv('user2'),
+  setup = await startSeededApp('kmsrb', { CRON_SECRET, EXPORT_GRACE_MS: '0', ...serverIdentityEnv('user2') }, async (db, seed) => {
+    await ingestAt(db, seed.project.apiKey!, sampleEvents(25, 'kms'), H + 60_000);
+    bucket = await newBucket('kms-rollback');
+    current = bucketPolicy({ bucket, prefix: '', principal: rgwEnv().user2.arn });
+    await setBucketPolicy(bucket, current);
+    oldId = (await rgwDestination(db, { orgId: seed.org.id, projectId: seed.project.id, bucket, createdBy: seed.admin.id }, H - HOUR_MS)).id;
   });
-  api = await signInApi(app, seed.admin.email, seed.password);
+  ({ app } = setup);
+  api = await adminApi(setup);
 });
-afterAll(async () => {
-  await app?.stop();
-  database?.close();
-});
+afterAll(() => stopSeededApp(setup));
 
 const exportAll = () => exportEverything(app, CRON_SECRET);
 const fileOfH = async () =>

@@ -2,28 +2,25 @@
 // grown to 7.7 MB by $append, then copied into every event row; a request naming 200,000 groups as one
 // statement's parameters). Against the running app (server.mjs on a fresh libSQL file), over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/client';
+import { type Database } from '../db/client';
 import { queryRows } from '../db/bulk';
 import { LINE_SELECT, renderLine } from '../export/files/render';
-import { startApp, type RunningApp } from '../../test/support/app';
-import { freshDbUrl } from '../../test/support/db';
-import { seedOrg } from '../../test/support/seed';
+import { type RunningApp } from '../../test/support/app';
 import { PROPERTY_LIMITS } from './property-limits';
+import { startSeededApp, stopSeededApp, type SeededApp } from '../../test/support/seeded-app';
 
 let database: Database;
 let app: RunningApp;
 let apiKey: string;
 
+let setup: SeededApp;
+
 beforeAll(async () => {
-  const url = freshDbUrl();
-  database = await openDatabase({ url });
-  apiKey = (await seedOrg(database.db, 'bounded')).project.apiKey!;
-  app = await startApp({ DATABASE_URL: url, INGEST_MAX_EPS_PER_API_KEY: '1000000' });
+  setup = await startSeededApp('bounded', { INGEST_MAX_EPS_PER_API_KEY: '1000000' });
+  ({ app, database } = setup);
+  apiKey = setup.seed.project.apiKey!;
 });
-afterAll(async () => {
-  await app?.stop();
-  database?.close();
-});
+afterAll(() => stopSeededApp(setup));
 
 async function post(path: string, body: unknown) {
   const r = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

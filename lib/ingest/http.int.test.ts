@@ -4,31 +4,27 @@ import { gzipSync } from 'node:zlib';
 import { createInstance, Identify } from '@amplitude/analytics-node';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/client';
+import { type Database } from '../db/client';
 import * as s from '../db/schema';
 import { createProject } from '../projects/projects';
-import { startApp, type RunningApp } from '../../test/support/app';
-import { freshDbUrl } from '../../test/support/db';
+import { type RunningApp } from '../../test/support/app';
 import { hostileShapes } from '../../test/support/hostile';
-import { seedOrg } from '../../test/support/seed';
+import { startSeededApp, stopSeededApp, type SeededApp } from '../../test/support/seeded-app';
 
 let app: RunningApp;
 let database: Database;
 let apiKey: string;
 let projectId: number;
 
+let setup: SeededApp;
+
 beforeAll(async () => {
-  const url = freshDbUrl();
-  database = await openDatabase({ url });
-  const seed = await seedOrg(database.db);
-  apiKey = seed.project.apiKey!;
-  projectId = seed.project.id;
-  app = await startApp({ DATABASE_URL: url });
+  setup = await startSeededApp('org', {});
+  ({ app, database } = setup);
+  apiKey = setup.seed.project.apiKey!;
+  projectId = setup.seed.project.id;
 });
-afterAll(async () => {
-  await app?.stop();
-  database?.close();
-});
+afterAll(() => stopSeededApp(setup));
 
 const eventCount = async () => (await database.db.select({ n: count() }).from(s.events))[0].n;
 

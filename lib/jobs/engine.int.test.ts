@@ -2,8 +2,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, strFromU8 } from 'fflate';
 import { and, asc, eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../db/client';
+import { describe, expect, it } from 'vitest';
 import * as s from '../db/schema';
 import { CURRENT_EVENT_KEYS } from '../export/files/format';
 import { bucketPolicy } from '../destinations/policy';
@@ -11,30 +10,22 @@ import { floorHour, HOUR_MS } from '../util/hours';
 import { verifyAccess } from '../destinations/verify';
 import { drainOutbox } from '../notify/mailer';
 import nodemailer from 'nodemailer';
-import { freshDatabase } from '../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
 import { adminS3, createRole, getBytes, headObject, listKeys, newBucket, rgwEnv, setBucketPolicy, snapshot } from '../../test/support/rgw';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { coverageOf } from '../destinations/coverage';
 import { checkIntegrity } from './integrity';
-import { seedOrg } from '../../test/support/seed';
+import { seededEachTest } from '../../test/support/seed';
 import { startSmtp } from '../../test/support/smtp';
 import { cancelBackfill, backfillProgress, startBackfill } from './backfill';
 import { setEnabled } from '../destinations/lifecycle';
 import { tick } from './tick';
 
-let database: Database;
-let seed: Awaited<ReturnType<typeof seedOrg>>;
 const H0 = floorHour(Date.now()) - 3 * HOUR_MS;
+const fresh = seededEachTest();
 
-beforeEach(async () => {
-  database = await freshDatabase();
-  seed = await seedOrg(database.db);
-});
-afterEach(() => database.close());
-
-const db = () => database.db;
-const key = () => seed.project.apiKey!;
+const db = () => fresh.database.db;
+const key = () => fresh.seed.project.apiKey!;
 const lines = (bytes: Uint8Array) =>
   strFromU8(gunzipSync(bytes))
     .split('\n')
@@ -47,12 +38,12 @@ describe('hourly export', () => {
     await ingestAt(db(), key(), sampleEvents(120, 'a'), H0 + 10 * 60_000);
     await ingestAt(db(), key(), [{ user_id: 'late-user', event_type: 'Late', device_id: 'late-device' }], H0 + HOUR_MS + 60_000);
     const bucket = await newBucket('hourly');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, prefix: 'amp' });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket, prefix: 'amp' });
     const sum = await tick(db(), testConfig({ partBytes: 40_000 }), { budgetMs: 60_000 });
     expect(sum.failed).toBe(0);
 
     const keys = await listKeys(bucket);
-    const p = seed.project.id;
+    const p = fresh.seed.project.id;
     const first = keys.filter((k) => k.startsWith(`amp/${p}_${hourName(H0)}#`));
     expect(first.length).toBeGreaterThan(2);
     expect(first.sort((a, b) => Number(a.split('#')[1].split('.')[0]) - Number(b.split('#')[1].split('.')[0]))).toEqual(
@@ -96,22 +87,22 @@ describe('hourly export', () => {
 
   it('writes a manifest after each hour: parts with bytes, lines and SHA-256; none when switched off', async () => {
     const bucket = await newBucket('manifest');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, prefix: 'm/' });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket, prefix: 'm/' });
     await ingestAt(db(), key(), sampleEvents(60, 'man'), H0 + 1000);
     await tick(db(), testConfig({ partBytes: 20_000 }), { budgetMs: 60_000 });
     const { date, h } = { date: new Date(H0).toISOString().slice(0, 10), h: new Date(H0).getUTCHours() };
-    const manifestKey = `m/_spillway/manifests/${seed.project.id}_${date}_${h}.json`;
+    const manifestKey = `m/_spillway/manifests/${fresh.seed.project.id}_${date}_${h}.json`;
     const all = await listKeys(bucket, '', { manifests: true });
     expect(all).toContain(manifestKey);
     // the data-file glob people use does not match it
     expect(all.filter((k) => k.endsWith('.json.gz')).some((k) => k.includes('_spillway'))).toBe(false);
     const manifest = JSON.parse(new TextDecoder().decode(await getBytes(bucket, manifestKey)));
     expect((await headObject(bucket, manifestKey)).ContentType).toBe('application/json');
-    const parts = (await listKeys(bucket, `m/${seed.project.id}_${date}_${h}#`)).sort(
+    const parts = (await listKeys(bucket, `m/${fresh.seed.project.id}_${date}_${h}#`)).sort(
       (a, b) => Number(a.split('#')[1].split('.')[0]) - Number(b.split('#')[1].split('.')[0]),
     );
     expect(parts.length).toBeGreaterThan(1);
-    expect(manifest).toMatchObject({ manifest_version: 1, kind: 'events', project_id: seed.project.id, date, hour: h, complete: true, events: 60 });
+    expect(manifest).toMatchObject({ manifest_version: 1, kind: 'events', project_id: fresh.seed.project.id, date, hour: h, complete: true, events: 60 });
     expect(manifest.parts.map((p: { key: string }) => p.key)).toEqual(parts);
     for (const p of manifest.parts) {
       const bytes = await getBytes(bucket, p.key);
@@ -120,12 +111,12 @@ describe('hourly export', () => {
       expect(p.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     }
     // an empty hour is complete too
-    const empty = `m/_spillway/manifests/${seed.project.id}_${new Date(H0 - HOUR_MS).toISOString().slice(0, 10)}_${new Date(H0 - HOUR_MS).getUTCHours()}.json`;
+    const empty = `m/_spillway/manifests/${fresh.seed.project.id}_${new Date(H0 - HOUR_MS).toISOString().slice(0, 10)}_${new Date(H0 - HOUR_MS).getUTCHours()}.json`;
     expect(JSON.parse(new TextDecoder().decode(await getBytes(bucket, empty)))).toMatchObject({ events: 0, parts: [] });
 
     // switched off: a re-export writes no manifest
     const other = await newBucket('nomanifest');
-    const off = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: other, writeManifest: false });
+    const off = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: other, writeManifest: false });
     await tick(db(), testConfig({ partBytes: 20_000 }), { budgetMs: 60_000 });
     expect((await listKeys(other, '', { manifests: true })).some((k) => k.includes('_spillway'))).toBe(false);
     expect(off.writeManifest).toBe(false);
@@ -134,12 +125,12 @@ describe('hourly export', () => {
 
   it('the integrity check finds a deleted part, a changed part and a stale part, and the re-export repairs them', async () => {
     const bucket = await newBucket('integrity');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     await ingestAt(db(), key(), sampleEvents(80, 'int'), H0 + 1000);
     const config = testConfig({ partBytes: 20_000 });
     await tick(db(), config, { budgetMs: 60_000 });
     const before = await snapshot(bucket);
-    const parts = [...before.keys()].filter((k) => k.startsWith(`${seed.project.id}_`)).sort();
+    const parts = [...before.keys()].filter((k) => k.startsWith(`${fresh.seed.project.id}_`)).sort();
     expect(parts.length).toBeGreaterThanOrEqual(3);
     // the damage: part 1 deleted, part 2 overwritten, a stale part 9 added
     const s3 = adminS3('user1');
@@ -171,7 +162,7 @@ describe('hourly export', () => {
 
   it('the integrity check covers backfilled hours before the connection started', async () => {
     const bucket = await newBucket('integrity-backfill');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     const old = floorHour(Date.now()) - 8 * 24 * HOUR_MS;
     expect(old).toBeLessThan(dest.startHour);
     await ingestAt(db(), key(), sampleEvents(60, 'old'), old + 1000);
@@ -179,7 +170,7 @@ describe('hourly export', () => {
     await startBackfill(db(), config, { destinationId: dest.id, from: old, to: old + HOUR_MS });
     for (let i = 0; i < 5 && (await tick(db(), config, { budgetMs: 60_000 })).jobs > 0; i++);
     const before = await snapshot(bucket);
-    const parts = [...before.keys()].filter((k) => k.startsWith(`${seed.project.id}_${hourName(old)}#`)).sort();
+    const parts = [...before.keys()].filter((k) => k.startsWith(`${fresh.seed.project.id}_${hourName(old)}#`)).sort();
     expect(parts.length).toBeGreaterThan(1);
     await adminS3('user1').send(new DeleteObjectCommand({ Bucket: bucket, Key: parts[0] }));
 
@@ -198,7 +189,7 @@ describe('hourly export', () => {
     const e = rgwEnv();
     const bucket = await newBucket('owner');
     await setBucketPolicy(bucket, bucketPolicy({ bucket, prefix: 'o/', principal: e.user2.arn }));
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, prefix: 'o/' });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket, prefix: 'o/' });
     await ingestAt(db(), key(), sampleEvents(30, 'own'), H0 + 1000);
     await tick(db(), testConfig({ s3: { baseCredentials: e.user2 }, partBytes: 10_000 }), { budgetMs: 60_000 });
     const keys = await listKeys(bucket);
@@ -211,13 +202,13 @@ describe('hourly export', () => {
     await ingestAt(db(), key(), [{ device_id: 'merge-dev-B', event_type: 'b' }], H0 + 60_000);
     await ingestAt(db(), key(), [{ device_id: 'merge-dev-B', user_id: 'merge-user', event_type: 'c' }], H0 + 120_000);
     const bucket = await newBucket('merged');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, exportEvents: false, exportMerged: true });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket, exportEvents: false, exportMerged: true });
     await tick(db(), testConfig(), { budgetMs: 60_000 });
-    expect(await listKeys(bucket)).toEqual([`-${seed.org.id}_${hourName(H0)}.json.gz`]);
-    const [m] = lines(await getBytes(bucket, `-${seed.org.id}_${hourName(H0)}.json.gz`));
+    expect(await listKeys(bucket)).toEqual([`-${fresh.seed.org.id}_${hourName(H0)}.json.gz`]);
+    const [m] = lines(await getBytes(bucket, `-${fresh.seed.org.id}_${hourName(H0)}.json.gz`));
     const [merge] = await db().select().from(s.merges);
     expect(m).toEqual({
-      scope: seed.project.id,
+      scope: fresh.seed.project.id,
       merge_time: merge.mergeTime,
       merge_server_time: H0 + 120_000,
       amplitude_id: merge.amplitudeId,
@@ -226,7 +217,13 @@ describe('hourly export', () => {
 
     // a manual export of events and merged IDs counts events only: the merged-IDs line is not one
     const both = await newBucket('merged-both');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: both, exportEvents: true, exportMerged: true });
+    const dest = await rgwDestination(db(), {
+      orgId: fresh.seed.org.id,
+      projectId: fresh.seed.project.id,
+      bucket: both,
+      exportEvents: true,
+      exportMerged: true,
+    });
     await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0, to: H0 + HOUR_MS });
     for (let i = 0; i < 3; i++) await tick(db(), testConfig(), { budgetMs: 60_000 });
     const [progress] = await backfillProgress(db(), dest.id);
@@ -236,7 +233,7 @@ describe('hourly export', () => {
   it('encrypts with SSE-KMS: objects carry aws:kms and the key id', async () => {
     await ingestAt(db(), key(), sampleEvents(3, 'k'), H0);
     const bucket = await newBucket('kms');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, kmsKeyArn: rgwEnv().kmsKeyId });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket, kmsKeyArn: rgwEnv().kmsKeyId });
     await tick(db(), testConfig(), { budgetMs: 60_000 });
     const [k] = await listKeys(bucket);
     const head = await headObject(bucket, k);
@@ -249,8 +246,8 @@ describe('credentials', () => {
   it("exports through the project's IAM role, assumed with STS", async () => {
     await ingestAt(db(), key(), sampleEvents(3, 'role'), H0);
     const bucket = await newBucket('role');
-    const roleArn = await createRole(`spillway-project-${seed.project.id}-${Date.now().toString(36)}`);
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, roleArn });
+    const roleArn = await createRole(`spillway-project-${fresh.seed.project.id}-${Date.now().toString(36)}`);
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket, roleArn });
     const v = await verifyAccess(dest, testConfig().s3);
     expect(v.checks.map((c) => [c.id, c.status])).toEqual([
       ['sts:AssumeRole', 'ok'],
@@ -263,12 +260,17 @@ describe('credentials', () => {
     ]);
     const sum = await tick(db(), testConfig(), { budgetMs: 60_000 });
     expect(sum.failed).toBe(0);
-    expect(await listKeys(bucket)).toEqual([`${seed.project.id}_${hourName(H0)}#1.json.gz`]);
+    expect(await listKeys(bucket)).toEqual([`${fresh.seed.project.id}_${hourName(H0)}#1.json.gz`]);
   });
 
   it('names sts:AssumeRole when the role cannot be assumed', async () => {
     const bucket = await newBucket('norole');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, roleArn: 'arn:aws:iam:::role/does-not-exist' });
+    const dest = await rgwDestination(db(), {
+      orgId: fresh.seed.org.id,
+      projectId: fresh.seed.project.id,
+      bucket,
+      roleArn: 'arn:aws:iam:::role/does-not-exist',
+    });
     const v = await verifyAccess(dest, testConfig().s3);
     expect(v.checks[0]).toMatchObject({ id: 'sts:AssumeRole', status: 'failed' });
   });
@@ -279,7 +281,7 @@ describe('re-exports and backfills', () => {
     await ingestAt(db(), key(), sampleEvents(150, 'r'), H0);
     await ingestAt(db(), key(), sampleEvents(30, 'r2'), H0 + HOUR_MS);
     const bucket = await newBucket('reexport');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     await tick(db(), testConfig({ partBytes: 30_000 }), { budgetMs: 60_000 });
     const before = await snapshot(bucket);
     expect(before.size).toBeGreaterThan(4);
@@ -297,8 +299,8 @@ describe('re-exports and backfills', () => {
     // fewer, larger parts: the stale higher parts are deleted
     await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0, to: H0 + HOUR_MS });
     await tick(db(), testConfig({ partBytes: 10_000_000 }), { budgetMs: 60_000 });
-    const after = await listKeys(bucket, `${seed.project.id}_${hourName(H0)}#`);
-    expect(after).toEqual([`${seed.project.id}_${hourName(H0)}#1.json.gz`]);
+    const after = await listKeys(bucket, `${fresh.seed.project.id}_${hourName(H0)}#`);
+    expect(after).toEqual([`${fresh.seed.project.id}_${hourName(H0)}#1.json.gz`]);
     const all = (await Promise.all((await listKeys(bucket)).map((k) => getBytes(bucket, k)))).flatMap(lines);
     expect(all).toHaveLength(180);
     expect(new Set(all.map((e) => e.uuid)).size).toBe(180);
@@ -306,7 +308,7 @@ describe('re-exports and backfills', () => {
 
   it('a backfill can be cancelled and leaves earlier exports as they were', async () => {
     const bucket = await newBucket('cancel');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     // data from the first hour on, so that every hour of the range has a job to cancel
     await ingestAt(db(), key(), sampleEvents(3, 'c'), H0 - 400 * HOUR_MS + 1000);
     const b = await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H0 - 400 * HOUR_MS, to: H0 });
@@ -323,14 +325,14 @@ describe('re-exports and backfills', () => {
 
   it('a range from 2000 passes the hours before the first event without jobs and exports at once', async () => {
     const bucket = await newBucket('since2000');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     await ingestAt(db(), key(), sampleEvents(5, 'y2k'), H0 - 2 * HOUR_MS + 1000);
     const b = await startBackfill(db(), testConfig(), { destinationId: dest.id, from: Date.UTC(2000, 0, 1), to: H0 });
     await tick(db(), testConfig(), { budgetMs: 60_000 });
     // jobs only for the hours from the first event on: H0-2h and H0-1h, not 230,000
     const jobs = await db().select().from(s.exportJobs).where(eq(s.exportJobs.backfillId, b.id));
     expect(jobs.map((j) => j.hour).sort()).toEqual([H0 - 2 * HOUR_MS, H0 - HOUR_MS]);
-    expect(await listKeys(bucket)).toEqual([`${seed.project.id}_${hourName(H0 - 2 * HOUR_MS)}#1.json.gz`]);
+    expect(await listKeys(bucket)).toEqual([`${fresh.seed.project.id}_${hourName(H0 - 2 * HOUR_MS)}#1.json.gz`]);
     await tick(db(), testConfig(), { budgetMs: 60_000 });
     const [p] = await backfillProgress(db(), dest.id);
     expect(p).toMatchObject({ id: b.id, state: 'done', jobsFailed: 0 });
@@ -339,7 +341,7 @@ describe('re-exports and backfills', () => {
 
   it("overlapping backfills: each one's progress counts its own hours, whoever exported them", async () => {
     const bucket = await newBucket('overlap');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     const from = H0 - 30 * HOUR_MS;
     for (let h = 0; h < 6; h++) await ingestAt(db(), key(), sampleEvents(3, `ov${h}`), from + h * HOUR_MS + 1000);
     const first = await startBackfill(db(), testConfig(), { destinationId: dest.id, from, to: from + 6 * HOUR_MS });
@@ -356,7 +358,7 @@ describe('re-exports and backfills', () => {
 
   it('refuses a range that has not ended', async () => {
     const bucket = await newBucket('future');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     await expect(startBackfill(db(), testConfig(), { destinationId: dest.id, from: Date.now() + HOUR_MS, to: Date.now() + 5 * HOUR_MS })).rejects.toThrow(
       /not ended/,
     );
@@ -367,16 +369,16 @@ describe('disable toggle', () => {
   it('plans nothing while disabled and leaves no gap when re-enabled within 24 hours', async () => {
     const bucket = await newBucket('toggle');
     const now = Date.now();
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket }, now - 30 * HOUR_MS);
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket }, now - 30 * HOUR_MS);
     // exported up to 10 hours ago, then disabled
     await tick(db(), testConfig(), { budgetMs: 60_000, now: () => now - 10 * HOUR_MS });
-    await setEnabled(db(), seed.org.id, dest.id, false, now - 10 * HOUR_MS);
+    await setEnabled(db(), fresh.seed.org.id, dest.id, false, now - 10 * HOUR_MS);
     await ingestAt(db(), key(), sampleEvents(5, 'gap'), now - 5 * HOUR_MS);
     expect((await tick(db(), testConfig(), { budgetMs: 60_000 })).planned).toBe(0);
-    const r = await setEnabled(db(), seed.org.id, dest.id, true, now);
+    const r = await setEnabled(db(), fresh.seed.org.id, dest.id, true, now);
     expect(r!.gap).toBeNull();
     await tick(db(), testConfig(), { budgetMs: 60_000 });
-    expect(await listKeys(bucket)).toEqual([`${seed.project.id}_${hourName(floorHour(now - 5 * HOUR_MS))}#1.json.gz`]);
+    expect(await listKeys(bucket)).toEqual([`${fresh.seed.project.id}_${hourName(floorHour(now - 5 * HOUR_MS))}#1.json.gz`]);
     const hours = (await db().select({ hour: s.exportJobs.hour }).from(s.exportJobs).where(eq(s.exportJobs.destinationId, dest.id)))
       .map((x) => x.hour)
       .sort((a, b) => a - b);
@@ -386,9 +388,9 @@ describe('disable toggle', () => {
   it('reports the gap to backfill when re-enabled after more than 24 hours', async () => {
     const bucket = await newBucket('gap');
     const now = Date.now();
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket }, now - 80 * HOUR_MS);
-    await setEnabled(db(), seed.org.id, dest.id, false, now - 79 * HOUR_MS);
-    const r = await setEnabled(db(), seed.org.id, dest.id, true, now);
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket }, now - 80 * HOUR_MS);
+    await setEnabled(db(), fresh.seed.org.id, dest.id, false, now - 79 * HOUR_MS);
+    const r = await setEnabled(db(), fresh.seed.org.id, dest.id, true, now);
     expect(r!.gap).toEqual({ from: dest.startHour, to: floorHour(now - 24 * HOUR_MS) });
   });
 });
@@ -402,7 +404,7 @@ describe('access failures', () => {
     noPut.Statement[1].Action = ['s3:DeleteObject'];
     await setBucketPolicy(bucket, noPut);
     const config = testConfig({ s3: { baseCredentials: e.user2 }, maxTries: 3 });
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, createdBy: seed.member.id });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket, createdBy: fresh.seed.member.id });
 
     // setup's verification names the missing permission, and only it
     const v = await verifyAccess(dest, config.s3);
@@ -435,7 +437,7 @@ describe('access failures', () => {
       // the hours listed (an empty hour fails too: its manifest cannot be written)
       expect(mail.text).toMatch(/Failing hours:\n {2}\d{4}-\d\d-\d\d \d{1,2}:00 UTC {2}events {2}\(failed\)/);
       const to = (Array.isArray(mail.to) ? mail.to : [mail.to!]).flatMap((a) => a.value.map((v) => v.address)).sort();
-      expect(to).toEqual([seed.admin.email, seed.member.email].sort());
+      expect(to).toEqual([fresh.seed.admin.email, fresh.seed.member.email].sort());
     } finally {
       await smtp.close();
     }
@@ -449,12 +451,12 @@ describe('access failures', () => {
     await tick(db(), config, { budgetMs: 60_000, now: () => later });
     expect(await db().select().from(s.alarms)).toHaveLength(0);
     const keys = await listKeys(bucket);
-    expect(keys).toContain(`${seed.project.id}_${hourName(H0)}#1.json.gz`);
-    expect(keys).toContain(`${seed.project.id}_${hourName(floorHour(Date.now()))}#1.json.gz`);
+    expect(keys).toContain(`${fresh.seed.project.id}_${hourName(H0)}#1.json.gz`);
+    expect(keys).toContain(`${fresh.seed.project.id}_${hourName(floorHour(Date.now()))}#1.json.gz`);
   });
 
   it('verification names a missing bucket', async () => {
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: 'no-such-bucket-spillway' });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: 'no-such-bucket-spillway' });
     const v = await verifyAccess(dest, testConfig().s3);
     expect(v.checks[0]).toMatchObject({ id: 'bucket', status: 'failed' });
     expect(v.checks[0].detail).toMatch(/does not exist/);
@@ -465,7 +467,7 @@ describe('concurrency', () => {
   it('several ticks at once write every hour once and lose none', async () => {
     for (let h = 0; h < 6; h++) await ingestAt(db(), key(), sampleEvents(40, `c${h}`), H0 - h * HOUR_MS);
     const bucket = await newBucket('concurrent');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     const sums = await Promise.all([1, 2, 3, 4].map((i) => tick(db(), testConfig({ partBytes: 20_000 }), { budgetMs: 60_000, workerId: `w${i}` })));
     const keys = await listKeys(bucket);
     const uploaded = sums.reduce((a, x) => a + x.parts, 0);

@@ -3,12 +3,10 @@
 // with the alarm for the customer's fault, waiting without a try for Spillway's own, lost to another
 // worker; and empty hours finished in a batch the same way.
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../test/support/db';
+import { describe, expect, it } from 'vitest';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
 import { getBytes, listKeys, newBucket } from '../../test/support/rgw';
-import { seedOrg } from '../../test/support/seed';
-import type { Database } from '../db/client';
+import { seededEachTest } from '../../test/support/seed';
 import * as s from '../db/schema';
 import { SealStore } from '../export/seal/store';
 import { floorHour, HOUR_MS } from '../util/hours';
@@ -17,20 +15,13 @@ import { claimEmptyJobs, finishEmptyJobs } from './empty-hours';
 import { HourRun, type RunContext } from './hour-run';
 import { claimJob } from './lease';
 
-let database: Database;
-let seed: Awaited<ReturnType<typeof seedOrg>>;
+const fresh = seededEachTest('run');
 const H = floorHour(Date.now()) - 5 * HOUR_MS;
-const db = () => database.db;
-
-beforeEach(async () => {
-  database = await freshDatabase();
-  seed = await seedOrg(database.db, 'run');
-});
-afterEach(() => database.close());
+const db = () => fresh.database.db;
 
 /** A connection with only the jobs of `hours` (its own plan is not run), due now. */
 async function connection(bucket: string, hours: number[]) {
-  const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket, createdBy: seed.admin.id });
+  const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket, createdBy: fresh.seed.admin.id });
   await db().delete(s.exportJobs).where(eq(s.exportJobs.destinationId, dest.id));
   await db()
     .insert(s.exportJobs)
@@ -58,7 +49,7 @@ const jobRow = async (id: number) => (await db().select().from(s.exportJobs).whe
 
 describe('an hour run', () => {
   it('seals, copies every part, writes the manifest last, and completes', async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(120, 'done'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(120, 'done'), H + 60_000);
     const bucket = await newBucket('run-done');
     await connection(bucket, [H]);
     const { job, outcome } = await runNext(context(testConfig({ partBytes: 40_000 })));
@@ -74,7 +65,7 @@ describe('an hour run', () => {
   });
 
   it('hands its job back at the deadline, and the next run resumes at the next part', async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(120, 'pause'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(120, 'pause'), H + 60_000);
     const bucket = await newBucket('run-pause');
     await connection(bucket, [H]);
     const config = testConfig({ partBytes: 40_000 });
@@ -89,7 +80,7 @@ describe('an hour run', () => {
   });
 
   it("counts tries for the customer's fault, then fails and raises the alarm with its email", async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(10, 'deny'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(10, 'deny'), H + 60_000);
     // no such bucket: the customer's to fix
     await connection(`missing-${Date.now()}`, [H]);
     const ctx = context(testConfig({ maxTries: 2 }));
@@ -104,7 +95,7 @@ describe('an hour run', () => {
   });
 
   it("waits without a try or an alarm when Spillway's own storage fails, and stops the tick", async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(10, 'own'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(10, 'own'), H + 60_000);
     await connection(await newBucket('run-own'), [H]);
     // nothing listens on port 9 of loopback
     const archive = { bucket: 'sealed', prefix: '', endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true };
@@ -115,7 +106,7 @@ describe('an hour run', () => {
   });
 
   it('stops without recording anything when another worker took the job over', async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(10, 'lost'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(10, 'lost'), H + 60_000);
     const bucket = await newBucket('run-lost');
     await connection(bucket, [H]);
     const ctx = context(testConfig());
@@ -132,13 +123,13 @@ describe('an hour run', () => {
 describe('empty hours', () => {
   it('are finished in a batch: a manifest each and done, through the same completion', async () => {
     // data in the last hour only: the three before it are sealed as empty
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(5, 'later'), H + 3 * HOUR_MS + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(5, 'later'), H + 3 * HOUR_MS + 60_000);
     const bucket = await newBucket('run-empty');
     const dest = await connection(bucket, [H, H + HOUR_MS, H + 2 * HOUR_MS]);
     await db()
       .update(s.projects)
       .set({ sealedUntil: H + 3 * HOUR_MS })
-      .where(eq(s.projects.id, seed.project.id));
+      .where(eq(s.projects.id, fresh.seed.project.id));
     const config = testConfig();
     const claimed = await claimEmptyJobs(db(), 'runner', Date.now(), config.leaseMs);
     expect(claimed.map((j) => j.hour).sort()).toEqual([H, H + HOUR_MS, H + 2 * HOUR_MS]);

@@ -4,45 +4,35 @@
 // running app over HTTP, its cron door, real radosgw.
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/client';
 import { floorHour, HOUR_MS } from '../util/hours';
-import { startApp, type RunningApp } from '../../test/support/app';
-import { exportEverything, signInApi, type Api } from '../../test/support/app-api';
-import { freshDbUrl } from '../../test/support/db';
+import { type RunningApp } from '../../test/support/app';
+import { exportEverything, type Api } from '../../test/support/app-api';
 import { ingestAt, rgwDestination, sampleEvents } from '../../test/support/engine';
 import { adminS3, newBucket, serverIdentityEnv, snapshot } from '../../test/support/rgw';
-import { seedOrg } from '../../test/support/seed';
+import { adminApi, startSeededApp, stopSeededApp, type SeededApp } from '../../test/support/seeded-app';
 
 const CRON_SECRET = 'integrity-cron-secret-0123456789';
 const OLD = floorHour(Date.now()) - 8 * 24 * HOUR_MS;
 let app: RunningApp;
-let database: Database;
 let api: Api;
 let bucket: string;
 let destinationId: number;
 let projectId: number;
 
+let setup: SeededApp;
+
 beforeAll(async () => {
-  const url = freshDbUrl();
-  database = await openDatabase({ url });
-  const seed = await seedOrg(database.db, 'integrity');
-  projectId = seed.project.id;
-  await ingestAt(database.db, seed.project.apiKey!, sampleEvents(60, 'old'), OLD + 1000);
-  bucket = await newBucket('integrity-app');
-  destinationId = (await rgwDestination(database.db, { orgId: seed.org.id, projectId, bucket, createdBy: seed.admin.id })).id;
-  app = await startApp({
-    DATABASE_URL: url,
-    CRON_SECRET,
-    SPILLWAY_INTEGRITY_DAYS: '10',
-    EXPORT_PART_BYTES: '4000',
-    ...serverIdentityEnv('user1'),
+  const env = { CRON_SECRET, SPILLWAY_INTEGRITY_DAYS: '10', EXPORT_PART_BYTES: '4000', ...serverIdentityEnv('user1') };
+  setup = await startSeededApp('integrity', env, async (db, seed) => {
+    projectId = seed.project.id;
+    await ingestAt(db, seed.project.apiKey!, sampleEvents(60, 'old'), OLD + 1000);
+    bucket = await newBucket('integrity-app');
+    destinationId = (await rgwDestination(db, { orgId: seed.org.id, projectId, bucket, createdBy: seed.admin.id })).id;
   });
-  api = await signInApi(app, seed.admin.email, seed.password);
+  ({ app } = setup);
+  api = await adminApi(setup);
 });
-afterAll(async () => {
-  await app?.stop();
-  database?.close();
-});
+afterAll(() => stopSeededApp(setup));
 
 it('"Check the bucket now" finds a part missing from a backfilled hour before the connection started, and the re-export restores it', async () => {
   await api('POST', `/api/destinations/${destinationId}/backfills`, { from: new Date(OLD).toISOString(), to: new Date(OLD + HOUR_MS).toISOString() });

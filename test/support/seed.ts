@@ -1,8 +1,10 @@
 // Test data: an organisation with an admin, a member and a project.
+import { afterEach, beforeEach } from 'vitest';
 import * as s from '../../lib/db/schema';
 import type { Db } from '../../lib/db/types';
 import { hashPassword } from '../../lib/auth/password';
 import { createProject } from '../../lib/projects/projects';
+import { freshDatabase } from './db';
 
 export async function seedOrg(db: Db, label = 'org') {
   const [org] = await db
@@ -21,4 +23,20 @@ export async function seedOrg(db: Db, label = 'org') {
     .returning();
   const project = await createProject(db, org.id, `${label} project`);
   return { org, admin, member, project, password: 'correct horse battery' };
+}
+
+/** A fresh database (test/support/db.ts) with one organisation seeded: the start of most engine tests. */
+export async function freshSeeded(label?: string) {
+  const database = await freshDatabase();
+  return { database, seed: await seedOrg(database.db, label) };
+}
+
+export type Seed = Awaited<ReturnType<typeof seedOrg>>;
+
+/** For each test of the calling file: a fresh seeded database (freshSeeded), closed after the test. */
+export function seededEachTest(label?: string) {
+  const current = {} as Awaited<ReturnType<typeof freshSeeded>>;
+  beforeEach(async () => Object.assign(current, await freshSeeded(label)));
+  afterEach(() => current.database.close());
+  return current;
 }

@@ -4,34 +4,26 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { gunzipSync, strFromU8 } from 'fflate';
 import { and, count, eq, sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
-import type { Database } from '../../db/client';
 import type { Db } from '../../db/types';
 import * as s from '../../db/schema';
 import { floorHour, HOUR_MS, DAY_MS } from '../../util/hours';
 import { freshDatabase } from '../../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../../test/support/engine';
 import { adminS3, listKeys, newBucket, rgwEnv, snapshot } from '../../../test/support/rgw';
-import { seedOrg } from '../../../test/support/seed';
+import { seedOrg, seededEachTest } from '../../../test/support/seed';
 import { startBackfill } from '../../jobs/backfill';
 import { tick } from '../../jobs/tick';
 
-let database: Database;
-let seed: Awaited<ReturnType<typeof seedOrg>>;
 const H = floorHour(Date.now()) - 3 * HOUR_MS;
+const fresh = seededEachTest();
 
-beforeEach(async () => {
-  database = await freshDatabase();
-  seed = await seedOrg(database.db);
-});
-afterEach(() => database.close());
-
-const db = () => database.db;
+const db = () => fresh.database.db;
 const lines = (bytes: Uint8Array) => strFromU8(gunzipSync(bytes)).split('\n').filter(Boolean);
-const sealsOf = () => db().select().from(s.seals).where(eq(s.seals.projectId, seed.project.id));
-const partsOf = () => db().select().from(s.sealedParts).where(eq(s.sealedParts.projectId, seed.project.id));
+const sealsOf = () => db().select().from(s.seals).where(eq(s.seals.projectId, fresh.seed.project.id));
+const partsOf = () => db().select().from(s.sealedParts).where(eq(s.sealedParts.projectId, fresh.seed.project.id));
 /** The bucket's files as they are, and as lines of events. */
 async function contents(bucket: string) {
   const snap = await snapshot(bucket);
@@ -40,10 +32,10 @@ async function contents(bucket: string) {
 
 describe('sealed hours', () => {
   it('a second connection and a backfill copy the sealed bytes, built once, also after the raw rows are deleted', async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(300, 'a'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(300, 'a'), H + 60_000);
     const config = testConfig({ partBytes: 40_000 });
     const first = await newBucket('seal-a');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: first });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: first });
     await tick(db(), config, { budgetMs: 60_000 });
     const a = await contents(first);
     expect(a.events).toHaveLength(300);
@@ -59,7 +51,7 @@ describe('sealed hours', () => {
 
     // another connection, and a backfill of the old hour: the same bytes, nothing built again
     const second = await newBucket('seal-b');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: second }, later);
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: second }, later);
     await startBackfill(db(), config, { destinationId: dest.id, from: H - HOUR_MS, to: H + 2 * HOUR_MS }, later);
     for (let i = 0; i < 3; i++) await tick(db(), config, { budgetMs: 60_000, now: () => later });
     const b = await contents(second);
@@ -71,24 +63,24 @@ describe('sealed hours', () => {
 
   it('through a remote libSQL client, seals and exports the bytes the native client makes', async () => {
     // sampleEvents' properties are long enough to be kept compressed: both ways of reading them
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(200, 'remote'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(200, 'remote'), H + 60_000);
     const config = testConfig({ partBytes: 60_000 });
     // @libsql/client on the same file takes the path a Turso URL takes (lib/db/bulk.ts)
-    const client = createClient({ url: database.url });
+    const client = createClient({ url: fresh.database.url });
     try {
       const remote = drizzle(client, { schema: s }) as unknown as Db;
       const first = await newBucket('remote-a');
-      await rgwDestination(remote, { orgId: seed.org.id, projectId: seed.project.id, bucket: first });
+      await rgwDestination(remote, { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: first });
       await tick(remote, config, { budgetMs: 60_000 });
       const a = await contents(first);
       expect(a.events).toHaveLength(200);
       expect(await db().select({ n: count() }).from(s.sealedChunks)).not.toEqual([{ n: 0 }]);
 
       // the seal dropped, the hour built again by the native client for another connection
-      for (const table of ['sealed_chunks', 'sealed_parts', 'seals']) await database.client.execute(`delete from ${table}`);
-      await database.client.execute('update projects set sealed_until = null');
+      for (const table of ['sealed_chunks', 'sealed_parts', 'seals']) await fresh.database.client.execute(`delete from ${table}`);
+      await fresh.database.client.execute('update projects set sealed_until = null');
       const second = await newBucket('remote-b');
-      await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: second });
+      await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: second });
       await tick(db(), config, { budgetMs: 60_000 });
       const b = await contents(second);
       expect([...b.snap.keys()]).toEqual([...a.snap.keys()]);
@@ -99,12 +91,12 @@ describe('sealed hours', () => {
   });
 
   it('seals an hour once per line format its connections write, keeps the rows until both are sealed, and says when a format can no longer be built', async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(40, 'fmt'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(40, 'fmt'), H + 60_000);
     const config = testConfig();
     const current = await newBucket('fmt-current');
     const documented = await newBucket('fmt-documented');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: current });
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: documented, lineFormat: 'documented' });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: current });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: documented, lineFormat: 'documented' });
     await tick(db(), config, { budgetMs: 60_000 });
     const hourSeals = async () =>
       (await sealsOf())
@@ -131,7 +123,7 @@ describe('sealed hours', () => {
     await db().delete(s.sealedParts).where(eq(s.sealedParts.kind, 'events-current'));
     await db().delete(s.seals).where(eq(s.seals.kind, 'events-current'));
     const third = await newBucket('fmt-third');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: third }, later);
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: third }, later);
     await startBackfill(db(), testConfig({ maxTries: 1 }), { destinationId: dest.id, from: H, to: H + HOUR_MS }, later);
     await tick(db(), testConfig({ maxTries: 1 }), { budgetMs: 60_000, now: () => later });
     const [job] = await db()
@@ -148,7 +140,7 @@ describe('sealed hours', () => {
   it('keeps identities, user properties and the project counts when the raw rows are deleted', async () => {
     await ingestAt(
       db(),
-      seed.project.apiKey!,
+      fresh.seed.project.apiKey!,
       [{ user_id: 'keep-me', device_id: 'keep-device', event_type: 'a', user_properties: { $add: { visits: 1 } } }],
       H + 1000,
     );
@@ -156,13 +148,13 @@ describe('sealed hours', () => {
     const later = H + 8 * DAY_MS;
     await tick(db(), config, { budgetMs: 60_000, now: () => later });
     expect(await db().select({ n: count() }).from(s.eventRows)).toEqual([{ n: 0 }]);
-    await ingestAt(db(), seed.project.apiKey!, [{ device_id: 'keep-device', event_type: 'b', user_properties: { $add: { visits: 1 } } }], later);
+    await ingestAt(db(), fresh.seed.project.apiKey!, [{ device_id: 'keep-device', event_type: 'b', user_properties: { $add: { visits: 1 } } }], later);
     const [e] = await db().select().from(s.events);
     const [u] = await db().select().from(s.amplitudeUsers).where(eq(s.amplitudeUsers.userId, 'keep-me'));
     expect(e.amplitudeId).toBe(u.amplitudeId);
     expect(JSON.parse(e.userProperties)).toEqual({ visits: 2 });
     const { hourlyCounts } = await import('../../projects/stats');
-    const counts = await hourlyCounts(db(), seed.org.id, H - HOUR_MS);
+    const counts = await hourlyCounts(db(), fresh.seed.org.id, H - HOUR_MS);
     expect(counts.map((c) => [c.hour, c.events])).toEqual([
       [new Date(H).toISOString(), 1],
       [new Date(floorHour(later)).toISOString(), 1],
@@ -170,15 +162,15 @@ describe('sealed hours', () => {
   });
 
   it('rows stamped into a sealed hour (a clock behind) build it again and export it again, with them', async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(50, 'on-time'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(50, 'on-time'), H + 60_000);
     const config = testConfig({ partBytes: 20_000 });
     const bucket = await newBucket('late');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     await tick(db(), config, { budgetMs: 60_000 });
     expect((await contents(bucket)).events).toHaveLength(50);
 
     // an instance whose clock is an hour and more behind stamps its rows into the exported hour
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(7, 'late'), H + 30 * 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(7, 'late'), H + 30 * 60_000);
     const [seal] = (await sealsOf()).filter((x) => x.kind === 'events-current' && x.hour === H);
     expect(seal.state).toBe('stale');
     const [job] = await db()
@@ -198,18 +190,18 @@ describe('sealed hours', () => {
     ['streamed as read', true],
     ['read whole first (a runtime without streamed uploads)', false],
   ])('a damaged sealed part is built again and the export writes the right bytes (%s)', async (_, streamUploads) => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(120, 'dmg'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(120, 'dmg'), H + 60_000);
     const config = testConfig({ partBytes: 30_000 });
     config.s3 = { ...config.s3, streamUploads };
     const first = await newBucket('dmg-a');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: first });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: first });
     await tick(db(), config, { budgetMs: 60_000 });
     const good = await snapshot(first);
 
     // one byte of a kept part flipped, as a disk or a hand might
     await db().run(sql`update sealed_chunks set data = cast(x'00' as blob) || substr(data, 2) where part_id = (select min(id) from sealed_parts)`);
     const second = await newBucket('dmg-b');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: second });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: second });
     for (let i = 0; i < 3; i++) await tick(db(), config, { budgetMs: 60_000 });
     const again = await snapshot(second);
     expect([...again.keys()]).toEqual([...good.keys()]);
@@ -222,18 +214,18 @@ describe('sealed hours', () => {
     // (values are cut at 1,024 characters, as Amplitude does: several of them)
     const noise = () => Array.from(crypto.getRandomValues(new Uint8Array(500)), (b) => b.toString(16).padStart(2, '0')).join('');
     const events = sampleEvents(1500, 'slice').map((e) => ({ ...e, event_properties: { a: noise(), b: noise(), c: noise() } }));
-    for (let i = 0; i < events.length; i += 500) await ingestAt(db(), seed.project.apiKey!, events.slice(i, i + 500), H + 60_000);
+    for (let i = 0; i < events.length; i += 500) await ingestAt(db(), fresh.seed.project.apiKey!, events.slice(i, i + 500), H + 60_000);
     const config = testConfig();
     const first = await newBucket('slice-a');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: first });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: first });
     await tick(db(), config, { budgetMs: 60_000 });
     const good = await snapshot(first);
-    const [[slices]] = (await database.client.execute('select count(*) from sealed_chunks')).rows.map((r) => [Number(r[0])]);
+    const [[slices]] = (await fresh.database.client.execute('select count(*) from sealed_chunks')).rows.map((r) => [Number(r[0])]);
     expect(slices).toBeGreaterThanOrEqual(3);
 
-    await database.client.execute('delete from sealed_chunks where seq = 1');
+    await fresh.database.client.execute('delete from sealed_chunks where seq = 1');
     const second = await newBucket('slice-b');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: second });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: second });
     // the upload is cut short (its error is store's, not the store's); the hour is built again and copied
     for (let i = 0; i < 2; i++) await tick(db(), config, { budgetMs: 60_000 });
     expect((await sealsOf()).find((x) => x.kind === 'events-current' && x.hour === H)?.generation).toBe(2);
@@ -243,18 +235,18 @@ describe('sealed hours', () => {
   });
 
   it('another part size builds the hour again (the files follow the setting)', async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(100, 'size'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(100, 'size'), H + 60_000);
     const bucket = await newBucket('size');
-    const dest = await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket });
+    const dest = await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket });
     await tick(db(), testConfig({ partBytes: 20_000 }), { budgetMs: 60_000 });
     expect((await listKeys(bucket)).length).toBeGreaterThan(3);
     await startBackfill(db(), testConfig(), { destinationId: dest.id, from: H, to: H + HOUR_MS });
     await tick(db(), testConfig({ partBytes: 10_000_000 }), { budgetMs: 60_000 });
-    expect(await listKeys(bucket)).toEqual([`${seed.project.id}_${new Date(H).toISOString().slice(0, 10)}_${new Date(H).getUTCHours()}#1.json.gz`]);
+    expect(await listKeys(bucket)).toEqual([`${fresh.seed.project.id}_${new Date(H).toISOString().slice(0, 10)}_${new Date(H).getUTCHours()}#1.json.gz`]);
   });
 
   it('seals an hour larger than one tick across ticks: the same bytes as in one go', async () => {
-    for (let i = 0; i < 4; i++) await ingestAt(db(), seed.project.apiKey!, sampleEvents(150, `big${i}`), H + i * 60_000);
+    for (let i = 0; i < 4; i++) await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(150, `big${i}`), H + i * 60_000);
     const config = testConfig({ partBytes: 15_000 });
     const once = await newBucket('once');
     const slow = await newBucket('slow');
@@ -269,7 +261,7 @@ describe('sealed hours', () => {
       other.close();
     }
     // ticks with no room: a part or two each, the seal and the export resumed every time
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: slow });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: slow });
     let ticks = 0;
     for (; ticks < 200; ticks++) {
       await tick(db(), config, { budgetMs: 30 });
@@ -288,14 +280,14 @@ describe('sealed hours', () => {
   });
 
   it('keeps sealed parts in an archive bucket when one is configured, and rebuilds one that went missing', async () => {
-    await ingestAt(db(), seed.project.apiKey!, sampleEvents(80, 'arch'), H + 60_000);
+    await ingestAt(db(), fresh.seed.project.apiKey!, sampleEvents(80, 'arch'), H + 60_000);
     const archive = await newBucket('archive');
     const config = testConfig({
       partBytes: 30_000,
       archive: { bucket: archive, prefix: 'store/', endpoint: rgwEnv().endpoint, region: 'us-east-1', forcePathStyle: true },
     });
     const first = await newBucket('arch-a');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: first });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: first });
     await tick(db(), config, { budgetMs: 60_000 });
     const kept = await listKeys(archive, 'store/');
     expect(kept.length).toBe((await partsOf()).length);
@@ -307,7 +299,7 @@ describe('sealed hours', () => {
 
     await adminS3().send(new DeleteObjectCommand({ Bucket: archive, Key: kept[0] }));
     const second = await newBucket('arch-b');
-    await rgwDestination(db(), { orgId: seed.org.id, projectId: seed.project.id, bucket: second });
+    await rgwDestination(db(), { orgId: fresh.seed.org.id, projectId: fresh.seed.project.id, bucket: second });
     for (let i = 0; i < 3; i++) await tick(db(), config, { budgetMs: 60_000 });
     const again = await snapshot(second);
     for (const [k, v] of good) expect(again.get(k)!.equals(v), k).toBe(true);
