@@ -15,7 +15,7 @@ import { adminS3, createRole, getBytes, headObject, listKeys, newBucket, rgwEnv,
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { coverageOf } from '../destinations/coverage';
 import { checkIntegrity } from './integrity';
-import { seededEachTest } from '../../test/support/seed';
+import { seededEachTest } from '../../test/support/seeded-db';
 import { startSmtp } from '../../test/support/smtp';
 import { cancelBackfill, backfillProgress, startBackfill } from './backfill';
 import { setEnabled } from '../destinations/lifecycle';

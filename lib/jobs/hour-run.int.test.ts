@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../test/support/engine';
 import { getBytes, listKeys, newBucket } from '../../test/support/rgw';
-import { seededEachTest } from '../../test/support/seed';
+import { seededEachTest } from '../../test/support/seeded-db';
 import * as s from '../db/schema';
 import { SealStore } from '../export/seal/store';
 import { floorHour, HOUR_MS } from '../util/hours';

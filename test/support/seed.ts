@@ -1,5 +1,4 @@
 // Test data: an organisation with an admin, a member and a project.
-import { afterEach, beforeEach } from 'vitest';
 import * as s from '../../lib/db/schema';
 import type { Db } from '../../lib/db/types';
 import { hashPassword } from '../../lib/auth/password';
@@ -32,11 +31,3 @@ export async function freshSeeded(label?: string) {
 }
 
 export type Seed = Awaited<ReturnType<typeof seedOrg>>;
-
-/** For each test of the calling file: a fresh seeded database (freshSeeded), closed after the test. */
-export function seededEachTest(label?: string) {
-  const current = {} as Awaited<ReturnType<typeof freshSeeded>>;
-  beforeEach(async () => Object.assign(current, await freshSeeded(label)));
-  afterEach(() => current.database.close());
-  return current;
-}

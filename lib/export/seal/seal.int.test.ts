@@ -13,7 +13,8 @@ import { floorHour, HOUR_MS, DAY_MS } from '../../util/hours';
 import { freshDatabase } from '../../../test/support/db';
 import { ingestAt, rgwDestination, sampleEvents, testConfig } from '../../../test/support/engine';
 import { adminS3, listKeys, newBucket, rgwEnv, snapshot } from '../../../test/support/rgw';
-import { seedOrg, seededEachTest } from '../../../test/support/seed';
+import { seedOrg } from '../../../test/support/seed';
+import { seededEachTest } from '../../../test/support/seeded-db';
 import { startBackfill } from '../../jobs/backfill';
 import { tick } from '../../jobs/tick';
 
