@@ -166,7 +166,7 @@ if (mode === 'gen') {
     { projectId: 0, bucket, region: 'us-east-1', endpoint: rgwEnv().endpoint, forcePathStyle: true, prefix: '', kmsKeyArn: null, roleArn: null },
     { baseCredentials: rgwEnv().user1 },
   );
-  writeFileSync(`${a2}/manifest.json`, await s3.get(manifestKey('', 'events', m.projectId, m.H)));
+  writeFileSync(`${a2}/manifest.json`, await s3.get(manifestKey('', 'events', m.projectId, 0, m.H)));
   s3.close();
   await dropBucket(bucket);
   close();
@@ -322,7 +322,7 @@ if (mode === 'gen') {
   );
   const H = floorHour(Date.now()) - 8760 * HOUR_MS;
   const bodies = Array.from({ length: n }, (_, i) =>
-    manifestFor({ kind: 'events', lineFormat: 'current', hour: H + i * HOUR_MS, projectId: 1, orgId: 1, prefix: '', parts: [] }),
+    manifestFor({ kind: 'events', lineFormat: 'current', hour: H + i * HOUR_MS, projectId: 1, orgId: 1, prefix: '', folders: null, parts: [] }),
   );
   let next = 0;
   const t0 = performance.now();

@@ -107,6 +107,22 @@ test('Manage Export Settings: the disable toggle, then deleting the connection k
   const switched = await apiCall<{ destination: { lineFormat: string } }>(page, 'GET', `/api/destinations/${id}`);
   expect(switched.destination.lineFormat).toBe('documented');
 
+  // date folders: a template that would mix hours is refused under its field, the suggested one saved
+  await dialog.getByRole('radio', { name: /^Date folders/ }).check();
+  const template = dialog.getByLabel(/Folder template/);
+  await expect(template).toHaveValue('{project}/{kind}/dt={date}/hour={HH}/');
+  await template.fill('dt={date}/');
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(dialog.locator('#keyFolders-error')).toContainText('must hold the hour');
+  await template.fill('{project}/{kind}/dt={date}/hour={HH}/');
+  await expect(dialog.getByText(`${s.projectId}/events/dt=2026-01-31/hour=09/${s.projectId}_2026-01-31_9#1.json.gz`)).toBeVisible();
+  await expect(dialog.getByText('Files already exported stay where they are')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(dialog.getByText('Saved.')).toBeVisible();
+  await shot(page, '15-manage-date-folders');
+  const foldered = await apiCall<{ destination: { keyFolders: string | null } }>(page, 'GET', `/api/destinations/${id}`);
+  expect(foldered.destination.keyFolders).toBe('{project}/{kind}/dt={date}/hour={HH}/');
+
   await dialog.getByRole('button', { name: 'Delete connection…' }).click();
   await dialog.getByRole('button', { name: 'Yes, delete the connection' }).click();
   await expect(page).toHaveURL(/\/destinations$/);

@@ -371,6 +371,8 @@ export const destinations = sqliteTable(
     writeManifest: integer('write_manifest', { mode: 'boolean' }).notNull().default(true),
     // how event lines are laid out (lib/export/files/format.ts LINE_FORMATS); connections made before there
     // was a choice keep 'documented' (migration 0014)
+    // folders between the prefix and the file names (lib/export/files/naming.ts); null: flat, as Amplitude
+    keyFolders: text('key_folders'),
     lineFormat: text('line_format', { enum: ['current', 'documented'] })
       .notNull()
       .default('current'),

@@ -15,6 +15,7 @@ const fields = (over: Partial<DestinationFields>): DestinationFields => ({
   kmsKeyArn: null,
   endpoint: '',
   forcePathStyle: false,
+  keyFolders: null,
   ...over,
 });
 const adminPrincipal = (p: unknown) => (p as { Statement: { Principal: { AWS: string } }[] }).Statement[0].Principal.AWS;

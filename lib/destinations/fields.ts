@@ -1,7 +1,7 @@
 // Validation of the S3 bucket information a user enters at setup. One message per field, worded for
 // the person filling in the form; the only place these rules live (the UI shows what comes back).
 import { InputError } from '../util/errors';
-import { normalizePrefix } from '../export/files/naming';
+import { folderProblem, normalizePrefix } from '../export/files/naming';
 
 /** Bad input in one field of the connection form: 400 naming the field, so the UI marks it. */
 export class FieldError extends InputError {
@@ -27,6 +27,8 @@ export interface DestinationFields {
   /** '' for AWS; otherwise the origin of an S3-compatible store */
   endpoint: string;
   forcePathStyle: boolean;
+  /** folders between the prefix and the file names (a template), null for Amplitude's flat names */
+  keyFolders: string | null;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : null);
@@ -90,6 +92,16 @@ export function parsePrefix(raw: unknown): string {
   return normalizePrefix(p);
 }
 
+/** The key layout: '' or null for Amplitude's flat names, else a folder template (naming.ts says which). */
+export function parseKeyFolders(raw: unknown, exportsMerged: boolean): string | null {
+  const t = str(raw);
+  if (t === null) throw new FieldError('keyFolders', 'keyFolders must be text');
+  if (t === '') return null;
+  const problem = folderProblem(t, exportsMerged);
+  if (problem) throw new FieldError('keyFolders', problem);
+  return t;
+}
+
 export function parseDataChoice(body: Record<string, unknown>, fallback = { exportEvents: true, exportMerged: false }) {
   const exportEvents = bool(body, 'exportEvents', fallback.exportEvents);
   const exportMerged = bool(body, 'exportMerged', fallback.exportMerged);
@@ -144,11 +156,12 @@ export function parseDestinationFields(body: Record<string, unknown>): Destinati
   const prefix = check(() => parsePrefix(body.prefix), '');
   const kms = check(() => parseKmsKeyArn(body.kmsKeyArn, endpoint, false), null);
   const forcePathStyle = check(() => bool(body, 'forcePathStyle', endpoint !== '' || bucket.includes('.')), false);
+  const keyFolders = check(() => parseKeyFolders(body.keyFolders, exportMerged), null);
   if (errors.length > 0) {
     const fields = Object.fromEntries(errors.map((e) => [e.field, e.message]));
     throw new FieldError(errors[0].field, errors[0].message, fields);
   }
-  return { projectId, exportEvents, exportMerged, awsAccountId: account || null, bucket, region, prefix, kmsKeyArn: kms, endpoint, forcePathStyle };
+  return { projectId, exportEvents, exportMerged, awsAccountId: account || null, bucket, region, prefix, kmsKeyArn: kms, endpoint, forcePathStyle, keyFolders };
 }
 
 /** A KMS key ARN (AWS), or a key id for S3-compatible stores, which name keys freely. */

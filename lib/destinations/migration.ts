@@ -215,6 +215,7 @@ function fieldsFor(old: typeof s.destinations.$inferSelect, kmsKeyArn: string): 
     kmsKeyArn,
     endpoint: old.endpoint,
     forcePathStyle: old.forcePathStyle,
+    keyFolders: old.keyFolders,
   };
 }
 

@@ -1,10 +1,13 @@
-// Manage Export Settings (the toggle, the prefix, the data choice, manifests, the line format) and deleting a connection.
+// Manage Export Settings (the toggle, the prefix, the key layout, the data choice, manifests, the line
+// format) and deleting a connection. A new layout applies to the hours exported from then on: files
+// already in the bucket stay where they are, and an export of their range writes them again in it.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import { LINE_FORMATS, type LineFormat } from '../export/files/format';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
-import { FieldError, parseDataChoice, parsePrefix } from './fields';
+import { folderProblem } from '../export/files/naming';
+import { FieldError, parseDataChoice, parseKeyFolders, parsePrefix } from './fields';
 import { setEnabled } from './lifecycle';
 import { checkAllowed, getOwned } from './rules';
 import { describeOne } from './views';
@@ -28,8 +31,12 @@ export async function updateSettings(db: Db, orgId: number, id: number, body: Re
     if (!LINE_FORMATS.includes(body.lineFormat as LineFormat)) throw new FieldError('lineFormat', `lineFormat must be one of ${LINE_FORMATS.join(', ')}`);
     changes.lineFormat = body.lineFormat as LineFormat;
   }
+  if (body.keyFolders !== undefined) changes.keyFolders = parseKeyFolders(body.keyFolders, changes.exportMerged ?? d.exportMerged);
   if (Object.keys(changes).length > 0) {
     const next = { ...d, ...changes };
+    // turning merged IDs on under a template without {kind} would mix them into the events' folders
+    const folders = next.keyFolders && folderProblem(next.keyFolders, next.exportMerged);
+    if (folders) throw new FieldError('keyFolders', folders);
     await checkAllowed(db, orgId, { ...next, awsAccountId: d.awsAccountId, kmsKeyArn: d.kmsKeyArn }, { excludeId: id });
     await writeTx(db, (tx) =>
       tx

@@ -69,6 +69,7 @@ export async function describe(db: Db, orgId: number, ids?: number[]): Promise<D
       exportMerged: d.exportMerged,
       writeManifest: d.writeManifest,
       lineFormat: d.lineFormat,
+      keyFolders: d.keyFolders,
       awsAccountId: d.awsAccountId,
       bucket: d.bucket,
       region: d.region,

@@ -4,7 +4,7 @@
 // part kept in the seal store goes into its upload as it is read, and is checked against its SHA-256.
 import { sha256Hex } from '../util/hash';
 import { SealPartDamaged, PartBuffer, type PartToUpload } from '../export/seal/store';
-import { eventFileKey, eventHourPrefix, mergedFileKey, normalizePrefix, partOfKey } from '../export/files/naming';
+import { eventFileKey, eventHourPrefix, mergedFileKey, partOfKey, type KeyLayout } from '../export/files/naming';
 import type { S3Access } from '../s3/access';
 
 export interface HourTask {
@@ -12,7 +12,8 @@ export interface HourTask {
   hour: number;
   orgId: number;
   projectId: number;
-  prefix: string;
+  /** where the connection's files go */
+  layout: KeyLayout;
   /** parts already uploaded by an earlier, interrupted run of this export */
   partsDone: number;
   /** whether files of this hour may exist from an earlier export (then stale parts are looked for) */
@@ -99,9 +100,10 @@ async function upload(s3: S3Access, key: string, p: PartToUpload): Promise<{ eta
  * skipped). `complete` is false when the source or `shouldStop` paused it.
  */
 export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGenerator<PartToUpload, unknown>, opts: ExportOptions): Promise<HourOutcome> {
-  const prefix = normalizePrefix(task.prefix);
+  const { layout } = task;
   const isEvents = task.kind === 'events';
-  const keyOf = (part: number) => (isEvents ? eventFileKey(prefix, task.projectId, task.hour, part) : mergedFileKey(prefix, task.orgId, task.hour));
+  const keyOf = (part: number) =>
+    isEvents ? eventFileKey(layout, task.projectId, task.hour, part) : mergedFileKey(layout, task.orgId, task.projectId, task.hour);
 
   let total = task.partsDone;
   // one part ahead: the next is read or built while this one uploads
@@ -139,7 +141,7 @@ export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGener
   const staleDeleted: string[] = [];
   // (a first export leaves none: parts are recorded in order, and every hour with rows has a part 1)
   if (isEvents && task.mayHaveFiles) {
-    const hourPrefix = eventHourPrefix(prefix, task.projectId, task.hour);
+    const hourPrefix = eventHourPrefix(layout, task.projectId, task.hour);
     for (const key of await s3.list(hourPrefix)) {
       const n = partOfKey(hourPrefix, key);
       if (n !== null && n > total) {

@@ -9,6 +9,7 @@ import { sealKindOf } from '../db/seal-kinds';
 import type { Db } from '../db/types';
 import { storageFault } from '../db/storage-fault';
 import { manifestFor, type ManifestInput, type ManifestPart } from '../export/files/manifest';
+import { layoutOf } from '../export/files/naming';
 import type { HourRef } from '../export/seal/parts-from-rows';
 import { claimSeal, markStale, partsToExport, SealChanged, sealOf, type SealClaim } from '../export/seal/seal';
 import { SealPartDamaged, type SealStore } from '../export/seal/store';
@@ -50,7 +51,7 @@ export interface RunOutcome {
  */
 export function putManifest(
   s3: S3Access,
-  dest: Pick<ManifestInput, 'lineFormat' | 'projectId' | 'orgId' | 'prefix'>,
+  dest: Pick<ManifestInput, 'lineFormat' | 'projectId' | 'orgId' | 'prefix'> & { keyFolders: string | null },
   job: Pick<ManifestInput, 'kind' | 'hour'>,
   parts: ManifestPart[],
 ) {
@@ -61,6 +62,7 @@ export function putManifest(
     projectId: dest.projectId,
     orgId: dest.orgId,
     prefix: dest.prefix,
+    folders: dest.keyFolders,
     parts,
   });
   return s3.put(m.key, m.body, { contentType: 'application/json' });
@@ -133,7 +135,7 @@ export class HourRun {
     const partsDone = job.sealGeneration === generation ? job.partsDone : 0;
     return exportHour(
       this.s3!,
-      { kind: job.kind, hour: job.hour, orgId: dest.orgId, projectId: dest.projectId, prefix: dest.prefix, partsDone, mayHaveFiles },
+      { kind: job.kind, hour: job.hour, orgId: dest.orgId, projectId: dest.projectId, layout: layoutOf(dest), partsDone, mayHaveFiles },
       partsToExport(db, store, this.ref, claim, { workerId, settings: sealSettings(config), clock, shouldStop: this.shouldStop }),
       {
         onPart: async (p) => {

@@ -6,9 +6,9 @@ import { and, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
-import { eventHourPrefix, MANIFEST_FOLDER, manifestKey, mergedFileKey, normalizePrefix, partOfKey } from '../export/files/naming';
+import { dayPrefixes, eventHourPrefix, layoutOf, manifestKey, mergedFileKey, partOfKey } from '../export/files/naming';
 import { S3Access, unquote } from '../s3/access';
-import { DAY_MS, floorDay, hourParts, HOUR_MS } from '../util/hours';
+import { DAY_MS, floorDay, HOUR_MS } from '../util/hours';
 import type { EngineConfig } from './config';
 import { lastClosedHour } from './plan';
 
@@ -35,12 +35,14 @@ type Listed = Map<string, { size: number; etag: string | null }>;
 
 /** Everything under the day-prefixes of the range: data files and manifests, per day and kind. */
 async function listRange(s3: S3Access, dest: Destination, from: number, to: number): Promise<Listed> {
-  const prefix = normalizePrefix(dest.prefix);
+  const layout = layoutOf(dest);
   const listed: Listed = new Map();
   for (let day = floorDay(from); day < to; day += DAY_MS) {
-    const { date } = hourParts(day);
-    const prefixes = [`${prefix}${dest.projectId}_${date}_`, `${prefix}-${dest.orgId}_${date}_`, `${prefix}${MANIFEST_FOLDER}${dest.projectId}_${date}_`];
-    if (dest.exportMerged) prefixes.push(`${prefix}${MANIFEST_FOLDER}-${dest.orgId}_${date}_`);
+    // merged-ID files of the day are listed even when no longer exported: a stale one is found
+    const prefixes = new Set([
+      ...dayPrefixes(layout, 'events', dest.projectId, dest.orgId, day),
+      ...dayPrefixes(layout, 'merged', dest.projectId, dest.orgId, day),
+    ]);
     for (const p of prefixes) for (const o of await s3.listObjects(p)) listed.set(o.key, o);
   }
   return listed;
@@ -56,16 +58,16 @@ function problemOf(job: typeof s.exportJobs.$inferSelect, files: (typeof s.expor
     else if (o.size !== f.bytes) problems.push(`part ${f.part} has ${o.size} bytes, ${f.bytes} were written`);
     else if (o.etag && f.etag && unquote(f.etag) !== o.etag) problems.push(`part ${f.part} was changed (its ETag differs)`);
   }
-  const prefix = normalizePrefix(dest.prefix);
+  const layout = layoutOf(dest);
   if (job.kind === 'events') {
-    const hourPrefix = eventHourPrefix(prefix, dest.projectId, job.hour);
+    const hourPrefix = eventHourPrefix(layout, dest.projectId, job.hour);
     for (const key of listed.keys()) {
       const n = partOfKey(hourPrefix, key);
       if (n !== null && n > job.partsDone) problems.push(`stale part ${n} is in the bucket`);
     }
-  } else if (job.partsDone === 0 && listed.has(mergedFileKey(prefix, dest.orgId, job.hour))) problems.push('a stale merged-ID file is in the bucket');
-  if (dest.writeManifest && !listed.has(manifestKey(prefix, job.kind, job.kind === 'events' ? dest.projectId : dest.orgId, job.hour)))
-    problems.push('the hour manifest is missing');
+  } else if (job.partsDone === 0 && listed.has(mergedFileKey(layout, dest.orgId, dest.projectId, job.hour)))
+    problems.push('a stale merged-ID file is in the bucket');
+  if (dest.writeManifest && !listed.has(manifestKey(layout, job.kind, dest.projectId, dest.orgId, job.hour))) problems.push('the hour manifest is missing');
   return problems.length ? problems.join('; ') : null;
 }
 

@@ -5,6 +5,8 @@ import { useState } from 'react';
 import { fmtHour } from '../../ui/format';
 import type { DestinationView } from '../../ui/types';
 import { useDeleteDestination, useStartBackfill, useUpdateSettings } from './queries';
+import { KeyLayout } from '../KeyLayout';
+import { ApiError } from '../../ui/api';
 
 export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChange: () => void; onDeleted: () => void }) {
   const [prefix, setPrefix] = useState(d.prefix);
@@ -12,6 +14,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
   const [merged, setMerged] = useState(d.exportMerged);
   const [manifest, setManifest] = useState(d.writeManifest);
   const [lineFormat, setLineFormat] = useState(d.lineFormat);
+  const [keyFolders, setKeyFolders] = useState(d.keyFolders);
   const [confirming, setConfirming] = useState(false);
   // shown at once; put back if the server refuses
   const [enabled, setEnabledShown] = useState(d.enabled);
@@ -29,6 +32,8 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
     onChange();
   });
   const del = useDeleteDestination(d.id, onDeleted);
+  // a bad template is shown under its field, not again below the form
+  const folderError = patch.error instanceof ApiError && patch.error.body.field === 'keyFolders' ? patch.error.message : null;
   return (
     <>
       <div className="switch">
@@ -70,13 +75,20 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          patch.mutate({ prefix, exportEvents: events, exportMerged: merged, writeManifest: manifest, lineFormat });
+          patch.mutate({ prefix, keyFolders: keyFolders ?? '', exportEvents: events, exportMerged: merged, writeManifest: manifest, lineFormat });
         }}
       >
         <label htmlFor="m-prefix">
           Prefix <span className="hint">(applies to the next files written)</span>
         </label>
         <input id="m-prefix" type="text" value={prefix} onChange={(e) => setPrefix(e.target.value)} />
+        <KeyLayout value={keyFolders} onChange={setKeyFolders} prefix={prefix} projectId={d.projectId} error={folderError} />
+        {keyFolders !== d.keyFolders ? (
+          <p className="notice" style={{ marginTop: 0 }}>
+            Files already exported stay where they are. The hours exported from now on go to the new layout; export a range again (Export data) to write its
+            hours in the new layout too. Within one layout an hour is never written twice.
+          </p>
+        ) : null}
         <label className="row" style={{ fontWeight: 400 }}>
           <input type="checkbox" checked={events} onChange={(e) => setEvents(e.target.checked)} /> Export events
         </label>
@@ -108,7 +120,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
             Applies to the hours exported from now on (an hour exported again is rewritten in the new format); each hour&apos;s manifest records its format.
           </p>
         </fieldset>
-        {patch.error ? (
+        {patch.error && !folderError ? (
           <p className="error" role="alert">
             {patch.error.message}
           </p>

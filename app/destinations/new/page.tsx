@@ -9,6 +9,7 @@ import { Checks } from '../../ui/Checks';
 import { PolicyBlock } from '../../ui/Policy';
 import { Shell } from '../../ui/Shell';
 import type { Project, VerifyResult } from '../../ui/types';
+import { KeyLayout } from '../KeyLayout';
 
 const STEPS = ['Choose data', 'Bucket information', 'Bucket policy', 'Verify access', 'Connected'];
 
@@ -32,6 +33,8 @@ interface Form {
   kmsKeyArn: string;
   compatible: boolean;
   endpoint: string;
+  /** null: Amplitude's flat names */
+  keyFolders: string | null;
 }
 
 interface Policies {
@@ -90,6 +93,7 @@ function Wizard() {
     kmsKeyArn: '',
     compatible: false,
     endpoint: '',
+    keyFolders: null,
   });
   const [error, setError] = useState<FormError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -108,6 +112,7 @@ function Wizard() {
     prefix: form.prefix,
     kmsKeyArn: form.kmsKeyArn,
     endpoint: form.compatible ? form.endpoint : '',
+    keyFolders: form.keyFolders ?? '',
   });
   const fail = (e: unknown) => {
     const body = e instanceof ApiError ? e.body : {};
@@ -257,7 +262,14 @@ function Wizard() {
               {input('endpoint', { placeholder: 'https://s3.example.com', required: true })}
             </Field>
           ) : null}
-          {error?.field && !['awsAccountId', 'bucket', 'region', 'prefix', 'kmsKeyArn', 'endpoint'].includes(error.field) ? (
+          <KeyLayout
+            value={form.keyFolders}
+            onChange={(v) => set('keyFolders', v)}
+            prefix={form.prefix}
+            projectId={form.projectId}
+            error={messageFor(error, 'keyFolders')}
+          />
+          {error?.field && !['awsAccountId', 'bucket', 'region', 'prefix', 'kmsKeyArn', 'endpoint', 'keyFolders'].includes(error.field) ? (
             <p className="error" role="alert">
               {error.message}
             </p>

@@ -20,6 +20,8 @@ export interface ManifestInput {
   projectId: number;
   orgId: number;
   prefix: string;
+  /** the connection's folder template (naming.ts), null when flat */
+  folders: string | null;
   parts: ManifestPart[];
 }
 
@@ -37,7 +39,7 @@ export function manifestFor(m: ManifestInput): { key: string; body: Uint8Array }
     parts: m.parts.map((p) => ({ key: p.key, bytes: p.bytes, lines: p.lines, sha256: p.sha256 })),
   };
   return {
-    key: manifestKey(m.prefix, m.kind, m.kind === 'events' ? m.projectId : m.orgId, m.hour),
+    key: manifestKey({ prefix: m.prefix, folders: m.folders }, m.kind, m.projectId, m.orgId, m.hour),
     body: new TextEncoder().encode(`${JSON.stringify(doc, null, 2)}\n`),
   };
 }
