@@ -322,7 +322,17 @@ if (mode === 'gen') {
   );
   const H = floorHour(Date.now()) - 8760 * HOUR_MS;
   const bodies = Array.from({ length: n }, (_, i) =>
-    manifestFor({ kind: 'events', lineFormat: 'current', hour: H + i * HOUR_MS, projectId: 1, orgId: 1, prefix: '', folders: null, parts: [] }),
+    manifestFor({
+      kind: 'events',
+      lineFormat: 'current',
+      hour: H + i * HOUR_MS,
+      projectId: 1,
+      orgId: 1,
+      prefix: '',
+      folders: null,
+      eventFilter: null,
+      parts: [],
+    }),
   );
   let next = 0;
   const t0 = performance.now();

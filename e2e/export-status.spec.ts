@@ -123,6 +123,19 @@ test('Manage Export Settings: the disable toggle, then deleting the connection k
   const foldered = await apiCall<{ destination: { keyFolders: string | null } }>(page, 'GET', `/api/destinations/${id}`);
   expect(foldered.destination.keyFolders).toBe('{project}/{kind}/dt={date}/hour={HH}/');
 
+  // an event filter: a * inside an entry is refused under the field; a prefix is saved, canonical
+  await dialog.getByRole('radio', { name: 'Only these event types' }).check();
+  const types = dialog.getByLabel(/^Event types/);
+  await types.fill('Page Viewed\nCh*eckout');
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(dialog.locator('#eventFilter-error')).toContainText('may only end an entry');
+  await types.fill('Page Viewed\nCheck*');
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(dialog.getByText('Saved.')).toBeVisible();
+  await shot(page, '16-manage-event-filter');
+  const filtered = await apiCall<{ destination: { eventFilter: unknown } }>(page, 'GET', `/api/destinations/${id}`);
+  expect(filtered.destination.eventFilter).toEqual({ mode: 'include', types: ['Check*', 'Page Viewed'] });
+
   await dialog.getByRole('button', { name: 'Delete connection…' }).click();
   await dialog.getByRole('button', { name: 'Yes, delete the connection' }).click();
   await expect(page).toHaveURL(/\/destinations$/);

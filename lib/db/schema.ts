@@ -16,6 +16,7 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import { lz4Decompress } from '../util/lz4';
 import { JOB_STATES } from './job-states';
+import type { SealKind } from './seal-kinds';
 
 /** A required reference to the row that owns this one: deleted with it. */
 const ownedBy = (name: string, owner: () => AnySQLiteColumn) => integer(name).notNull().references(owner, { onDelete: 'cascade' });
@@ -292,9 +293,11 @@ export const seals = sqliteTable(
   'seals',
   {
     projectId: ownedBy('project_id', () => projects.id),
-    // the events in one line format ('events': documented, 'events-current'), or the merged IDs
-    kind: text('kind', { enum: ['events', 'events-current', 'merged'] }).notNull(),
+    // the events in one line format and event filter, or the merged IDs (lib/db/seal-kinds.ts)
+    kind: text('kind').$type<SealKind>().notNull(),
     hour: integer('hour').notNull(),
+    // the event filter its rows pass (canonical JSON, lib/export/files/event-filter.ts); null: all
+    eventFilter: text('event_filter'),
     // pending: has data, to be built (an export of the hour builds it as it uploads); building: parts
     // are being made (by the lease holder); sealed: complete; stale: rows arrived after it was sealed,
     // to be built again before its next export
@@ -327,8 +330,8 @@ export const sealedParts = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     projectId: integer('project_id').notNull(),
-    // the events in one line format ('events': documented, 'events-current'), or the merged IDs
-    kind: text('kind', { enum: ['events', 'events-current', 'merged'] }).notNull(),
+    // the events in one line format and event filter, or the merged IDs (lib/db/seal-kinds.ts)
+    kind: text('kind').$type<SealKind>().notNull(),
     hour: integer('hour').notNull(),
     generation: integer('generation').notNull(),
     part: integer('part').notNull(),
@@ -371,6 +374,10 @@ export const destinations = sqliteTable(
     writeManifest: integer('write_manifest', { mode: 'boolean' }).notNull().default(true),
     // how event lines are laid out (lib/export/files/format.ts LINE_FORMATS); connections made before there
     // was a choice keep 'documented' (migration 0014)
+    // the event types exported (canonical JSON, lib/export/files/event-filter.ts); null: all
+    eventFilter: text('event_filter'),
+    // the seal of its events (line format and filter): lib/db/seal-kinds.ts eventsSealKind, kept with them
+    eventsSealKind: text('events_seal_kind').$type<SealKind>().notNull().default('events-current'),
     // folders between the prefix and the file names (lib/export/files/naming.ts); null: flat, as Amplitude
     keyFolders: text('key_folders'),
     lineFormat: text('line_format', { enum: ['current', 'documented'] })

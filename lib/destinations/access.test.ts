@@ -16,6 +16,7 @@ const fields = (over: Partial<DestinationFields>): DestinationFields => ({
   endpoint: '',
   forcePathStyle: false,
   keyFolders: null,
+  eventFilter: null,
   ...over,
 });
 const adminPrincipal = (p: unknown) => (p as { Statement: { Principal: { AWS: string } }[] }).Statement[0].Principal.AWS;

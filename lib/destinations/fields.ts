@@ -1,6 +1,7 @@
 // Validation of the S3 bucket information a user enters at setup. One message per field, worded for
 // the person filling in the form; the only place these rules live (the UI shows what comes back).
 import { InputError } from '../util/errors';
+import { filterProblem, filterText, type EventFilter } from '../export/files/event-filter';
 import { folderProblem, normalizePrefix } from '../export/files/naming';
 
 /** Bad input in one field of the connection form: 400 naming the field, so the UI marks it. */
@@ -29,6 +30,8 @@ export interface DestinationFields {
   forcePathStyle: boolean;
   /** folders between the prefix and the file names (a template), null for Amplitude's flat names */
   keyFolders: string | null;
+  /** the event types exported (canonical text, event-filter.ts), null for all */
+  eventFilter: string | null;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : null);
@@ -102,6 +105,18 @@ export function parseKeyFolders(raw: unknown, exportsMerged: boolean): string | 
   return t;
 }
 
+/** The event filter: null (every event) or { mode: 'include' | 'exclude', types: [names or prefix*] }, stored canonical. */
+export function parseEventFilter(raw: unknown): string | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new FieldError('eventFilter', 'eventFilter is null or { mode, types }');
+  const { mode, types } = raw as Record<string, unknown>;
+  if (!Array.isArray(types) || types.some((t) => typeof t !== 'string')) throw new FieldError('eventFilter', 'types must be a list of event types');
+  const f = { mode, types: (types as string[]).map((t) => t.trim()).filter(Boolean) } as EventFilter;
+  const problem = filterProblem(f);
+  if (problem) throw new FieldError('eventFilter', problem);
+  return filterText(f);
+}
+
 export function parseDataChoice(body: Record<string, unknown>, fallback = { exportEvents: true, exportMerged: false }) {
   const exportEvents = bool(body, 'exportEvents', fallback.exportEvents);
   const exportMerged = bool(body, 'exportMerged', fallback.exportMerged);
@@ -157,11 +172,25 @@ export function parseDestinationFields(body: Record<string, unknown>): Destinati
   const kms = check(() => parseKmsKeyArn(body.kmsKeyArn, endpoint, false), null);
   const forcePathStyle = check(() => bool(body, 'forcePathStyle', endpoint !== '' || bucket.includes('.')), false);
   const keyFolders = check(() => parseKeyFolders(body.keyFolders, exportMerged), null);
+  const eventFilter = check(() => parseEventFilter(body.eventFilter), null);
   if (errors.length > 0) {
     const fields = Object.fromEntries(errors.map((e) => [e.field, e.message]));
     throw new FieldError(errors[0].field, errors[0].message, fields);
   }
-  return { projectId, exportEvents, exportMerged, awsAccountId: account || null, bucket, region, prefix, kmsKeyArn: kms, endpoint, forcePathStyle, keyFolders };
+  return {
+    projectId,
+    exportEvents,
+    exportMerged,
+    awsAccountId: account || null,
+    bucket,
+    region,
+    prefix,
+    kmsKeyArn: kms,
+    endpoint,
+    forcePathStyle,
+    keyFolders,
+    eventFilter,
+  };
 }
 
 /** A KMS key ARN (AWS), or a key id for S3-compatible stores, which name keys freely. */

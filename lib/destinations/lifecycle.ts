@@ -1,12 +1,13 @@
 // Destination lifecycle rules: where hourly exports start, what disabling and re-enabling do.
 import { and, eq } from 'drizzle-orm';
 import * as s from '../db/schema';
+import { eventsSealKind } from '../db/seal-kinds';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { DAY_MS, floorDay, floorHour } from '../util/hours';
 
 export type Destination = typeof s.destinations.$inferSelect;
-export type NewDestination = Omit<typeof s.destinations.$inferInsert, 'startHour' | 'plannedUntil' | 'id' | 'createdAt'>;
+export type NewDestination = Omit<typeof s.destinations.$inferInsert, 'startHour' | 'plannedUntil' | 'id' | 'createdAt' | 'eventsSealKind'>;
 
 /** A new connection exports from the earlier of the start of the current UTC day and 24 hours ago. */
 export function initialStartHour(now: number): number {
@@ -18,7 +19,14 @@ export async function createDestination(db: Db, input: NewDestination, now = Dat
   return writeTx(db, async (tx) => {
     const [d] = await tx
       .insert(s.destinations)
-      .values({ ...input, startHour: start, plannedUntil: start, verifiedAt: input.verifiedAt ?? now, createdAt: now })
+      .values({
+        ...input,
+        eventsSealKind: eventsSealKind(input.lineFormat ?? 'current', input.eventFilter ?? null),
+        startHour: start,
+        plannedUntil: start,
+        verifiedAt: input.verifiedAt ?? now,
+        createdAt: now,
+      })
       .returning();
     return d;
   });

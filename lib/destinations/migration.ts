@@ -216,6 +216,7 @@ function fieldsFor(old: typeof s.destinations.$inferSelect, kmsKeyArn: string): 
     endpoint: old.endpoint,
     forcePathStyle: old.forcePathStyle,
     keyFolders: old.keyFolders,
+    eventFilter: old.eventFilter,
   };
 }
 

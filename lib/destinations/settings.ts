@@ -1,5 +1,5 @@
-// Manage Export Settings (the toggle, the prefix, the key layout, the data choice, manifests, the line
-// format) and deleting a connection. A new layout applies to the hours exported from then on: files
+// Manage Export Settings (the toggle, the prefix, the key layout, the data choice, the event filter,
+// manifests, the line format) and deleting a connection. A new layout applies to the hours exported from then on: files
 // already in the bucket stay where they are, and an export of their range writes them again in it.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
@@ -7,7 +7,8 @@ import { LINE_FORMATS, type LineFormat } from '../export/files/format';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { folderProblem } from '../export/files/naming';
-import { FieldError, parseDataChoice, parseKeyFolders, parsePrefix } from './fields';
+import { eventsSealKind } from '../db/seal-kinds';
+import { FieldError, parseDataChoice, parseEventFilter, parseKeyFolders, parsePrefix } from './fields';
 import { setEnabled } from './lifecycle';
 import { checkAllowed, getOwned } from './rules';
 import { describeOne } from './views';
@@ -32,6 +33,10 @@ export async function updateSettings(db: Db, orgId: number, id: number, body: Re
     changes.lineFormat = body.lineFormat as LineFormat;
   }
   if (body.keyFolders !== undefined) changes.keyFolders = parseKeyFolders(body.keyFolders, changes.exportMerged ?? d.exportMerged);
+  if (body.eventFilter !== undefined) changes.eventFilter = parseEventFilter(body.eventFilter);
+  // the seal its events are copied from follows the line format and the filter
+  if (changes.lineFormat !== undefined || changes.eventFilter !== undefined)
+    changes.eventsSealKind = eventsSealKind(changes.lineFormat ?? d.lineFormat, changes.eventFilter !== undefined ? changes.eventFilter : d.eventFilter);
   if (Object.keys(changes).length > 0) {
     const next = { ...d, ...changes };
     // turning merged IDs on under a template without {kind} would mix them into the events' folders

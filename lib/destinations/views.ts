@@ -6,8 +6,11 @@ import type { LineFormat } from '../export/files/format';
 import type { Db } from '../db/types';
 import type { DestinationFields } from './fields';
 import { NotFoundError } from './errors';
+import { parseFilterText, type EventFilter } from '../export/files/event-filter';
 
-export interface DestinationView extends Omit<DestinationFields, 'forcePathStyle'> {
+export interface DestinationView extends Omit<DestinationFields, 'forcePathStyle' | 'eventFilter'> {
+  /** the event types exported; null: all */
+  eventFilter: EventFilter | null;
   id: number;
   projectName: string;
   name: string;
@@ -70,6 +73,7 @@ export async function describe(db: Db, orgId: number, ids?: number[]): Promise<D
       writeManifest: d.writeManifest,
       lineFormat: d.lineFormat,
       keyFolders: d.keyFolders,
+      eventFilter: parseFilterText(d.eventFilter),
       awsAccountId: d.awsAccountId,
       bucket: d.bucket,
       region: d.region,

@@ -4,7 +4,7 @@
 // transaction, instead of a job's whole round trip each. They finish as an hour's run does.
 import { eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
-import { EVENT_SEAL_KINDS_SQL } from '../db/seal-kinds';
+import { eventSealSql } from '../db/seal-kinds';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
 import { S3Access } from '../s3/access';
@@ -25,7 +25,7 @@ export async function claimEmptyJobs(db: Db, workerId: string, now: number, leas
     where j.state in ('pending', 'retry') and j.due_at <= ${now}
       and j.hour < coalesce(p.sealed_until, 0) and j.parts_done = 0 and j.finished_at is null
       and not exists (select 1 from seals z where z.project_id = d.project_id and z.hour = j.hour
-        and (case when j.kind = 'events' then z.kind in ${sql.raw(EVENT_SEAL_KINDS_SQL)} else z.kind = j.kind end))
+        and (case when j.kind = 'events' then ${sql.raw(eventSealSql('z.kind'))} else z.kind = j.kind end))
       and not exists (select 1 from exported_files f where f.job_id = j.id)
     order by j.destination_id, j.hour
     limit ${BATCH})`;

@@ -51,7 +51,7 @@ export interface RunOutcome {
  */
 export function putManifest(
   s3: S3Access,
-  dest: Pick<ManifestInput, 'lineFormat' | 'projectId' | 'orgId' | 'prefix'> & { keyFolders: string | null },
+  dest: Pick<ManifestInput, 'lineFormat' | 'projectId' | 'orgId' | 'prefix' | 'eventFilter'> & { keyFolders: string | null },
   job: Pick<ManifestInput, 'kind' | 'hour'>,
   parts: ManifestPart[],
 ) {
@@ -63,6 +63,7 @@ export function putManifest(
     orgId: dest.orgId,
     prefix: dest.prefix,
     folders: dest.keyFolders,
+    eventFilter: dest.eventFilter,
     parts,
   });
   return s3.put(m.key, m.body, { contentType: 'application/json' });
@@ -82,7 +83,7 @@ export class HourRun {
     readonly dest: Destination,
   ) {
     this.began = ctx.clock();
-    this.ref = { projectId: dest.projectId, kind: sealKindOf(job.kind, dest.lineFormat), hour: job.hour };
+    this.ref = { projectId: dest.projectId, kind: sealKindOf(job.kind, dest), hour: job.hour, eventFilter: job.kind === 'events' ? dest.eventFilter : null };
     this.lease = keepLease(ctx.db, job, ctx.workerId, ctx.config.leaseMs, ctx.clock);
   }
 

@@ -3,11 +3,11 @@
 // backfill to come. Identities, user and group properties, merges and the dedupe window are other
 // tables and stay; property sets only deleted rows named go with them. The seal is marked first (rows_deleted), so it is never built again from a partial
 // hour: rows arriving for it later make it an error to see, not a wrong file.
-import { and, asc, eq, gt, inArray, lt, not, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, like, lt, not, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
-import { EVENT_SEAL_KINDS, EVENT_SEAL_KINDS_SQL } from '../db/seal-kinds';
+import { EVENT_SEAL_PATTERN, eventSealSql } from '../db/seal-kinds';
 import { DAY_MS, floorHour, HOUR_MS } from '../util/hours';
 import { yieldToEventLoop } from '../util/yield';
 import type { EngineConfig } from './config';
@@ -20,10 +20,10 @@ const HOURS_PER_RUN = 48;
 export async function pruneRawRows(db: Db, config: EngineConfig, now: number, deadline = Infinity): Promise<number> {
   if (!config.rawRetentionDays) return 0;
   const cutoff = floorHour(now - config.rawRetentionDays * DAY_MS);
-  const events = inArray(s.seals.kind, [...EVENT_SEAL_KINDS]);
-  // the hour's events sealed, and no seal of another line format of it still to be built from its rows
+  const events = like(s.seals.kind, EVENT_SEAL_PATTERN);
+  // the hour's events sealed, and no seal of another line format or filter of it still to be built from its rows
   const unbuilt = sql`exists (select 1 from seals o where o.project_id = ${s.seals.projectId} and o.hour = ${s.seals.hour}
-    and o.kind in ${sql.raw(EVENT_SEAL_KINDS_SQL)} and o.state != 'sealed')`;
+    and ${sql.raw(eventSealSql('o.kind'))} and o.state != 'sealed')`;
   const hours = await db
     .selectDistinct({ projectId: s.seals.projectId, hour: s.seals.hour })
     .from(s.seals)

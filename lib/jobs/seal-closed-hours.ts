@@ -9,7 +9,7 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
 import type { SealStore } from '../export/seal/store';
-import { EVENT_SEAL_KINDS, sealKindOf, sealKindSql, type ExportKind, type SealKind } from '../db/seal-kinds';
+import { isEventsKind, sealKindOf, sealKindSql, type SealKind } from '../db/seal-kinds';
 import { nextDataHour, type HourRef } from '../export/seal/parts-from-rows';
 import { HOUR_MS } from '../util/hours';
 import type { EngineConfig } from './config';
@@ -18,7 +18,6 @@ import { kindsOf, lastClosedHour } from './plan';
 import { buildSeal, claimSeal, keepSealLease, SealChanged, SealUnrecoverable, type SealSettings } from '../export/seal/seal';
 
 const KINDS = ['events', 'merged'] as const;
-const SEAL_KINDS_OF: Record<ExportKind, readonly SealKind[]> = { events: EVENT_SEAL_KINDS, merged: ['merged'] };
 
 export interface SealRun {
   workerId: string;
@@ -61,14 +60,14 @@ export async function sealClosedHours(db: Db, config: EngineConfig, store: SealS
     .where(and(eq(s.projects.isPortfolio, false), or(isNull(s.projects.sealedUntil), lte(s.projects.sealedUntil, last))));
   let sealed = 0;
   for (const p of due) {
-    // the seals the project's connections export: events in each one's line format, merged IDs
-    const exported = new Set(
+    // the seals the project's connections export: events in each one's line format and filter, merged IDs
+    const exported = new Map<SealKind, string | null>(
       (
         await db
           .select()
           .from(s.destinations)
           .where(and(eq(s.destinations.projectId, p.id), eq(s.destinations.enabled, true)))
-      ).flatMap((d) => kindsOf(d).map((k) => sealKindOf(k, d.lineFormat))),
+      ).flatMap((d) => kindsOf(d).map((k) => [sealKindOf(k, d), k === 'events' ? d.eventFilter : null] as const)),
     );
     let cursor = p.sealedUntil ?? (await firstHour(db, p.id)) ?? last + HOUR_MS;
     while (cursor <= last && run.clock() < run.deadline) {
@@ -82,12 +81,12 @@ export async function sealClosedHours(db: Db, config: EngineConfig, store: SealS
       for (const [i, kind] of KINDS.entries()) {
         if (hours[i] !== next) continue;
         // events: a seal per line format exported; none exported, one in the current format for later exports
-        const wanted = SEAL_KINDS_OF[kind].filter((k) => exported.has(k));
+        const wanted = [...exported].filter(([k]) => isEventsKind(k) === (kind === 'events'));
         if (wanted.length > 0) {
-          for (const k of wanted) if (await markPending(db, { projectId: p.id, kind: k, hour: next }, run)) sealed++;
+          for (const [k, eventFilter] of wanted) if (await markPending(db, { projectId: p.id, kind: k, hour: next, eventFilter }, run)) sealed++;
           continue;
         }
-        const r = await sealHour(db, store, { projectId: p.id, kind: sealKindOf(kind, 'current'), hour: next }, run);
+        const r = await sealHour(db, store, { projectId: p.id, kind: sealKindOf(kind, { lineFormat: 'current', eventFilter: null }), hour: next }, run);
         if (r === 'built') sealed++;
         else if (r === 'unfinished') all = false;
       }
@@ -135,12 +134,12 @@ async function moveCursor(db: Db, projectId: number, to: number) {
 async function buildWaiting(db: Db, store: SealStore, run: SealRun): Promise<number> {
   const now = run.clock();
   const z = s.seals;
-  // a job exports this seal: its kind, and for events its connection's line format (lib/db/seal-kinds.ts sealKindOf)
+  // a job exports this seal: its kind, and for events its connection's (lib/db/seal-kinds.ts sealKindOf)
   const openJob = sql`exists (select 1 from export_jobs j join destinations d on d.id = j.destination_id
     where d.project_id = ${z.projectId} and j.hour = ${z.hour} and j.state in ('pending', 'running', 'retry')
-      and ${sql.raw(sealKindSql('j.kind', 'd.line_format'))} = ${z.kind})`;
+      and ${sql.raw(sealKindSql('j.kind', 'd.events_seal_kind'))} = ${z.kind})`;
   const waiting = await db
-    .select({ projectId: z.projectId, kind: z.kind, hour: z.hour })
+    .select({ projectId: z.projectId, kind: z.kind, hour: z.hour, eventFilter: z.eventFilter })
     .from(z)
     .where(
       and(

@@ -1,8 +1,8 @@
 // Per-project, per-hour event counts (by server_upload_time, the hour files are partitioned by): from
 // the raw rows, and from the seals of hours whose raw rows the retention deleted.
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, like, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
-import { EVENT_SEAL_KINDS } from '../export/files/format';
+import { EVENT_SEAL_PATTERN } from '../db/seal-kinds';
 import type { Db } from '../db/types';
 import { HOUR_MS } from '../util/hours';
 
@@ -21,7 +21,7 @@ export async function hourlyCounts(db: Db, orgId: number, sinceMs: number) {
   const sealed = await db
     .select({ projectId: s.seals.projectId, hour: s.seals.hour, events: sql<number>`max(${s.seals.lines})` })
     .from(s.seals)
-    .where(and(inArray(s.seals.projectId, ids), inArray(s.seals.kind, [...EVENT_SEAL_KINDS]), eq(s.seals.rowsDeleted, true), gte(s.seals.hour, sinceMs)))
+    .where(and(inArray(s.seals.projectId, ids), like(s.seals.kind, EVENT_SEAL_PATTERN), eq(s.seals.rowsDeleted, true), gte(s.seals.hour, sinceMs)))
     .groupBy(s.seals.projectId, s.seals.hour);
   return [...raw, ...sealed]
     .map((r) => ({ projectId: r.projectId, hour: Number(r.hour), events: Number(r.events) }))

@@ -7,6 +7,7 @@ import type { DestinationView } from '../../ui/types';
 import { useDeleteDestination, useStartBackfill, useUpdateSettings } from './queries';
 import { KeyLayout } from '../KeyLayout';
 import { ApiError } from '../../ui/api';
+import { EventFilterField } from '../EventFilterField';
 
 export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChange: () => void; onDeleted: () => void }) {
   const [prefix, setPrefix] = useState(d.prefix);
@@ -15,6 +16,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
   const [manifest, setManifest] = useState(d.writeManifest);
   const [lineFormat, setLineFormat] = useState(d.lineFormat);
   const [keyFolders, setKeyFolders] = useState(d.keyFolders);
+  const [eventFilter, setEventFilter] = useState(d.eventFilter);
   const [confirming, setConfirming] = useState(false);
   // shown at once; put back if the server refuses
   const [enabled, setEnabledShown] = useState(d.enabled);
@@ -33,7 +35,9 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
   });
   const del = useDeleteDestination(d.id, onDeleted);
   // a bad template is shown under its field, not again below the form
-  const folderError = patch.error instanceof ApiError && patch.error.body.field === 'keyFolders' ? patch.error.message : null;
+  const fieldError = (field: string) => (patch.error instanceof ApiError && patch.error.body.field === field ? patch.error.message : null);
+  const folderError = fieldError('keyFolders');
+  const filterError = fieldError('eventFilter');
   return (
     <>
       <div className="switch">
@@ -75,7 +79,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          patch.mutate({ prefix, keyFolders: keyFolders ?? '', exportEvents: events, exportMerged: merged, writeManifest: manifest, lineFormat });
+          patch.mutate({ prefix, keyFolders: keyFolders ?? '', eventFilter, exportEvents: events, exportMerged: merged, writeManifest: manifest, lineFormat });
         }}
       >
         <label htmlFor="m-prefix">
@@ -95,6 +99,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
         <label className="row" style={{ fontWeight: 400 }}>
           <input type="checkbox" checked={merged} onChange={(e) => setMerged(e.target.checked)} /> Export merged Amplitude IDs
         </label>
+        {events ? <EventFilterField value={eventFilter} onChange={setEventFilter} error={filterError} /> : null}
         <label className="row" style={{ fontWeight: 400 }}>
           <input type="checkbox" checked={manifest} onChange={(e) => setManifest(e.target.checked)} /> Write a manifest for each hour
         </label>
@@ -120,7 +125,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
             Applies to the hours exported from now on (an hour exported again is rewritten in the new format); each hour&apos;s manifest records its format.
           </p>
         </fieldset>
-        {patch.error && !folderError ? (
+        {patch.error && !folderError && !filterError ? (
           <p className="error" role="alert">
             {patch.error.message}
           </p>

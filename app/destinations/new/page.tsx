@@ -10,6 +10,8 @@ import { PolicyBlock } from '../../ui/Policy';
 import { Shell } from '../../ui/Shell';
 import type { Project, VerifyResult } from '../../ui/types';
 import { KeyLayout } from '../KeyLayout';
+import { EventFilterField } from '../EventFilterField';
+import type { EventFilter } from '@/lib/export/files/event-filter';
 
 const STEPS = ['Choose data', 'Bucket information', 'Bucket policy', 'Verify access', 'Connected'];
 
@@ -35,6 +37,8 @@ interface Form {
   endpoint: string;
   /** null: Amplitude's flat names */
   keyFolders: string | null;
+  /** null: every event type */
+  eventFilter: EventFilter | null;
 }
 
 interface Policies {
@@ -94,6 +98,7 @@ function Wizard() {
     compatible: false,
     endpoint: '',
     keyFolders: null,
+    eventFilter: null,
   });
   const [error, setError] = useState<FormError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -113,6 +118,7 @@ function Wizard() {
     kmsKeyArn: form.kmsKeyArn,
     endpoint: form.compatible ? form.endpoint : '',
     keyFolders: form.keyFolders ?? '',
+    eventFilter: form.exportEvents ? form.eventFilter : null,
   });
   const fail = (e: unknown) => {
     const body = e instanceof ApiError ? e.body : {};
@@ -207,6 +213,9 @@ function Wizard() {
               <input type="checkbox" checked={form.exportMerged} onChange={(e) => set('exportMerged', e.target.checked)} /> Export all merged Amplitude IDs
             </label>
           </fieldset>
+          {form.exportEvents ? (
+            <EventFilterField value={form.eventFilter} onChange={(v) => set('eventFilter', v)} error={messageFor(error, 'eventFilter')} />
+          ) : null}
           <p>
             <button type="submit" disabled={sources.length === 0}>
               Next
@@ -269,7 +278,7 @@ function Wizard() {
             projectId={form.projectId}
             error={messageFor(error, 'keyFolders')}
           />
-          {error?.field && !['awsAccountId', 'bucket', 'region', 'prefix', 'kmsKeyArn', 'endpoint', 'keyFolders'].includes(error.field) ? (
+          {error?.field && !['awsAccountId', 'bucket', 'region', 'prefix', 'kmsKeyArn', 'endpoint', 'keyFolders', 'eventFilter'].includes(error.field) ? (
             <p className="error" role="alert">
               {error.message}
             </p>

@@ -74,7 +74,18 @@ export const CURRENT_ONLY = {
 export const CURRENT_EVENT_KEYS: readonly string[] = [...EVENT_KEYS, ...Object.keys(CURRENT_ONLY)].sort();
 
 // the line formats and the seal kinds are the database's vocabulary (ingestion marks seals stale too)
-export { EVENT_SEAL_KINDS, exportKindOf, isEventsKind, LINE_FORMATS, sealKindOf, type ExportKind, type LineFormat, type SealKind } from '../../db/seal-kinds';
+export {
+  EVENT_SEAL_PATTERN,
+  eventsSealKind,
+  exportKindOf,
+  isEventsKind,
+  lineFormatOfSeal,
+  LINE_FORMATS,
+  sealKindOf,
+  type ExportKind,
+  type LineFormat,
+  type SealKind,
+} from '../../db/seal-kinds';
 
 export const MERGE_KEYS = ['scope', 'merge_time', 'merge_server_time', 'amplitude_id', 'merged_amplitude_id'] as const;
 

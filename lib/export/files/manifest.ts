@@ -22,6 +22,8 @@ export interface ManifestInput {
   prefix: string;
   /** the connection's folder template (naming.ts), null when flat */
   folders: string | null;
+  /** events: the filter of the event types in the files (canonical text), null for all */
+  eventFilter: string | null;
   parts: ManifestPart[];
 }
 
@@ -30,7 +32,9 @@ export function manifestFor(m: ManifestInput): { key: string; body: Uint8Array }
   const doc = {
     manifest_version: 1,
     kind: m.kind,
-    ...(m.kind === 'events' ? { project_id: m.projectId, line_format: m.lineFormat } : { org_id: m.orgId }),
+    ...(m.kind === 'events'
+      ? { project_id: m.projectId, line_format: m.lineFormat, ...(m.eventFilter ? { event_filter: JSON.parse(m.eventFilter) } : {}) }
+      : { org_id: m.orgId }),
     date,
     hour: h,
     hour_start_utc: new Date(m.hour).toISOString(),

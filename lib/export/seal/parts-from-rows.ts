@@ -6,11 +6,12 @@ import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/bulk';
 import * as s from '../../db/schema';
 import type { Db } from '../../db/types';
-import { isEventsKind, mergeToJson, type ExportKind, type MergeRow, type SealKind } from '../files/format';
+import { isEventsKind, lineFormatOfSeal, mergeToJson, type ExportKind, type MergeRow, type SealKind } from '../files/format';
 import type { GzipOptions } from '../files/gzip';
 import { writeParts, type PartOutput } from '../files/gzip-parts';
 import { LINE_SELECT, renderCurrentLine, renderLine, rowPosition } from '../files/render';
 import { HOUR_MS } from '../../util/hours';
+import { filterSql, parseFilterText } from '../files/event-filter';
 
 export interface Cursor {
   time: number;
@@ -22,6 +23,8 @@ export interface HourRef {
   kind: SealKind;
   projectId: number;
   hour: number;
+  /** events: the types they pass (the seal's event_filter, lib/export/files/event-filter.ts); null or unset: all */
+  eventFilter?: string | null;
 }
 
 export interface BuildOptions {
@@ -47,16 +50,23 @@ async function* pages<R>(
   }
 }
 
-const EVENT_PAGE = `select ${LINE_SELECT} from event_rows
-  where project_id = ? and server_upload_time >= ? and server_upload_time < ? and (server_upload_time, id) > (?, ?)
-  order by server_upload_time, id limit ?`;
+// a row's event type: the first JSON literal of `rec` (lib/db/event-layout.ts REC_FIELDS)
+const EVENT_TYPE_SQL = `json_extract('[' || substr(rec, 1, instr(rec, char(1)) - 1) || ']', '$[0]')`;
+
+/** The rows of an hour an event filter lets through, as SQL and its parameters. */
+const filtered = (ref: HourRef) => filterSql(parseFilterText(ref.eventFilter ?? null), EVENT_TYPE_SQL);
 
 const eventCursor = (r: unknown[]): Cursor => rowPosition(r);
 
 /** A page of event rows after the cursor. Its time is the index seek start (a row value alone made large hours quadratic). */
-function eventPage(db: Db, projectId: number, hour: number) {
+function eventPage(db: Db, ref: HourRef) {
+  const f = filtered(ref);
+  const page = `select ${LINE_SELECT} from event_rows
+    where project_id = ? and server_upload_time >= ? and server_upload_time < ? and (server_upload_time, id) > (?, ?) and ${f.sql}
+    order by server_upload_time, id limit ?`;
+  const { projectId, hour } = ref;
   return (after: Cursor | null, limit: number) =>
-    queryRows(db, EVENT_PAGE, [projectId, after ? after.time : hour, hour + HOUR_MS, after ? after.time : hour, after ? after.id : 0, limit]);
+    queryRows(db, page, [projectId, after ? after.time : hour, hour + HOUR_MS, after ? after.time : hour, after ? after.id : 0, ...f.params, limit]);
 }
 
 function mergePage(db: Db, projectId: number, hour: number) {
@@ -81,8 +91,8 @@ export function hourParts(db: Db, ref: HourRef, cursor: Cursor | null, firstPart
   // a page is read in one synchronous call on the native driver: small enough not to keep the encoder waiting
   const pageSize = opts.pageSize ?? 500;
   if (isEventsKind(ref.kind)) {
-    return writeParts(pages(eventPage(db, ref.projectId, ref.hour), eventCursor, cursor, pageSize), {
-      toLine: ref.kind === 'events-current' ? renderCurrentLine : renderLine,
+    return writeParts(pages(eventPage(db, ref), eventCursor, cursor, pageSize), {
+      toLine: lineFormatOfSeal(ref.kind) === 'current' ? renderCurrentLine : renderLine,
       cursorOf: eventCursor,
       partBytes: opts.partBytes,
       firstPart,
@@ -102,11 +112,13 @@ export function hourParts(db: Db, ref: HourRef, cursor: Cursor | null, firstPart
 
 /** How many rows the hour holds now (a seal's line count must match). */
 export async function hourRowCount(db: Db, ref: HourRef): Promise<number> {
+  const f = filtered(ref);
   const [[n]] = isEventsKind(ref.kind)
-    ? await queryRows(db, 'select count(*) from event_rows where project_id = ? and server_upload_time >= ? and server_upload_time < ?', [
+    ? await queryRows(db, `select count(*) from event_rows where project_id = ? and server_upload_time >= ? and server_upload_time < ? and ${f.sql}`, [
         ref.projectId,
         ref.hour,
         ref.hour + HOUR_MS,
+        ...f.params,
       ])
     : await queryRows(db, 'select count(*) from merges where project_id = ? and merge_server_time >= ? and merge_server_time < ?', [
         ref.projectId,

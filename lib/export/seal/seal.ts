@@ -4,11 +4,11 @@
 // resumable at its cursor, so an hour larger than one tick's budget, a crash or a lost lease lose
 // nothing. One found wrong is built again, never exported wrong: rows that arrived after it was sealed
 // (ingestion marks it stale), a part missing or not matching its SHA-256, another part size.
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, like, lt, or, sql } from 'drizzle-orm';
 import * as s from '../../db/schema';
 import type { Db } from '../../db/types';
 import { withWriteLock, writeTx } from '../../db/write';
-import { EVENT_SEAL_KINDS, exportKindOf, isEventsKind } from '../files/format';
+import { EVENT_SEAL_PATTERN, exportKindOf, isEventsKind } from '../files/format';
 import { SealStore, partsOfHour, partsOfSeal, type PartRef, type PartToUpload } from './store';
 import { hourParts, hourRowCount, type HourRef } from './parts-from-rows';
 import type { GzipOptions } from '../files/gzip';
@@ -56,9 +56,7 @@ export async function claimSeal(db: Db, store: SealStore, ref: HourRef, workerId
     const [gone] = await db
       .select({ kind: s.seals.kind })
       .from(s.seals)
-      .where(
-        and(eq(s.seals.projectId, ref.projectId), eq(s.seals.hour, ref.hour), inArray(s.seals.kind, [...EVENT_SEAL_KINDS]), eq(s.seals.rowsDeleted, true)),
-      );
+      .where(and(eq(s.seals.projectId, ref.projectId), eq(s.seals.hour, ref.hour), like(s.seals.kind, EVENT_SEAL_PATTERN), eq(s.seals.rowsDeleted, true)));
     if (gone) {
       throw new SealUnrecoverable(
         `the events of hour ${new Date(ref.hour).toISOString()} were sealed as ${gone.kind === 'events' ? 'documented' : 'current'} lines and their raw rows then deleted by the retention: they can be exported again only in that line format`,
@@ -165,7 +163,7 @@ export async function* buildSeal(
   clock: () => number,
   shouldStop?: () => boolean,
 ): AsyncGenerator<BuiltPart, 'sealed' | 'paused'> {
-  const ref: HourRef = { projectId: seal.projectId, kind: seal.kind, hour: seal.hour };
+  const ref: HourRef = { projectId: seal.projectId, kind: seal.kind, hour: seal.hour, eventFilter: seal.eventFilter };
   const cursor = seal.cursorTime !== null && seal.cursorId !== null ? { time: seal.cursorTime, id: seal.cursorId } : null;
   const parts = hourParts(db, ref, cursor, seal.parts + 1, { partBytes: seal.partBytes, gzip: settings.gzip });
   let sealed = false;
@@ -246,7 +244,7 @@ export class SealChanged extends Error {
 
 /** Keeps a building seal's lease while a long part is made; says when another worker took it. */
 export function keepSealLease(db: Db, seal: Seal, workerId: string, leaseMs: number, clock: () => number) {
-  const ref: HourRef = { projectId: seal.projectId, kind: seal.kind, hour: seal.hour };
+  const ref: HourRef = { projectId: seal.projectId, kind: seal.kind, hour: seal.hour, eventFilter: seal.eventFilter };
   return keepRenewing(leaseMs, async () => {
     const r = await withWriteLock(db, () =>
       db
