@@ -1,6 +1,7 @@
 // Benchmark worker, one mode per process so peak RSS belongs to exactly one thing:
 //   gen <db> <events>          build one hour of events (ingested, then cloned in SQL for size)
-//   seal <db> <dir> [level]    seal that hour (as a new one: earlier seals dropped), then write its parts to <dir>
+//   seal <db> <dir> [level|-] [kind]  seal that hour (as a new one: earlier seals dropped) as `kind` (default
+//                              events-current; events-current~parquet for Parquet), then write its parts to <dir>
 //   export <db> <dir>          export the sealed hour to a new radosgw bucket through tick(); its manifest to <dir>
 //   put <dir> [manifest]       the baseline of export: bare presigned PUTs of the same part files (and manifest)
 //   baseline <mode> <file>     compress the NDJSON with zlib | fflate | cstream alone
@@ -35,6 +36,7 @@ import { dropBucket, newBucket, rgwEnv } from '../test/support/rgw';
 import { seedOrg } from '../test/support/seed';
 import { nodeGzipStream } from '../lib/server/node-gzip';
 import { benchEvents } from './data';
+import type { SealKind } from '../lib/db/seal-kinds';
 
 const [mode, a1, a2, a3] = process.argv.slice(2);
 // this process's own peak (VmHWM): getrusage's maxRSS starts at the parent's size at the fork
@@ -124,7 +126,9 @@ if (mode === 'gen') {
   const m = meta();
   const { db, close } = await openDatabase({ url: `file:${a1}` });
   await unseal(db, m);
-  const cfg = config(a3 ? { gzipLevel: Number(a3) } : {});
+  const cfg = config(a3 && a3 !== '-' ? { gzipLevel: Number(a3) } : {});
+  // the seal kind: the current JSON lines, or Parquet parts (events-current~parquet)
+  const kind = (process.argv[6] ?? 'events-current') as SealKind;
   const store = new SealStore(undefined, cfg.s3);
   const before = await pageBytes(db, ['seals', 'sealed_parts', 'sealed_parts_part', 'sealed_chunks', 'sqlite_autoindex_sealed_chunks_1']);
   const rssBefore = process.memoryUsage().rss;
@@ -133,12 +137,12 @@ if (mode === 'gen') {
     (await sealHour(
       db,
       store,
-      { projectId: m.projectId, kind: 'events-current', hour: m.H },
+      { projectId: m.projectId, kind, hour: m.H },
       { workerId: 'bench', settings: sealSettings(cfg), clock: Date.now, deadline: Infinity },
     )) === 'built';
   const ms = performance.now() - t0;
   const maxRssKb = peakRssKb();
-  const seal = (await sealOf(db, { projectId: m.projectId, kind: 'events-current', hour: m.H }))!;
+  const seal = (await sealOf(db, { projectId: m.projectId, kind, hour: m.H }))!;
   await db.$client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
   const stored0 = (await pageBytes(db, ['seals', 'sealed_parts', 'sealed_parts_part', 'sealed_chunks', 'sqlite_autoindex_sealed_chunks_1'])) - before;
   const rawRows = await pageBytes(db, ['event_rows', 'event_rows_project_hour']);
@@ -331,6 +335,7 @@ if (mode === 'gen') {
       prefix: '',
       folders: null,
       eventFilter: null,
+      fileFormat: 'json',
       parts: [],
     }),
   );

@@ -1,7 +1,7 @@
 // Export benchmark, ratios to baselines measured in the same run (radosgw on loopback):
 //   - sealing one hour of N events (building its canonical parts) against `gzip -6` on the same NDJSON
 //     (node:zlib, fflate and CompressionStream alone beside it), with peak RSS, and the history it
-//     keeps against the gzip bytes;
+//     keeps against the gzip bytes; the same hour sealed as Parquet (Snappy) parts, its bytes in 'gz MB';
 //   - exporting the sealed hour against bare presigned PUTs of the same part files;
 //   - an hour sealed and exported in ticks smaller than it (paused and resumed), and a sealing worker
 //     stopped mid-part whose lease runs out (another takes over);
@@ -102,6 +102,28 @@ try {
       });
     }
     rmSync(ndjson, { force: true });
+
+    // the same hour sealed as Parquet (Snappy) parts, beside gzip -6 on the same NDJSON
+    const pq = await node(child, ['seal', db, `${dir}/parquet-${n}`, '-', 'events-current~parquet']);
+    const p = last(pq.stdout);
+    if (!p.ok || p.events !== o.events) throw new Error(`the hour was not sealed as Parquet: ${pq.stdout}`);
+    sealRows.push({
+      events: n,
+      run: 'seal the hour as Parquet (Spillway)',
+      'NDJSON MB': fmt(raw / MB),
+      'gz MB': fmt(p.bytes / MB),
+      parts: p.parts,
+      'wall s': fmt(p.ms / 1000, 2),
+      'MB/s': fmt(raw / MB / (p.ms / 1000)),
+      'peak RSS MB': fmt(pq.peakRssMb, 0),
+      '× gzip -6': ratio(p.ms, gzip6.ms),
+      'history / gz': ratio(p.historyBytes, p.bytes),
+      'raw B/event': fmt(p.rawRowBytes / n, 0),
+      'history B/event': fmt(p.historyBytes / n, 0),
+    });
+    rmSync(`${dir}/parquet-${n}`, { recursive: true, force: true });
+    // the JSON seal again (not timed): the export runs below copy it
+    if (!last((await node(child, ['seal', db, partsDir])).stdout).ok) throw new Error('the hour was not sealed again');
 
     // the sealed hour exported, against bare presigned PUTs of the same bytes: the parts alone, and the
     // parts and the hour's manifest (the objects the export writes); alternated, best of 3 each

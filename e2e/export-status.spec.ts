@@ -136,6 +136,13 @@ test('Manage Export Settings: the disable toggle, then deleting the connection k
   const filtered = await apiCall<{ destination: { eventFilter: unknown } }>(page, 'GET', `/api/destinations/${id}`);
   expect(filtered.destination.eventFilter).toEqual({ mode: 'include', types: ['Check*', 'Page Viewed'] });
 
+  // Parquet event files
+  await dialog.getByRole('radio', { name: /^Parquet, Snappy/ }).check();
+  await dialog.getByRole('button', { name: 'Save settings' }).click();
+  await expect(dialog.getByText('Saved.')).toBeVisible();
+  const parquet = await apiCall<{ destination: { fileFormat: string } }>(page, 'GET', `/api/destinations/${id}`);
+  expect(parquet.destination.fileFormat).toBe('parquet');
+
   await dialog.getByRole('button', { name: 'Delete connection…' }).click();
   await dialog.getByRole('button', { name: 'Yes, delete the connection' }).click();
   await expect(page).toHaveURL(/\/destinations$/);

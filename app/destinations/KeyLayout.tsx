@@ -2,7 +2,8 @@
 // Where a connection's files go under its prefix, in the setup wizard and Manage Export Settings:
 // Amplitude's flat names, or date folders from a template (lib/export/files/naming.ts checks it and
 // names the files; the server answers a bad template with the reason, shown under the field).
-import { eventFileKey, FOLDER_VARIABLES, SUGGESTED_FOLDERS } from '@/lib/export/files/naming';
+import type { FileFormat } from '@/lib/export/files/format';
+import { eventFileExtension, eventFileKey, FOLDER_VARIABLES, SUGGESTED_FOLDERS } from '@/lib/export/files/naming';
 
 const EXAMPLE_HOUR = Date.UTC(2026, 0, 31, 9);
 
@@ -11,12 +12,13 @@ export function KeyLayout(props: {
   onChange: (v: string | null) => void;
   prefix: string;
   projectId: number | null;
+  fileFormat: FileFormat;
   error: string | null;
 }) {
   const folders = props.value !== null;
   const example = (() => {
     try {
-      return eventFileKey({ prefix: props.prefix, folders: props.value }, props.projectId ?? 1, EXAMPLE_HOUR, 1);
+      return eventFileKey({ prefix: props.prefix, folders: props.value }, props.projectId ?? 1, EXAMPLE_HOUR, 1, eventFileExtension(props.fileFormat));
     } catch {
       return null;
     }

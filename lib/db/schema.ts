@@ -374,6 +374,10 @@ export const destinations = sqliteTable(
     writeManifest: integer('write_manifest', { mode: 'boolean' }).notNull().default(true),
     // how event lines are laid out (lib/export/files/format.ts LINE_FORMATS); connections made before there
     // was a choice keep 'documented' (migration 0014)
+    // how event files are encoded: gzip NDJSON, or Parquet (lib/db/seal-kinds.ts FILE_FORMATS)
+    fileFormat: text('file_format', { enum: ['json', 'parquet'] })
+      .notNull()
+      .default('json'),
     // the event types exported (canonical JSON, lib/export/files/event-filter.ts); null: all
     eventFilter: text('event_filter'),
     // the seal of its events (line format and filter): lib/db/seal-kinds.ts eventsSealKind, kept with them

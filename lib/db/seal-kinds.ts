@@ -22,15 +22,37 @@ export type LineFormat = (typeof LINE_FORMATS)[number];
 export type SealKind = `events${string}` | 'merged';
 export type ExportKind = 'events' | 'merged';
 
-/** The seal of a connection's events: its line format and its event filter (canonical text, lib/export/files/event-filter.ts). */
-export function eventsSealKind(format: LineFormat, eventFilter: string | null): SealKind {
-  const base = format === 'current' ? 'events-current' : 'events';
-  return eventFilter === null ? base : `${base}~${toHex(sha256(eventFilter)).slice(0, 12)}`;
+/** How a connection's event files are encoded: gzip NDJSON (Amplitude's), or Parquet (lib/export/files/parquet.ts). */
+export const FILE_FORMATS = ['json', 'parquet'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** What decides a connection's event seal. */
+export interface EventsSpec {
+  lineFormat: LineFormat;
+  /** canonical text (lib/export/files/event-filter.ts), null for all */
+  eventFilter: string | null;
+  fileFormat: FileFormat;
+}
+
+/**
+ * The seal of a connection's events: `events` (documented lines) or `events-current`, then `~` and 12
+ * hex digits of its filter's SHA-256 when filtered, then `~parquet` for Parquet parts (whose columns
+ * are the current line's, whatever the line format, which is JSON's).
+ */
+export function eventsSealKind(d: EventsSpec): SealKind {
+  const base = d.fileFormat === 'parquet' || d.lineFormat === 'current' ? 'events-current' : 'events';
+  const filter = d.eventFilter === null ? '' : `~${toHex(sha256(d.eventFilter)).slice(0, 12)}`;
+  return `${base}${filter}${d.fileFormat === 'parquet' ? '~parquet' : ''}`;
 }
 
 /** The seal an export of `kind` for a connection uploads. */
-export const sealKindOf = (kind: ExportKind, d: { lineFormat: LineFormat; eventFilter: string | null }): SealKind =>
-  kind === 'events' ? eventsSealKind(d.lineFormat, d.eventFilter) : 'merged';
+export const sealKindOf = (kind: ExportKind, d: EventsSpec): SealKind => (kind === 'events' ? eventsSealKind(d) : 'merged');
+
+/** Every project's events are sealed in this kind when no connection asks for another. */
+export const DEFAULT_EVENTS: EventsSpec = { lineFormat: 'current', eventFilter: null, fileFormat: 'json' };
+
+/** How a seal's parts are encoded. */
+export const fileFormatOfSeal = (k: SealKind): FileFormat => (k.endsWith('~parquet') ? 'parquet' : 'json');
 
 /** The line format of an event seal's lines. */
 export const lineFormatOfSeal = (k: SealKind): LineFormat => (k.startsWith('events-current') ? 'current' : 'documented');

@@ -17,6 +17,7 @@ const fields = (over: Partial<DestinationFields>): DestinationFields => ({
   forcePathStyle: false,
   keyFolders: null,
   eventFilter: null,
+  fileFormat: 'json',
   ...over,
 });
 const adminPrincipal = (p: unknown) => (p as { Statement: { Principal: { AWS: string } }[] }).Statement[0].Principal.AWS;

@@ -2,6 +2,7 @@
 // the person filling in the form; the only place these rules live (the UI shows what comes back).
 import { InputError } from '../util/errors';
 import { filterProblem, filterText, type EventFilter } from '../export/files/event-filter';
+import { FILE_FORMATS, type FileFormat } from '../export/files/format';
 import { folderProblem, normalizePrefix } from '../export/files/naming';
 
 /** Bad input in one field of the connection form: 400 naming the field, so the UI marks it. */
@@ -32,6 +33,8 @@ export interface DestinationFields {
   keyFolders: string | null;
   /** the event types exported (canonical text, event-filter.ts), null for all */
   eventFilter: string | null;
+  /** how event files are encoded */
+  fileFormat: FileFormat;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : null);
@@ -117,6 +120,13 @@ export function parseEventFilter(raw: unknown): string | null {
   return filterText(f);
 }
 
+/** How event files are encoded: 'json' (gzip NDJSON, the default) or 'parquet'. */
+export function parseFileFormat(raw: unknown): FileFormat {
+  if (raw === undefined || raw === null || raw === '') return 'json';
+  if (!FILE_FORMATS.includes(raw as FileFormat)) throw new FieldError('fileFormat', `fileFormat must be one of ${FILE_FORMATS.join(', ')}`);
+  return raw as FileFormat;
+}
+
 export function parseDataChoice(body: Record<string, unknown>, fallback = { exportEvents: true, exportMerged: false }) {
   const exportEvents = bool(body, 'exportEvents', fallback.exportEvents);
   const exportMerged = bool(body, 'exportMerged', fallback.exportMerged);
@@ -173,6 +183,7 @@ export function parseDestinationFields(body: Record<string, unknown>): Destinati
   const forcePathStyle = check(() => bool(body, 'forcePathStyle', endpoint !== '' || bucket.includes('.')), false);
   const keyFolders = check(() => parseKeyFolders(body.keyFolders, exportMerged), null);
   const eventFilter = check(() => parseEventFilter(body.eventFilter), null);
+  const fileFormat = check(() => parseFileFormat(body.fileFormat), 'json' as FileFormat);
   if (errors.length > 0) {
     const fields = Object.fromEntries(errors.map((e) => [e.field, e.message]));
     throw new FieldError(errors[0].field, errors[0].message, fields);
@@ -190,6 +201,7 @@ export function parseDestinationFields(body: Record<string, unknown>): Destinati
     forcePathStyle,
     keyFolders,
     eventFilter,
+    fileFormat,
   };
 }
 

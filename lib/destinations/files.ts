@@ -27,7 +27,7 @@ export async function filesOfHour(db: Db, destinationId: number, hour: number) {
 export async function previewFile(db: Db, d: Destination, key: unknown, settings: S3Settings) {
   if (typeof key !== 'string' || key.length > 1024) throw new NotFoundError('No such file of this connection');
   const [mine] = await db
-    .select({ id: s.exportedFiles.id })
+    .select({ id: s.exportedFiles.id, bytes: s.exportedFiles.bytes })
     .from(s.exportedFiles)
     .innerJoin(s.exportJobs, eq(s.exportJobs.id, s.exportedFiles.jobId))
     .where(and(eq(s.exportJobs.destinationId, d.id), eq(s.exportedFiles.key, key)))
@@ -35,7 +35,7 @@ export async function previewFile(db: Db, d: Destination, key: unknown, settings
   if (!mine) throw new NotFoundError('No such file of this connection');
   const s3 = await S3Access.open(d, settings);
   try {
-    return await previewPart(s3, key);
+    return await previewPart(s3, key, 20, mine.bytes);
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     // a missing s3:GetObject (the only permission previews need) or an unreachable store, said as such

@@ -21,7 +21,11 @@ export async function createDestination(db: Db, input: NewDestination, now = Dat
       .insert(s.destinations)
       .values({
         ...input,
-        eventsSealKind: eventsSealKind(input.lineFormat ?? 'current', input.eventFilter ?? null),
+        eventsSealKind: eventsSealKind({
+          lineFormat: input.lineFormat ?? 'current',
+          eventFilter: input.eventFilter ?? null,
+          fileFormat: input.fileFormat ?? 'json',
+        }),
         startHour: start,
         plannedUntil: start,
         verifiedAt: input.verifiedAt ?? now,

@@ -217,6 +217,7 @@ function fieldsFor(old: typeof s.destinations.$inferSelect, kmsKeyArn: string): 
     forcePathStyle: old.forcePathStyle,
     keyFolders: old.keyFolders,
     eventFilter: old.eventFilter,
+    fileFormat: old.fileFormat,
   };
 }
 

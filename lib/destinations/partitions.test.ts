@@ -24,7 +24,7 @@ describe('partitionsOf', () => {
 describe('snippets in date folders', () => {
   it('prune by partition: DuckDB reads with hive_partitioning, Athena projects dt and hour', () => {
     const s = snippets(
-      { bucket: 'b', prefix: 'amp/', keyFolders: '{project}/{kind}/dt={date}/hour={HH}/', projectId: 7, orgId: 2, lineFormat: 'current' },
+      { bucket: 'b', prefix: 'amp/', keyFolders: '{project}/{kind}/dt={date}/hour={HH}/', projectId: 7, orgId: 2, lineFormat: 'current', fileFormat: 'json' },
       { events: null, merged: null },
     );
     expect(s.duckdb).toContain("read_json('s3://b/amp/7/events/dt=*/hour=*/7_*.json.gz'");

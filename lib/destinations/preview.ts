@@ -2,8 +2,11 @@
 // compressed bytes and gunzipped as far as they go (fflate, streaming): a 256 MB part costs one
 // 256 KB read. Also the ready-to-paste snippets that read the files with common tools.
 import { Gunzip, strFromU8 } from 'fflate';
-import { CURRENT_EVENT_KEYS, EVENT_KEYS, type LineFormat } from '../export/files/format';
+import { CURRENT_EVENT_KEYS, EVENT_KEYS, type FileFormat, type LineFormat } from '../export/files/format';
+import { eventFileExtension } from '../export/files/naming';
 import type { S3Access } from '../s3/access';
+import { parquetReadObjects } from 'hyparquet';
+import { PARQUET_COLUMNS } from '../export/files/parquet';
 
 const HEAD_BYTES = 256 * 1024;
 
@@ -14,8 +17,33 @@ export interface Preview {
   more: boolean;
 }
 
-/** The first `max` lines of a gzip NDJSON part. */
-export async function previewPart(s3: S3Access, key: string, max = 20): Promise<Preview> {
+// a Parquet TIMESTAMP as the JSON line writes it ("yyyy-MM-dd HH:mm:ss.SSSSSS", UTC)
+const lineTime = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 23)}000`;
+
+/**
+ * The first `max` rows of a Parquet part of `bytes` bytes, as the JSON line names and writes them:
+ * the footer and the first row group are read with ranged GETs, not the whole file.
+ */
+async function previewParquet(s3: S3Access, key: string, bytes: number, max: number): Promise<Preview> {
+  const file = { byteLength: bytes, slice: async (start: number, end?: number) => (await s3.range(key, start, end ?? bytes)).slice().buffer };
+  const rows = (await parquetReadObjects({ file, rowEnd: max + 1 })) as Record<string, unknown>[];
+  const lines = rows.slice(0, max).map((r) =>
+    Object.fromEntries(
+      PARQUET_COLUMNS.map((c) => {
+        const v = r[c.name];
+        return [
+          c.key,
+          v instanceof Date ? lineTime(v) : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && c.type === 'JSON' ? JSON.parse(v) : (v ?? null),
+        ];
+      }),
+    ),
+  );
+  return { key, lines, more: rows.length > max };
+}
+
+/** The first `max` lines of a part: gzip NDJSON, or Parquet (`bytes`: its size, from the export's record). */
+export async function previewPart(s3: S3Access, key: string, max = 20, bytes?: number): Promise<Preview> {
+  if (key.endsWith('.parquet') && bytes !== undefined) return previewParquet(s3, key, bytes, max);
   const gz = await s3.head(key, HEAD_BYTES);
   let text = '';
   const gunzip = new Gunzip((chunk) => {
@@ -110,65 +138,98 @@ export function partitionsOf(folders: string, projectId: number) {
  * partition projection), so a query of one day reads that day's files only.
  */
 export function snippets(
-  d: { bucket: string; prefix: string; keyFolders: string | null; projectId: number; orgId: number; lineFormat: LineFormat; endpoint?: string | null },
+  d: {
+    bucket: string;
+    prefix: string;
+    keyFolders: string | null;
+    projectId: number;
+    orgId: number;
+    lineFormat: LineFormat;
+    fileFormat: FileFormat;
+    endpoint?: string | null;
+  },
   sample: SampleKeys,
 ) {
   const base = `s3://${d.bucket}/${d.prefix}`;
   const parts = d.keyFolders ? partitionsOf(d.keyFolders, d.projectId) : null;
-  const keys = d.lineFormat === 'current' ? CURRENT_EVENT_KEYS : EVENT_KEYS;
-  const types: Record<string, string> = d.lineFormat === 'current' ? {} : { $schema: 'int' };
-  const columns = keys.map((k) => `  \`${athenaColumn(k)}\` ${types[k] ?? ATHENA_TYPES[k] ?? 'string'}`).join(',\n');
-  const mappings = keys
-    .filter((k) => athenaColumn(k) !== k)
-    .map((k) => `  'mapping.${athenaColumn(k)}' = '${k}'`)
-    .join(',\n');
+  const parquet = d.fileFormat === 'parquet';
+  const files = `${base}${parts ? parts.location + parts.glob : ''}${d.projectId}_*.${eventFileExtension(d.fileFormat)}`;
+  const hive = parts?.hive ? ', hive_partitioning = true' : '';
   // an S3-compatible store (MinIO, R2, Ceph) is named on each call; AWS needs nothing
   const endpoint = d.endpoint ? ` --endpoint-url ${d.endpoint}` : '';
   const name = (key: string) => key.slice(d.prefix.length);
   const aws = [parts ? `aws s3 ls${endpoint} --recursive ${base}${parts.location}` : `aws s3 ls${endpoint} ${base}${d.projectId}_`];
-  if (sample.events) aws.push(`aws s3 cp${endpoint} '${base}${name(sample.events)}' - | gunzip | head -n 3`);
-  else aws.push('# no event file yet: the first hour is exported a few minutes after it ends');
+  if (!sample.events) aws.push('# no event file yet: the first hour is exported a few minutes after it ends');
+  else if (parquet) aws.push(`aws s3 cp${endpoint} '${base}${name(sample.events)}' ./${sample.events.split('/').at(-1)}`);
+  else aws.push(`aws s3 cp${endpoint} '${base}${name(sample.events)}' - | gunzip | head -n 3`);
   if (sample.merged) {
     aws.push(
       '# merged-ID files start with a dash: the key is given with = and the file written as ./-…, so neither is read as an option',
       `aws s3api get-object${endpoint} --bucket ${d.bucket} --key=${sample.merged} ./${name(sample.merged)}`,
     );
   }
-  return {
-    duckdb: `INSTALL httpfs; LOAD httpfs;  -- and CREATE SECRET (TYPE s3, ...) for the bucket
-SELECT event_type, count(*) AS events
-FROM read_json('${base}${parts ? parts.location + parts.glob : ''}${d.projectId}_*.json.gz', format = 'newline_delimited', compression = 'gzip'${parts?.hive ? ', hive_partitioning = true' : ''})
-GROUP BY ALL ORDER BY events DESC;`,
-    athena: `-- the dict columns are JSON text: read them with json_extract_scalar(); keys starting with $ are mapped to names Athena allows
-CREATE EXTERNAL TABLE spillway_events_${d.projectId} (
-${columns}
-)
-${parts ? `PARTITIONED BY (${parts.columns.map((c) => `\`${c.name}\` string`).join(', ')})\n` : ''}ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
-WITH SERDEPROPERTIES (
-  'ignore.malformed.json' = 'true',
-${mappings}
-)
-${
-  parts
+  const partitioned = parts ? `PARTITIONED BY (${parts.columns.map((c) => `\`${c.name}\` string`).join(', ')})\n` : '';
+  const location = parts
     ? `LOCATION '${base}${parts.location}'
 TBLPROPERTIES (
-  'classification' = 'json',
+  'classification' = '${parquet ? 'parquet' : 'json'}',
   'projection.enabled' = 'true',
 ${parts.columns.flatMap((c) => projection(c.name, c.variable)).join(',\n')},
   'storage.location.template' = '${base}${parts.location}${parts.locationTemplate}'
 );
 -- partitions are projected from the folder names: filter on ${parts.columns.map((c) => c.name).join(', ')} to read only those folders`
     : `LOCATION '${base}'
-TBLPROPERTIES ('classification' = 'json');
--- the table reads every file under the prefix, merged-ID files (-${d.orgId}_*) too: keep a separate prefix per kind, or filter with "$path"`
-}`,
-    snowflake: `CREATE OR REPLACE STAGE spillway_stage URL = '${base}' STORAGE_INTEGRATION = my_s3_integration FILE_FORMAT = (TYPE = JSON COMPRESSION = GZIP);
+TBLPROPERTIES ('classification' = '${parquet ? 'parquet' : 'json'}');
+-- the table reads every file under the prefix, merged-ID files (-${d.orgId}_*) too: keep a separate prefix per kind (or date folders with {kind}), or filter with "$path"`;
+  return {
+    duckdb: `INSTALL httpfs; LOAD httpfs;  -- and CREATE SECRET (TYPE s3, ...) for the bucket
+SELECT event_type, count(*) AS events
+FROM ${parquet ? `read_parquet('${files}'${hive})` : `read_json('${files}', format = 'newline_delimited', compression = 'gzip'${hive})`}
+GROUP BY ALL ORDER BY events DESC;`,
+    athena: parquet ? athenaParquet(d.projectId, partitioned, location) : athenaJson(d.projectId, d.lineFormat, partitioned, location),
+    snowflake: `CREATE OR REPLACE STAGE spillway_stage URL = '${base}' STORAGE_INTEGRATION = my_s3_integration FILE_FORMAT = (${parquet ? 'TYPE = PARQUET' : 'TYPE = JSON COMPRESSION = GZIP'});
 CREATE TABLE IF NOT EXISTS amplitude_events (raw VARIANT);
 -- this project's event files only: not merged-ID files (-${d.orgId}_…) nor another project's
-COPY INTO amplitude_events FROM @spillway_stage PATTERN = '${snowflakePattern(d.projectId)}';`,
+COPY INTO amplitude_events FROM ${parquet ? '(SELECT $1 FROM @spillway_stage)' : '@spillway_stage'} PATTERN = '${snowflakePattern(d.projectId, d.fileFormat)}';`,
     awsCli: aws.join('\n'),
   };
 }
 
+/** Athena over the JSON lines: the SerDe maps the keys starting with $ to names Athena allows. */
+function athenaJson(projectId: number, lineFormat: LineFormat, partitioned: string, location: string) {
+  const keys = lineFormat === 'current' ? CURRENT_EVENT_KEYS : EVENT_KEYS;
+  const types: Record<string, string> = lineFormat === 'current' ? {} : { $schema: 'int' };
+  const columns = keys.map((k) => `  \`${athenaColumn(k)}\` ${types[k] ?? ATHENA_TYPES[k] ?? 'string'}`).join(',\n');
+  const mappings = keys
+    .filter((k) => athenaColumn(k) !== k)
+    .map((k) => `  'mapping.${athenaColumn(k)}' = '${k}'`)
+    .join(',\n');
+  return `-- the dict columns are JSON text: read them with json_extract_scalar(); keys starting with $ are mapped to names Athena allows
+CREATE EXTERNAL TABLE spillway_events_${projectId} (
+${columns}
+)
+${partitioned}ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES (
+  'ignore.malformed.json' = 'true',
+${mappings}
+)
+${location}`;
+}
+
+// Athena's types of the Parquet columns (parquet.ts)
+const ATHENA_PARQUET: Record<string, string> = { INT64: 'bigint', TIMESTAMP: 'timestamp', DOUBLE: 'double', BOOLEAN: 'boolean' };
+
+/** Athena over the Parquet parts: typed columns, named as the files name them. */
+function athenaParquet(projectId: number, partitioned: string, location: string) {
+  const columns = PARQUET_COLUMNS.map((c) => `  \`${c.name}\` ${ATHENA_PARQUET[c.type] ?? 'string'}`).join(',\n');
+  return `-- typed columns; the dict columns are JSON text: read them with json_extract_scalar()
+CREATE EXTERNAL TABLE spillway_events_${projectId} (
+${columns}
+)
+${partitioned}STORED AS PARQUET
+${location}`;
+}
+
 /** The Snowflake PATTERN (a regex over the file's path) of a project's event files. */
-export const snowflakePattern = (projectId: number) => `(.*/)?${projectId}_[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{1,2}#[0-9]+[.]json[.]gz`;
+export const snowflakePattern = (projectId: number, fileFormat: FileFormat = 'json') =>
+  `(.*/)?${projectId}_[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{1,2}#[0-9]+[.]${fileFormat === 'parquet' ? 'parquet' : 'json[.]gz'}`;

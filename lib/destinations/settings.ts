@@ -8,7 +8,7 @@ import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { folderProblem } from '../export/files/naming';
 import { eventsSealKind } from '../db/seal-kinds';
-import { FieldError, parseDataChoice, parseEventFilter, parseKeyFolders, parsePrefix } from './fields';
+import { FieldError, parseDataChoice, parseEventFilter, parseFileFormat, parseKeyFolders, parsePrefix } from './fields';
 import { setEnabled } from './lifecycle';
 import { checkAllowed, getOwned } from './rules';
 import { describeOne } from './views';
@@ -35,8 +35,9 @@ export async function updateSettings(db: Db, orgId: number, id: number, body: Re
   if (body.keyFolders !== undefined) changes.keyFolders = parseKeyFolders(body.keyFolders, changes.exportMerged ?? d.exportMerged);
   if (body.eventFilter !== undefined) changes.eventFilter = parseEventFilter(body.eventFilter);
   // the seal its events are copied from follows the line format and the filter
-  if (changes.lineFormat !== undefined || changes.eventFilter !== undefined)
-    changes.eventsSealKind = eventsSealKind(changes.lineFormat ?? d.lineFormat, changes.eventFilter !== undefined ? changes.eventFilter : d.eventFilter);
+  if (body.fileFormat !== undefined) changes.fileFormat = parseFileFormat(body.fileFormat);
+  if (changes.lineFormat !== undefined || changes.eventFilter !== undefined || changes.fileFormat !== undefined)
+    changes.eventsSealKind = eventsSealKind({ ...d, ...changes });
   if (Object.keys(changes).length > 0) {
     const next = { ...d, ...changes };
     // turning merged IDs on under a template without {kind} would mix them into the events' folders

@@ -74,6 +74,7 @@ export async function describe(db: Db, orgId: number, ids?: number[]): Promise<D
       lineFormat: d.lineFormat,
       keyFolders: d.keyFolders,
       eventFilter: parseFilterText(d.eventFilter),
+      fileFormat: d.fileFormat,
       awsAccountId: d.awsAccountId,
       bucket: d.bucket,
       region: d.region,

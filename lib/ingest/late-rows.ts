@@ -3,7 +3,7 @@
 // exports queued again, so the files are built again with the late rows and rewritten, never left
 // without them (lib/export/seal/seal.ts builds it again; the exporter checks the seal before it finishes).
 import { readRows } from '../db/bulk';
-import { eventSealSql, sealKindOf } from '../db/seal-kinds';
+import { DEFAULT_EVENTS, eventSealSql, sealKindOf } from '../db/seal-kinds';
 import type { Tx } from '../db/types';
 import { sql } from 'drizzle-orm';
 
@@ -26,7 +26,7 @@ export async function noteLateRows(tx: Tx, client: unknown, projectId: number, k
   if (seals.length > 0 && seals.every((r) => r[2] === 'stale')) return;
   if (seals.length === 0 && (sealedUntil === null || hour >= sealedUntil)) return;
   // an hour the sealer passed as empty gets a seal to build, in the current format
-  for (const k of seals.length > 0 ? seals.map((r) => r[1]!) : [sealKindOf(kind, { lineFormat: 'current', eventFilter: null })]) {
+  for (const k of seals.length > 0 ? seals.map((r) => r[1]!) : [sealKindOf(kind, DEFAULT_EVENTS)]) {
     await tx.run(sql`insert into seals (project_id, kind, hour, state, part_bytes, updated_at) values (${projectId}, ${k}, ${hour}, 'stale', 0, ${now})
       on conflict (project_id, kind, hour) do update set state = 'stale', lease_owner = null, lease_until = null, updated_at = ${now}`);
   }

@@ -14,6 +14,8 @@ export interface HourTask {
   projectId: number;
   /** where the connection's files go */
   layout: KeyLayout;
+  /** of event files (naming.ts eventFileExtension) */
+  extension: string;
   /** parts already uploaded by an earlier, interrupted run of this export */
   partsDone: number;
   /** whether files of this hour may exist from an earlier export (then stale parts are looked for) */
@@ -103,7 +105,7 @@ export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGener
   const { layout } = task;
   const isEvents = task.kind === 'events';
   const keyOf = (part: number) =>
-    isEvents ? eventFileKey(layout, task.projectId, task.hour, part) : mergedFileKey(layout, task.orgId, task.projectId, task.hour);
+    isEvents ? eventFileKey(layout, task.projectId, task.hour, part, task.extension) : mergedFileKey(layout, task.orgId, task.projectId, task.hour);
 
   let total = task.partsDone;
   // one part ahead: the next is read or built while this one uploads
@@ -143,7 +145,7 @@ export async function exportHour(s3: S3Access, task: HourTask, parts: AsyncGener
   if (isEvents && task.mayHaveFiles) {
     const hourPrefix = eventHourPrefix(layout, task.projectId, task.hour);
     for (const key of await s3.list(hourPrefix)) {
-      const n = partOfKey(hourPrefix, key);
+      const n = partOfKey(hourPrefix, key, task.extension);
       if (n !== null && n > total) {
         await s3.delete(key);
         staleDeleted.push(key);

@@ -9,7 +9,7 @@ import { sealKindOf } from '../db/seal-kinds';
 import type { Db } from '../db/types';
 import { storageFault } from '../db/storage-fault';
 import { manifestFor, type ManifestInput, type ManifestPart } from '../export/files/manifest';
-import { layoutOf } from '../export/files/naming';
+import { eventFileExtension, layoutOf } from '../export/files/naming';
 import type { HourRef } from '../export/seal/parts-from-rows';
 import { claimSeal, markStale, partsToExport, SealChanged, sealOf, type SealClaim } from '../export/seal/seal';
 import { SealPartDamaged, type SealStore } from '../export/seal/store';
@@ -51,7 +51,7 @@ export interface RunOutcome {
  */
 export function putManifest(
   s3: S3Access,
-  dest: Pick<ManifestInput, 'lineFormat' | 'projectId' | 'orgId' | 'prefix' | 'eventFilter'> & { keyFolders: string | null },
+  dest: Pick<ManifestInput, 'lineFormat' | 'projectId' | 'orgId' | 'prefix' | 'eventFilter' | 'fileFormat'> & { keyFolders: string | null },
   job: Pick<ManifestInput, 'kind' | 'hour'>,
   parts: ManifestPart[],
 ) {
@@ -64,6 +64,7 @@ export function putManifest(
     prefix: dest.prefix,
     folders: dest.keyFolders,
     eventFilter: dest.eventFilter,
+    fileFormat: dest.fileFormat,
     parts,
   });
   return s3.put(m.key, m.body, { contentType: 'application/json' });
@@ -136,7 +137,16 @@ export class HourRun {
     const partsDone = job.sealGeneration === generation ? job.partsDone : 0;
     return exportHour(
       this.s3!,
-      { kind: job.kind, hour: job.hour, orgId: dest.orgId, projectId: dest.projectId, layout: layoutOf(dest), partsDone, mayHaveFiles },
+      {
+        kind: job.kind,
+        hour: job.hour,
+        orgId: dest.orgId,
+        projectId: dest.projectId,
+        layout: layoutOf(dest),
+        extension: eventFileExtension(dest.fileFormat),
+        partsDone,
+        mayHaveFiles,
+      },
       partsToExport(db, store, this.ref, claim, { workerId, settings: sealSettings(config), clock, shouldStop: this.shouldStop }),
       {
         onPart: async (p) => {

@@ -6,7 +6,7 @@ import { and, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
-import { dayPrefixes, eventHourPrefix, layoutOf, manifestKey, mergedFileKey, partOfKey } from '../export/files/naming';
+import { dayPrefixes, eventFileExtension, eventHourPrefix, layoutOf, manifestKey, mergedFileKey, partOfKey } from '../export/files/naming';
 import { S3Access, unquote } from '../s3/access';
 import { DAY_MS, floorDay, HOUR_MS } from '../util/hours';
 import type { EngineConfig } from './config';
@@ -62,7 +62,7 @@ function problemOf(job: typeof s.exportJobs.$inferSelect, files: (typeof s.expor
   if (job.kind === 'events') {
     const hourPrefix = eventHourPrefix(layout, dest.projectId, job.hour);
     for (const key of listed.keys()) {
-      const n = partOfKey(hourPrefix, key);
+      const n = partOfKey(hourPrefix, key, eventFileExtension(dest.fileFormat));
       if (n !== null && n > job.partsDone) problems.push(`stale part ${n} is in the bucket`);
     }
   } else if (job.partsDone === 0 && listed.has(mergedFileKey(layout, dest.orgId, dest.projectId, job.hour)))

@@ -9,7 +9,7 @@ import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
 import type { SealStore } from '../export/seal/store';
-import { isEventsKind, sealKindOf, sealKindSql, type SealKind } from '../db/seal-kinds';
+import { DEFAULT_EVENTS, isEventsKind, sealKindOf, sealKindSql, type SealKind } from '../db/seal-kinds';
 import { nextDataHour, type HourRef } from '../export/seal/parts-from-rows';
 import { HOUR_MS } from '../util/hours';
 import type { EngineConfig } from './config';
@@ -86,7 +86,7 @@ export async function sealClosedHours(db: Db, config: EngineConfig, store: SealS
           for (const [k, eventFilter] of wanted) if (await markPending(db, { projectId: p.id, kind: k, hour: next, eventFilter }, run)) sealed++;
           continue;
         }
-        const r = await sealHour(db, store, { projectId: p.id, kind: sealKindOf(kind, { lineFormat: 'current', eventFilter: null }), hour: next }, run);
+        const r = await sealHour(db, store, { projectId: p.id, kind: sealKindOf(kind, DEFAULT_EVENTS), hour: next }, run);
         if (r === 'built') sealed++;
         else if (r === 'unfinished') all = false;
       }

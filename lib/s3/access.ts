@@ -177,11 +177,15 @@ export class S3Access {
   }
 
   /** The first `bytes` bytes of an object (a ranged GET), for previews. */
-  async head(key: string, bytes: number): Promise<Uint8Array> {
-    const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key, Range: `bytes=0-${bytes - 1}` }), {
-      unhoistableHeaders: new Set(['range']),
-    });
-    const res = await this.send('GetObject', url, { method: 'GET', headers: { range: `bytes=0-${bytes - 1}` } });
+  head(key: string, bytes: number): Promise<Uint8Array> {
+    return this.range(key, 0, bytes);
+  }
+
+  /** Bytes `start` to `end` (exclusive) of an object: a ranged GET (a Parquet footer, a row group). */
+  async range(key: string, start: number, end: number): Promise<Uint8Array> {
+    const range = `bytes=${start}-${end - 1}`;
+    const url = await this.presign(new GetObjectCommand({ Bucket: this.dest.bucket, Key: key, Range: range }), { unhoistableHeaders: new Set(['range']) });
+    const res = await this.send('GetObject', url, { method: 'GET', headers: { range } });
     return new Uint8Array(await res.arrayBuffer());
   }
 

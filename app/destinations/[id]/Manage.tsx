@@ -8,6 +8,7 @@ import { useDeleteDestination, useStartBackfill, useUpdateSettings } from './que
 import { KeyLayout } from '../KeyLayout';
 import { ApiError } from '../../ui/api';
 import { EventFilterField } from '../EventFilterField';
+import { FileFormatField } from '../FileFormatField';
 
 export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChange: () => void; onDeleted: () => void }) {
   const [prefix, setPrefix] = useState(d.prefix);
@@ -17,6 +18,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
   const [lineFormat, setLineFormat] = useState(d.lineFormat);
   const [keyFolders, setKeyFolders] = useState(d.keyFolders);
   const [eventFilter, setEventFilter] = useState(d.eventFilter);
+  const [fileFormat, setFileFormat] = useState(d.fileFormat);
   const [confirming, setConfirming] = useState(false);
   // shown at once; put back if the server refuses
   const [enabled, setEnabledShown] = useState(d.enabled);
@@ -79,14 +81,23 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          patch.mutate({ prefix, keyFolders: keyFolders ?? '', eventFilter, exportEvents: events, exportMerged: merged, writeManifest: manifest, lineFormat });
+          patch.mutate({
+            prefix,
+            keyFolders: keyFolders ?? '',
+            eventFilter,
+            fileFormat,
+            exportEvents: events,
+            exportMerged: merged,
+            writeManifest: manifest,
+            lineFormat,
+          });
         }}
       >
         <label htmlFor="m-prefix">
           Prefix <span className="hint">(applies to the next files written)</span>
         </label>
         <input id="m-prefix" type="text" value={prefix} onChange={(e) => setPrefix(e.target.value)} />
-        <KeyLayout value={keyFolders} onChange={setKeyFolders} prefix={prefix} projectId={d.projectId} error={folderError} />
+        <KeyLayout value={keyFolders} onChange={setKeyFolders} prefix={prefix} projectId={d.projectId} fileFormat={fileFormat} error={folderError} />
         {keyFolders !== d.keyFolders ? (
           <p className="notice" style={{ marginTop: 0 }}>
             Files already exported stay where they are. The hours exported from now on go to the new layout; export a range again (Export data) to write its
@@ -100,6 +111,7 @@ export function Manage({ d, onChange, onDeleted }: { d: DestinationView; onChang
           <input type="checkbox" checked={merged} onChange={(e) => setMerged(e.target.checked)} /> Export merged Amplitude IDs
         </label>
         {events ? <EventFilterField value={eventFilter} onChange={setEventFilter} error={filterError} /> : null}
+        {events ? <FileFormatField value={fileFormat} onChange={setFileFormat} /> : null}
         <label className="row" style={{ fontWeight: 400 }}>
           <input type="checkbox" checked={manifest} onChange={(e) => setManifest(e.target.checked)} /> Write a manifest for each hour
         </label>

@@ -12,6 +12,8 @@ import type { Project, VerifyResult } from '../../ui/types';
 import { KeyLayout } from '../KeyLayout';
 import { EventFilterField } from '../EventFilterField';
 import type { EventFilter } from '@/lib/export/files/event-filter';
+import type { FileFormat } from '@/lib/export/files/format';
+import { FileFormatField } from '../FileFormatField';
 
 const STEPS = ['Choose data', 'Bucket information', 'Bucket policy', 'Verify access', 'Connected'];
 
@@ -39,6 +41,7 @@ interface Form {
   keyFolders: string | null;
   /** null: every event type */
   eventFilter: EventFilter | null;
+  fileFormat: FileFormat;
 }
 
 interface Policies {
@@ -99,6 +102,7 @@ function Wizard() {
     endpoint: '',
     keyFolders: null,
     eventFilter: null,
+    fileFormat: 'json',
   });
   const [error, setError] = useState<FormError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -119,6 +123,7 @@ function Wizard() {
     endpoint: form.compatible ? form.endpoint : '',
     keyFolders: form.keyFolders ?? '',
     eventFilter: form.exportEvents ? form.eventFilter : null,
+    fileFormat: form.fileFormat,
   });
   const fail = (e: unknown) => {
     const body = e instanceof ApiError ? e.body : {};
@@ -276,8 +281,10 @@ function Wizard() {
             onChange={(v) => set('keyFolders', v)}
             prefix={form.prefix}
             projectId={form.projectId}
+            fileFormat={form.fileFormat}
             error={messageFor(error, 'keyFolders')}
           />
+          {form.exportEvents ? <FileFormatField value={form.fileFormat} onChange={(v) => set('fileFormat', v)} /> : null}
           {error?.field && !['awsAccountId', 'bucket', 'region', 'prefix', 'kmsKeyArn', 'endpoint', 'keyFolders', 'eventFilter'].includes(error.field) ? (
             <p className="error" role="alert">
               {error.message}

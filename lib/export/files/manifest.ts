@@ -24,6 +24,8 @@ export interface ManifestInput {
   folders: string | null;
   /** events: the filter of the event types in the files (canonical text), null for all */
   eventFilter: string | null;
+  /** events: how the parts are encoded (recorded only for Parquet: JSON manifests stay as they were) */
+  fileFormat: 'json' | 'parquet';
   parts: ManifestPart[];
 }
 
@@ -33,7 +35,12 @@ export function manifestFor(m: ManifestInput): { key: string; body: Uint8Array }
     manifest_version: 1,
     kind: m.kind,
     ...(m.kind === 'events'
-      ? { project_id: m.projectId, line_format: m.lineFormat, ...(m.eventFilter ? { event_filter: JSON.parse(m.eventFilter) } : {}) }
+      ? {
+          project_id: m.projectId,
+          line_format: m.fileFormat === 'parquet' ? 'current' : m.lineFormat,
+          ...(m.eventFilter ? { event_filter: JSON.parse(m.eventFilter) } : {}),
+          ...(m.fileFormat === 'parquet' ? { file_format: 'parquet' } : {}),
+        }
       : { org_id: m.orgId }),
     date,
     hour: h,

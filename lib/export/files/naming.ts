@@ -1,5 +1,5 @@
 // Object key rules, the only place they live. File names are Amplitude's:
-//   events:     {projectId}_{yyyy-MM-dd}_{H}#{n}.json.gz   (n from 1)
+//   events:     {projectId}_{yyyy-MM-dd}_{H}#{n}.json.gz   (n from 1; .parquet for Parquet parts)
 //   merged ids: -{orgId}_{yyyy-MM-dd}_{H}.json.gz
 //   manifests:  _spillway/manifests/{folders}{projectId or -orgId}_{yyyy-MM-dd}_{H}.json
 //               (a folder starting with "_": Athena, Glue, Spark and Hive skip it, and no *.json.gz
@@ -75,8 +75,11 @@ export function eventHourPrefix(w: Where, projectId: number, hour: number): stri
   return `${normalizePrefix(l.prefix)}${folderOf(l, 'events', projectId, hour)}${projectId}_${date}_${h}#`;
 }
 
-export function eventFileKey(w: Where, projectId: number, hour: number, part: number): string {
-  return `${eventHourPrefix(w, projectId, hour)}${part}.json.gz`;
+/** The extension of an event file: Amplitude's gzip NDJSON, or Parquet. */
+export const eventFileExtension = (fileFormat: 'json' | 'parquet') => (fileFormat === 'parquet' ? 'parquet' : 'json.gz');
+
+export function eventFileKey(w: Where, projectId: number, hour: number, part: number, extension = 'json.gz'): string {
+  return `${eventHourPrefix(w, projectId, hour)}${part}.${extension}`;
 }
 
 export function mergedFileKey(w: Where, orgId: number, projectId: number, hour: number): string {
@@ -85,11 +88,12 @@ export function mergedFileKey(w: Where, orgId: number, projectId: number, hour: 
   return `${normalizePrefix(l.prefix)}${folderOf(l, 'merged', projectId, hour)}-${orgId}_${date}_${h}.json.gz`;
 }
 
-/** The part number of an event file key under `hourPrefix`, or null when it is not one. */
-export function partOfKey(hourPrefix: string, key: string): number | null {
+/** The part number of an event file key under `hourPrefix` with `extension`, or null when it is not one. */
+export function partOfKey(hourPrefix: string, key: string, extension = 'json.gz'): number | null {
   if (!key.startsWith(hourPrefix)) return null;
-  const m = /^(\d+)\.json\.gz$/.exec(key.slice(hourPrefix.length));
-  return m ? Number(m[1]) : null;
+  const rest = key.slice(hourPrefix.length);
+  const m = /^(\d+)\./.exec(rest);
+  return m && rest.slice(m[0].length) === extension ? Number(m[1]) : null;
 }
 
 export const MANIFEST_FOLDER = '_spillway/manifests/';

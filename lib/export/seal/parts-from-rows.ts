@@ -1,17 +1,18 @@
 // The canonical files of one hour of one kind, built from its rows: read in a fixed order
 // (server_upload_time, id) from a resume cursor, rendered (render.ts, format.ts) and cut into gzip parts
-// by uncompressed size (gzip-parts.ts). A run cut off after part k and resumed at its cursor makes
+// by uncompressed size (cut-parts.ts). A run cut off after part k and resumed at its cursor makes
 // exactly the bytes a clean run makes. lib/export/seal/seal.ts keeps what this builds.
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/bulk';
 import * as s from '../../db/schema';
 import type { Db } from '../../db/types';
-import { isEventsKind, lineFormatOfSeal, mergeToJson, type ExportKind, type MergeRow, type SealKind } from '../files/format';
+import { fileFormatOfSeal, isEventsKind, lineFormatOfSeal, mergeToJson, type ExportKind, type MergeRow, type SealKind } from '../files/format';
 import type { GzipOptions } from '../files/gzip';
-import { writeParts, type PartOutput } from '../files/gzip-parts';
+import { writeParts, type PartOutput } from '../files/cut-parts';
 import { LINE_SELECT, renderCurrentLine, renderLine, rowPosition } from '../files/render';
 import { HOUR_MS } from '../../util/hours';
 import { filterSql, parseFilterText } from '../files/event-filter';
+import { ParquetPartWriter } from '../files/parquet';
 
 export interface Cursor {
   time: number;
@@ -93,6 +94,7 @@ export function hourParts(db: Db, ref: HourRef, cursor: Cursor | null, firstPart
   if (isEventsKind(ref.kind)) {
     return writeParts(pages(eventPage(db, ref), eventCursor, cursor, pageSize), {
       toLine: lineFormatOfSeal(ref.kind) === 'current' ? renderCurrentLine : renderLine,
+      encoder: fileFormatOfSeal(ref.kind) === 'parquet' ? () => new ParquetPartWriter() : undefined,
       cursorOf: eventCursor,
       partBytes: opts.partBytes,
       firstPart,

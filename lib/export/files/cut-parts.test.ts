@@ -1,7 +1,7 @@
 import { gunzipSync, strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { chooseEncoder } from './gzip';
-import { writeParts, type PartOutput } from './gzip-parts';
+import { writeParts, type PartOutput } from './cut-parts';
 
 type Row = { id: number; text: string };
 

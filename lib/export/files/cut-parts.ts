@@ -1,7 +1,8 @@
-// Streams rows into gzip parts, cutting a new part once a part's uncompressed NDJSON passes
-// `partBytes` (always at a line boundary). Lines are encoded straight into a reusable buffer with
-// encodeInto (exact UTF-8 byte counts at native speed); compression runs while the next lines are
-// built. Memory holds one compressed part plus one buffer, whatever the hour's size.
+// Streams rows into parts, cutting a new part once a part's uncompressed NDJSON passes `partBytes`
+// (always at a line boundary). Each part is encoded as gzip NDJSON (PartWriter, the default) or by
+// the encoder given (Parquet: parquet.ts). For gzip, lines are encoded straight into a reusable buffer
+// with encodeInto (exact UTF-8 byte counts at native speed); compression runs while the next lines
+// are built. Memory holds one compressed part plus one buffer, whatever the hour's size.
 import { gzipStream, type GzipOptions } from './gzip';
 import { readAll } from '../../util/bytes';
 import { yieldToEventLoop } from '../../util/yield';
@@ -22,6 +23,17 @@ export interface PartitionOptions<R, C> {
   /** number given to the first part produced (resuming after parts already uploaded) */
   firstPart: number;
   gzip?: GzipOptions;
+  /** how a part is encoded; unset, gzip NDJSON */
+  encoder?: () => PartEncoder;
+}
+
+/** One part being encoded: lines in, the part's bytes out. */
+export interface PartEncoder {
+  add(line: string): Promise<void>;
+  finish(): Promise<Uint8Array>;
+  /** the part's NDJSON bytes so far (what the cut is measured in) */
+  readonly rawBytes: number;
+  readonly events: number;
 }
 
 const BUF = 1 << 20;
@@ -30,7 +42,7 @@ const POOL = 3;
 // so it idles at most one such stretch of line building between its chunks
 const YIELD_CHARS = 128 * 1024;
 
-class PartWriter {
+class PartWriter implements PartEncoder {
   private writer: WritableStreamDefaultWriter<Uint8Array>;
   private output: Promise<Uint8Array>;
   private writeError: unknown = null;
@@ -113,11 +125,11 @@ class PartWriter {
 /** Yields finished parts in order; an input with no rows yields nothing. */
 export async function* writeParts<R, C>(pages: AsyncIterable<R[]>, opts: PartitionOptions<R, C>): AsyncGenerator<PartOutput<C>> {
   let part = opts.firstPart;
-  let w: PartWriter | null = null;
+  let w: PartEncoder | null = null;
   let last: R | undefined;
   for await (const rows of pages) {
     for (const row of rows) {
-      w ??= new PartWriter(opts.gzip);
+      w ??= opts.encoder ? opts.encoder() : new PartWriter(opts.gzip);
       await w.add(opts.toLine(row));
       last = row;
       if (w.rawBytes >= opts.partBytes) {

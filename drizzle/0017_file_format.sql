@@ -1,0 +1,1 @@
+ALTER TABLE `destinations` ADD `file_format` text DEFAULT 'json' NOT NULL;
