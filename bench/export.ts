@@ -71,20 +71,22 @@ try {
       ]);
     }
     baselines[0][1].gz = baselines[1][1].gz; // the same deflate level: zlib's size stands for gzip -6's
-    sealRows.push({
+    // a seal run of Spillway (JSON or Parquet parts) as a row beside the baselines
+    const sealRow = (run: string, s: typeof o, peakRssMb: number) => ({
       events: n,
-      run: 'seal the hour (Spillway)',
+      run,
       'NDJSON MB': fmt(raw / MB),
-      'gz MB': fmt(o.bytes / MB),
-      parts: o.parts,
-      'wall s': fmt(o.ms / 1000, 2),
-      'MB/s': fmt(raw / MB / (o.ms / 1000)),
-      'peak RSS MB': fmt(seal.peakRssMb, 0),
-      '× gzip -6': ratio(o.ms, gzip6.ms),
-      'history / gz': ratio(o.historyBytes, o.bytes),
-      'raw B/event': fmt(o.rawRowBytes / n, 0),
-      'history B/event': fmt(o.historyBytes / n, 0),
+      'gz MB': fmt(s.bytes / MB),
+      parts: s.parts,
+      'wall s': fmt(s.ms / 1000, 2),
+      'MB/s': fmt(raw / MB / (s.ms / 1000)),
+      'peak RSS MB': fmt(peakRssMb, 0),
+      '× gzip -6': ratio(s.ms, gzip6.ms),
+      'history / gz': ratio(s.historyBytes, s.bytes),
+      'raw B/event': fmt(s.rawRowBytes / n, 0),
+      'history B/event': fmt(s.historyBytes / n, 0),
     });
+    sealRows.push(sealRow('seal the hour (Spillway)', o, seal.peakRssMb));
     for (const [label, b] of baselines) {
       sealRows.push({
         events: n,
@@ -107,20 +109,7 @@ try {
     const pq = await node(child, ['seal', db, `${dir}/parquet-${n}`, '-', 'events-current~parquet']);
     const p = last(pq.stdout);
     if (!p.ok || p.events !== o.events) throw new Error(`the hour was not sealed as Parquet: ${pq.stdout}`);
-    sealRows.push({
-      events: n,
-      run: 'seal the hour as Parquet (Spillway)',
-      'NDJSON MB': fmt(raw / MB),
-      'gz MB': fmt(p.bytes / MB),
-      parts: p.parts,
-      'wall s': fmt(p.ms / 1000, 2),
-      'MB/s': fmt(raw / MB / (p.ms / 1000)),
-      'peak RSS MB': fmt(pq.peakRssMb, 0),
-      '× gzip -6': ratio(p.ms, gzip6.ms),
-      'history / gz': ratio(p.historyBytes, p.bytes),
-      'raw B/event': fmt(p.rawRowBytes / n, 0),
-      'history B/event': fmt(p.historyBytes / n, 0),
-    });
+    sealRows.push(sealRow('seal the hour as Parquet (Spillway)', p, pq.peakRssMb));
     rmSync(`${dir}/parquet-${n}`, { recursive: true, force: true });
     // the JSON seal again (not timed): the export runs below copy it
     if (!last((await node(child, ['seal', db, partsDir])).stdout).ok) throw new Error('the hour was not sealed again');
