@@ -37,9 +37,10 @@ const LAYERS = {
   ingest: { may: ['util', 'net', 'db'] },
   projects: { may: ['util', 'db', 'export/files', 'ingest'] },
   auth: { may: ['util', 'db', 'projects'] },
+  pull: { edge: true, may: ['util', 'db', 'export/files', 'export/seal', 'projects', 'auth'] },
   notify: { may: ['util', 'db'] },
   destinations: { may: ['util', 'net', 'db', 's3', 'export/files', 'jobs'] },
-  server: { may: ['util', 'net', 'db', 's3', 'export/files', 'export/seal', 'jobs', 'ingest', 'projects', 'auth', 'notify', 'destinations'] },
+  server: { may: ['util', 'net', 'db', 's3', 'export/files', 'export/seal', 'jobs', 'ingest', 'projects', 'auth', 'notify', 'destinations', 'pull'] },
 };
 
 /** One no-restricted-imports rule per folder: the folders it may not import, and Node modules on the edge. */

@@ -113,6 +113,15 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
     mutationFn: (id: number) => api(`/api/projects/${id}/rotate-key`, { method: 'POST', body: {} }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['projects'] }),
   });
+  const [secret, setSecret] = useState<{ project: Project; key: string } | null>(null);
+  const makeSecret = useMutation({
+    mutationFn: (p: Project) =>
+      api<{ secretKey: string }>(`/api/projects/${p.id}/secret-key`, { method: 'POST', body: {} }).then((r) => ({ project: p, key: r.secretKey })),
+    onSuccess: (r) => {
+      setSecret(r);
+      qc.invalidateQueries({ queryKey: ['projects'] });
+    },
+  });
   const origin = typeof window !== 'undefined' ? window.location.origin : '';
   if (projects.isLoading) return <p className="muted">Loading projects…</p>;
   if (projects.error) return <p className="error">{projects.error.message}</p>;
@@ -156,6 +165,14 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
                       >
                         Rotate key
                       </button>
+                      <button
+                        className="secondary"
+                        onClick={() => {
+                          if (!p.hasSecretKey || confirm('Make a new secret key? Export API clients using the old one will be refused.')) makeSecret.mutate(p);
+                        }}
+                      >
+                        {p.hasSecretKey ? 'New secret key' : 'Secret key…'}
+                      </button>
                     </div>
                   ) : null}
                 </td>
@@ -193,6 +210,19 @@ function Projects({ isAdmin }: { isAdmin: boolean }) {
           </form>
         ) : null}
       </div>
+      {secret ? (
+        <div className="card" role="status">
+          <h2 style={{ marginTop: 0 }}>Export API secret key of {secret.project.name}</h2>
+          <p>
+            <code>{secret.key}</code> — shown this once: copy it now. With the project&apos;s API key it opens Amplitude&apos;s Export API on this server:
+          </p>
+          <pre tabIndex={0}>{`curl -u ${secret.project.apiKey}:${secret.key} '${origin}/api/2/export?start=20260101T00&end=20260101T23' -o export.zip`}</pre>
+          <button className="secondary" onClick={() => setSecret(null)}>
+            Done
+          </button>
+        </div>
+      ) : null}
+      {makeSecret.error ? <p className="error">{makeSecret.error.message}</p> : null}
       {editing !== null && list.find((p) => p.id === editing) ? (
         <AllowedOrigins key={editing} project={list.find((p) => p.id === editing)!} onDone={() => setEditing(null)} />
       ) : null}

@@ -1,6 +1,6 @@
 #!/bin/bash
 # System packages the tests need (Debian, as root): Ceph's radosgw for a real S3, Chromium for e2e, the
-# AWS CLI that the "Read the files" snippets are run with.
+# AWS CLI that the "Read the files" snippets are run with, curl and unzip (the Export API's documented client).
 set -euo pipefail
 need=()
 command -v radosgw >/dev/null || need+=(radosgw)
@@ -8,6 +8,7 @@ command -v ceph-mon >/dev/null || need+=(ceph-mon)
 command -v ceph-osd >/dev/null || need+=(ceph-osd)
 command -v uuidgen >/dev/null || need+=(uuid-runtime)
 command -v curl >/dev/null || need+=(curl)
+command -v unzip >/dev/null || need+=(unzip)
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then

@@ -13,4 +13,6 @@ export interface Project {
   isPortfolio: boolean;
   apiKey: string | null;
   allowedOrigins: string | null;
+  /** an Export API secret key exists (it is shown once, when made) */
+  hasSecretKey: boolean;
 }

@@ -86,6 +86,9 @@ export const projects = sqliteTable(
     isPortfolio: integer('is_portfolio', { mode: 'boolean' }).notNull().default(false),
     // portfolio projects have none: they cannot receive events
     apiKey: text('api_key'),
+    // the Export API's secret key (lib/projects/secret-keys.ts): its SHA-256, never the key; null: none yet
+    secretKeyHash: text('secret_key_hash'),
+    secretKeyCreatedAt: integer('secret_key_created_at'),
     // JSON list of origins browsers may send events from; null: any (see lib/ingest/cors.ts)
     allowedOrigins: text('allowed_origins'),
     // every closed hour before it is sealed (lib/export/seal/seal.ts) or had no data; null: none looked at yet

@@ -30,7 +30,15 @@ export async function rotateApiKey(db: Db, orgId: number, projectId: number) {
       .where(and(eq(s.projects.id, projectId), eq(s.projects.orgId, orgId), eq(s.projects.isPortfolio, false)))
       .returning(),
   );
-  return p;
+  return p && shown(p);
+}
+
+type Project = typeof s.projects.$inferSelect;
+
+/** A project as the browser sees it: the secret key's hash never leaves the server, only whether one exists. */
+export function shown(p: Project) {
+  const { secretKeyHash, ...rest } = p;
+  return { ...rest, hasSecretKey: secretKeyHash !== null };
 }
 
 export async function listProjects(db: DbOrTx, orgId: number) {
@@ -40,7 +48,10 @@ export async function listProjects(db: DbOrTx, orgId: number) {
 /** The organisation's projects as `role` may see them: members see that a key exists, admins the key. */
 export async function projectsFor(db: Db, orgId: number, role: 'admin' | 'member') {
   const projects = await listProjects(db, orgId);
-  return projects.map((p) => ({ ...p, apiKey: role === 'admin' ? p.apiKey : p.apiKey ? '••••••••' : null }));
+  return projects.map((row) => {
+    const p = shown(row);
+    return { ...p, apiKey: role === 'admin' ? p.apiKey : p.apiKey ? '••••••••' : null };
+  });
 }
 
 /** The Projects page's "Create": `{name, isPortfolio?}`. */
@@ -48,7 +59,7 @@ export async function addProject(db: Db, orgId: number, body: Record<string, unk
   if (typeof body.name !== 'string') throw new InputError('name is required');
   if (body.isPortfolio !== undefined && typeof body.isPortfolio !== 'boolean') throw new InputError('isPortfolio must be true or false');
   const name = body.name;
-  return withWriteLock(db, () => createProject(db, orgId, name, { isPortfolio: body.isPortfolio === true }));
+  return shown(await withWriteLock(db, () => createProject(db, orgId, name, { isPortfolio: body.isPortfolio === true })));
 }
 
 /** Sets the origins browsers may send this project's events from (null: any). */
@@ -66,5 +77,5 @@ export async function setAllowedOrigins(db: Db, orgId: number, projectId: number
       .where(and(eq(s.projects.id, projectId), eq(s.projects.orgId, orgId), eq(s.projects.isPortfolio, false)))
       .returning(),
   );
-  return p;
+  return p && shown(p);
 }
