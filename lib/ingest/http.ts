@@ -80,12 +80,12 @@ export async function handleIngest(
   request: Request,
   door: IngestDoor,
   ip: string | null,
-  opts: Partial<IngestContext> & { ingest?: Ingester } = {},
+  opts: Partial<IngestContext> & { ingest?: Ingester; observe?: (door: IngestDoor, result: IngestResult, seconds: number) => void } = {},
 ): Promise<Response> {
   const receivedAt = Date.now();
   const origin = request.headers.get('origin');
   const isForm = !isJsonDoor(door);
-  const { ingest = (raw, ctx) => ingestRaw(db, raw, ctx), ...ctxOpts } = opts;
+  const { ingest = (raw, ctx) => ingestRaw(db, raw, ctx), observe, ...ctxOpts } = opts;
   let result: IngestResult;
   const encoding = (request.headers.get('content-encoding') ?? '').trim().toLowerCase();
   // a key over its limit this second is refused before its body is read whole and parsed: others' requests do not wait behind it
@@ -96,6 +96,7 @@ export async function handleIngest(
     result = await ingest({ door, body, encoding, receivedAt, ip }, ctx).catch(failure);
     if (result.keyRefused) keyGate.refuse(result.keyRefused.apiKey, result.keyRefused.until);
   }
+  observe?.(door, result, (Date.now() - receivedAt) / 1000);
   if (!isForm) return jsonResponse(result, origin);
   const answer = legacyAnswer(result);
   return new Response(answer.text, { status: answer.status, headers: answerHeaders(answer, origin, 'text/plain; charset=utf-8') });

@@ -37,6 +37,9 @@ export interface RunContext {
 export interface RunOutcome {
   /** `lost`: another worker holds the job now; `gone`: its connection was deleted */
   state: 'done' | 'paused' | 'retry' | 'failed' | 'lost' | 'gone';
+  kind: 'events' | 'merged';
+  /** how long the run took (its seal built along, when it was) */
+  ms: number;
   parts: number;
   events: number;
   bytes: number;
@@ -91,7 +94,7 @@ export class HourRun {
   /** Runs a claimed job to its outcome; never throws for the job's own failures. */
   static async run(ctx: RunContext, job: Job): Promise<RunOutcome> {
     const [dest] = await ctx.db.select().from(s.destinations).where(eq(s.destinations.id, job.destinationId));
-    if (!dest) return outcome('gone');
+    if (!dest) return outcome('gone', job.kind, 0);
     const run = new HourRun(ctx, job, dest);
     try {
       return await run.stages();
@@ -193,8 +196,17 @@ export class HourRun {
   }
 
   private outcome(state: RunOutcome['state']): RunOutcome {
-    return { ...outcome(state), ...this.copied };
+    return { ...outcome(state, this.job.kind, this.ctx.clock() - this.began), ...this.copied };
   }
 }
 
-const outcome = (state: RunOutcome['state']): RunOutcome => ({ state, parts: 0, events: 0, bytes: 0, emailQueued: false, stopsTick: false });
+const outcome = (state: RunOutcome['state'], kind: RunOutcome['kind'], ms: number): RunOutcome => ({
+  state,
+  kind,
+  ms,
+  parts: 0,
+  events: 0,
+  bytes: 0,
+  emailQueued: false,
+  stopsTick: false,
+});

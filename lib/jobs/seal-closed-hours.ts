@@ -24,6 +24,15 @@ export interface SealRun {
   settings: SealSettings;
   clock: () => number;
   deadline: number;
+  /** told of each seal built here to its end */
+  onBuilt?: (o: SealBuilt) => void;
+}
+
+/** A seal built to its end by one worker's run: how long (this run) and how many bytes of parts. */
+export interface SealBuilt {
+  kind: string;
+  ms: number;
+  bytes: number;
 }
 
 /** Seals one hour of one kind to the end (or the deadline): 'built' here, 'was sealed' already, or 'unfinished'. */
@@ -32,11 +41,19 @@ export async function sealHour(db: Db, store: SealStore, ref: HourRef, run: Seal
   if (claim.state === 'empty' || claim.state === 'sealed') return 'was sealed';
   if (claim.state === 'busy') return 'unfinished';
   const lease = keepSealLease(db, claim.seal, run.workerId, run.settings.leaseMs, run.clock);
+  const began = run.clock();
+  let bytes = 0;
   try {
     const build = buildSeal(db, store, claim.seal, run.workerId, run.settings, run.clock, () => run.clock() >= run.deadline || lease.lost());
     for (;;) {
       const r = await build.next();
-      if (r.done) return r.value === 'sealed' ? 'built' : 'unfinished';
+      if (!r.done) {
+        bytes += r.value.row.bytes;
+        continue;
+      }
+      if (r.value !== 'sealed') return 'unfinished';
+      run.onBuilt?.({ kind: ref.kind, ms: run.clock() - began, bytes });
+      return 'built';
     }
   } catch (e) {
     // another worker has it, rows arrived meanwhile, or its rows are gone: nothing to do here now

@@ -12,7 +12,7 @@ import { runDueIntegrityCheck } from './integrity';
 import { claimJob } from './lease';
 import { planBackfills, planHourly } from './plan';
 import { pruneRawRows } from './retention';
-import { sealClosedHours } from './seal-closed-hours';
+import { sealClosedHours, type SealBuilt } from './seal-closed-hours';
 
 export { claimJob, type Job } from './lease';
 export { openJobs, retryFailed } from './job-store';
@@ -23,6 +23,14 @@ export interface TickOptions {
   workerId?: string;
   /** stop after this many jobs (tests) */
   maxJobs?: number;
+  /** told of each run and each seal built (the server's metrics) */
+  observe?: EngineObserver;
+}
+
+/** What the engine reports as it works, for whoever counts it (lib/server/metrics.ts); runtime-neutral. */
+export interface EngineObserver {
+  run?(o: RunOutcome): void;
+  seal?(o: SealBuilt): void;
 }
 
 export interface TickSummary {
@@ -69,6 +77,7 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
     storageFaults: 0,
   };
   const count = (o: RunOutcome) => {
+    opts.observe?.run?.(o);
     if (o.state === 'done') sum.done++;
     else if (o.state === 'paused') sum.paused++;
     else if (o.state === 'retry') sum.retried++;
@@ -86,7 +95,13 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
   const integrity = await runDueIntegrityCheck(db, config, start);
   sum.repairsQueued += integrity?.issues.filter((i) => i.repaired).length ?? 0;
   // closed hours sealed (or left to their exports to seal): at most half the budget, the exports come first
-  sum.sealed += await sealClosedHours(db, config, store, { workerId, settings: sealSettings(config), clock, deadline: start + opts.budgetMs / 2 });
+  sum.sealed += await sealClosedHours(db, config, store, {
+    workerId,
+    settings: sealSettings(config),
+    clock,
+    deadline: start + opts.budgetMs / 2,
+    onBuilt: opts.observe?.seal,
+  });
   while (clock() < deadline && (opts.maxJobs === undefined || sum.jobs < opts.maxJobs) && sum.storageFaults === 0) {
     // hours known to be empty, many at a time; those whose manifest fails go the ordinary way
     const empty = await claimEmptyJobs(db, workerId, clock(), config.leaseMs);

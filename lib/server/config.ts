@@ -91,6 +91,9 @@ export const appUrl = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_APP
 /** SPILLWAY_TRUST_PROXY as given (lib/server/request.ts parses it). */
 export const trustProxySetting = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_TRUST_PROXY;
 
+/** The token a scrape of /api/metrics presents (SPILLWAY_METRICS_TOKEN); unset, the metrics are off. */
+export const metricsToken = (env: NodeJS.ProcessEnv = process.env) => env.SPILLWAY_METRICS_TOKEN || undefined;
+
 /** The secret the cron door compares (CRON_SECRET); unset, the door is closed. */
 export const cronSecret = (env: NodeJS.ProcessEnv = process.env) => env.CRON_SECRET || undefined;
 

@@ -6,6 +6,7 @@ import { handleIngest } from '../ingest/http';
 import { ingestOptions } from './config';
 import { geoData, useGeoData } from './geoip';
 import { ingestThreads } from './ingest-workers';
+import { observeIngest } from './metrics';
 import { clientIp } from './request';
 
 let geoReady = false;
@@ -18,7 +19,7 @@ export function ingestionRoute(door: IngestDoor) {
         geoReady = true;
         useGeoData(geoData());
       }
-      return handleIngest(await getDb(), request, door, clientIp(request), { ...ingestOptions(), ingest: ingestThreads() });
+      return handleIngest(await getDb(), request, door, clientIp(request), { ...ingestOptions(), ingest: ingestThreads(), observe: observeIngest });
     },
     OPTIONS: async (request: Request) => preflight(request),
   };

@@ -12,6 +12,7 @@ import { geoData } from './geoip';
 import type { Ingester } from '../ingest/http';
 import type { IngestResult } from '../ingest/responses';
 import { databaseSettings, ingestWorkerCount } from './config';
+import { metrics } from './metrics';
 
 export const WORKER_BUNDLES = { parse: '.next/spillway/ingest-worker.mjs', write: '.next/spillway/ingest-writer.mjs' };
 
@@ -26,6 +27,11 @@ class Pipeline {
   private readonly parsers: Worker[];
   private readonly writer: Worker;
   private nextId = 1;
+
+  /** requests handed to the threads and not answered yet */
+  depth() {
+    return this.pending.size;
+  }
   // a field, not a local: the bundler follows a `new Worker(path)` it can compute, and the bundles are
   // files of the build, not modules of this one
   private file = '';
@@ -93,7 +99,9 @@ export function ingestThreads(): Ingester | undefined {
   const n = ingestWorkerCount();
   const bundled = Object.values(WORKER_BUNDLES).every((f) => existsSync(bundlePath(f)));
   if (n === 0 || !bundled || !url.startsWith('file:')) return undefined;
-  pipeline = new Pipeline(url, n);
+  const started = new Pipeline(url, n);
+  pipeline = started;
+  metrics().queueDepth = () => started.depth();
   return pipeline.ingest;
 }
 

@@ -6,6 +6,7 @@ import { pruneInsertIds } from '../ingest/dedupe';
 import { drainOutbox, smtpTransport } from '../notify/mailer';
 import { schedulerSettings, serverConfig, smtpSettings } from './config';
 import { heartbeat, thisInstance } from './instance';
+import { engineObserver } from './metrics';
 
 let started = false;
 let running: Promise<unknown> | null = null;
@@ -13,7 +14,7 @@ let running: Promise<unknown> | null = null;
 export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummary & { emailsSent: number }> {
   const config = serverConfig();
   const started = Date.now();
-  const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs });
+  const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs, observe: engineObserver });
   const emailsSent = await drainOutbox(db, smtpTransport(smtpSettings()));
   // ingestion's upkeep rides on the same clock: insert ids past the dedupe window, once an hour
   const me = thisInstance();
