@@ -38,7 +38,7 @@ const LAYERS = {
   projects: { may: ['util', 'db', 'export/files', 'ingest'] },
   auth: { may: ['util', 'db', 'projects'] },
   pull: { edge: true, may: ['util', 'db', 'export/files', 'export/seal', 'projects', 'auth'] },
-  notify: { may: ['util', 'db'] },
+  notify: { may: ['util', 'net', 'db'] },
   destinations: { may: ['util', 'net', 'db', 's3', 'export/files', 'jobs'] },
   server: { may: ['util', 'net', 'db', 's3', 'export/files', 'export/seal', 'jobs', 'ingest', 'projects', 'auth', 'notify', 'destinations', 'pull'] },
 };

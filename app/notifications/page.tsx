@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { api } from '../ui/api';
 import { fmtTime } from '../ui/format';
 import { Shell } from '../ui/Shell';
+import { Webhooks } from './Webhooks';
 
 interface Notification {
   id: number;
@@ -20,7 +21,16 @@ interface Notification {
 export default function Notifications() {
   return (
     <Shell title="Notifications">
-      {(me) => (me.role === 'admin' ? <List /> : <p className="error">Only admins see the organisation&apos;s notifications.</p>)}
+      {(me) =>
+        me.role === 'admin' ? (
+          <>
+            <List />
+            <Webhooks />
+          </>
+        ) : (
+          <p className="error">Only admins see the organisation&apos;s notifications.</p>
+        )
+      }
     </Shell>
   );
 }

@@ -529,6 +529,41 @@ export const outbox = sqliteTable(
   (t) => [index('outbox_unsent').on(t.sentAt)],
 );
 
+// An organisation's webhooks: where failed, recovered and overdue exports are also told (lib/notify/webhooks.ts)
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  orgId: ownedBy('org_id', () => organizations.id),
+  url: text('url').notNull(),
+  // 'json': Spillway's event object; 'slack': {"text": …} for Slack-compatible incoming webhooks
+  format: text('format', { enum: ['json', 'slack'] })
+    .notNull()
+    .default('json'),
+  // signs each delivery (HMAC-SHA256): the receiver holds it too
+  secret: text('secret').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+// One message to one webhook: queued in the transaction that raised or cleared the alarm, sent once
+// across instances (claimed_until, as the outbox), retried with backoff
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhookId: ownedBy('webhook_id', () => webhooks.id),
+    event: text('event', { enum: ['export_failed', 'export_recovered', 'hour_overdue'] }).notNull(),
+    // what the event is about, once per webhook (an alarm, a recovery, an overdue hour)
+    dedupeKey: text('dedupe_key').notNull(),
+    payload: text('payload').notNull(),
+    createdAt: integer('created_at').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    sentAt: integer('sent_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    claimedUntil: integer('claimed_until'),
+  },
+  (t) => [uniqueIndex('webhook_deliveries_once').on(t.webhookId, t.dedupeKey), index('webhook_deliveries_due').on(t.sentAt, t.nextAttemptAt)],
+);
+
 // Each app instance's last sign of life: its database write and its scheduler's last tick
 export const instances = sqliteTable('instances', {
   id: text('id').primaryKey(),

@@ -1,11 +1,13 @@
 // Failure alarms: the first failed job of a destination raises its alarm and queues one email to the
 // organisation's admins and the connection's creator; later failures under the same alarm send nothing.
-// A later success clears the alarm and re-queues the failed hours, so no hour stays missing.
+// A later success clears the alarm and re-queues the failed hours, so no hour stays missing. Both are
+// told to the organisation's webhooks too (webhook-events.ts).
 import { and, eq, inArray, ne, or } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Tx } from '../db/types';
 import { troubleshoot, type ExportError } from '../s3/errors';
 import { hourParts } from '../util/hours';
+import { destinationOf, queueWebhookEvent } from './webhook-events';
 type Destination = typeof s.destinations.$inferSelect;
 
 export interface AlarmContext {
@@ -99,6 +101,22 @@ export async function raiseAlarm(tx: Tx, ctx: AlarmContext): Promise<boolean> {
     body,
     createdAt: ctx.now,
   });
+  await queueWebhookEvent(
+    tx,
+    ctx.destination.orgId,
+    {
+      event: 'export_failed',
+      text: `${subject}. ${troubleshooting.permission ? `Missing permission: ${troubleshooting.permission}. ` : ''}${failing.length} hour file(s) failing.`,
+      destination: destinationOf(ctx.destination),
+      hour: new Date(ctx.job.hour).toISOString(),
+      kind: ctx.job.kind,
+      error: { summary: troubleshooting.summary, permission: troubleshooting.permission },
+      failing_hours: failing.length,
+      at: new Date(ctx.now).toISOString(),
+    },
+    `failed:${ctx.destination.id}:${ctx.now}`,
+    ctx.now,
+  );
   return true;
 }
 
@@ -106,6 +124,20 @@ export async function raiseAlarm(tx: Tx, ctx: AlarmContext): Promise<boolean> {
 export async function clearAlarm(tx: Tx, destinationId: number, now: number) {
   const cleared = await tx.delete(s.alarms).where(eq(s.alarms.destinationId, destinationId)).returning({ id: s.alarms.destinationId });
   if (cleared.length > 0) {
+    const [d] = await tx.select().from(s.destinations).where(eq(s.destinations.id, destinationId));
+    if (d)
+      await queueWebhookEvent(
+        tx,
+        d.orgId,
+        {
+          event: 'export_recovered',
+          text: `Spillway: exports of project ${d.projectId} to s3://${d.bucket}/${d.prefix} work again; the failed hours are exported again.`,
+          destination: destinationOf(d),
+          at: new Date(now).toISOString(),
+        },
+        `recovered:${d.id}:${now}`,
+        now,
+      );
     await tx
       .update(s.exportJobs)
       .set({ state: 'retry', tries: 0, dueAt: now, updatedAt: now })

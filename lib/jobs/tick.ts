@@ -12,6 +12,7 @@ import { runDueIntegrityCheck } from './integrity';
 import { claimJob } from './lease';
 import { planBackfills, planHourly } from './plan';
 import { pruneRawRows } from './retention';
+import { queueOverdueHours } from './webhook-events';
 import { sealClosedHours, type SealBuilt } from './seal-closed-hours';
 
 export { claimJob, type Job } from './lease';
@@ -91,6 +92,8 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
 
   sum.planned += await planHourly(db, config, start);
   sum.planned += await planBackfills(db, config, start);
+  // an hour closed long ago and not exported is told to the webhooks (once each)
+  if (config.overdueMs > 0) await queueOverdueHours(db, start, config.overdueMs);
   // a connection a day whose bucket is compared with what was exported; wrong hours are queued again
   const integrity = await runDueIntegrityCheck(db, config, start);
   sum.repairsQueued += integrity?.issues.filter((i) => i.repaired).length ?? 0;

@@ -4,6 +4,7 @@ import type { Db } from '../db/types';
 import { tick, type TickSummary } from '../jobs/tick';
 import { pruneInsertIds } from '../ingest/dedupe';
 import { drainOutbox, smtpTransport } from '../notify/mailer';
+import { deliverWebhooks } from '../notify/webhooks';
 import { schedulerSettings, serverConfig, smtpSettings } from './config';
 import { heartbeat, thisInstance } from './instance';
 import { engineObserver } from './metrics';
@@ -16,6 +17,7 @@ export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummar
   const started = Date.now();
   const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs, observe: engineObserver });
   const emailsSent = await drainOutbox(db, smtpTransport(smtpSettings()));
+  await deliverWebhooks(db);
   // ingestion's upkeep rides on the same clock: insert ids past the dedupe window, once an hour
   const me = thisInstance();
   if (started - me.lastPruneAt > 3_600_000) {
