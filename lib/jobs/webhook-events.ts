@@ -1,7 +1,7 @@
 // What the export tells an organisation's webhooks: an export failed (its alarm was raised), it
 // recovered (the alarm was cleared), an hour is overdue. Queued in the caller's transaction, one
 // delivery per webhook and event (webhook_deliveries.dedupe_key); lib/notify/webhooks.ts sends them.
-import { and, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte, ne, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db, DbOrTx } from '../db/types';
 import { withWriteLock } from '../db/write';
@@ -34,7 +34,8 @@ export const destinationOf = (d: Destination) => ({ id: d.id, project_id: d.proj
 
 /**
  * Hours closed more than `overdueMs` ago and still not exported: each enabled connection's oldest one
- * is told once (its webhooks hear of the next overdue hour after that one is done).
+ * is told once, and a connection is told again at most once per `overdueMs` (hours catching up after a
+ * fix are not each an alarm).
  */
 export async function queueOverdueHours(db: Db, now: number, overdueMs: number): Promise<number> {
   const late = await db
@@ -44,6 +45,14 @@ export async function queueOverdueHours(db: Db, now: number, overdueMs: number):
     .where(and(eq(s.destinations.enabled, true), ne(s.exportJobs.state, 'done'), lte(s.exportJobs.hour, now - HOUR_MS - overdueMs)))
     .groupBy(s.exportJobs.destinationId);
   if (late.length === 0) return 0;
+  const recent = new Set(
+    (
+      await db
+        .selectDistinct({ key: s.webhookDeliveries.dedupeKey })
+        .from(s.webhookDeliveries)
+        .where(and(eq(s.webhookDeliveries.event, 'hour_overdue'), gt(s.webhookDeliveries.createdAt, now - overdueMs)))
+    ).map((r) => Number(r.key.split(':')[1])),
+  );
   const dests = await db
     .select()
     .from(s.destinations)
@@ -54,6 +63,7 @@ export async function queueOverdueHours(db: Db, now: number, overdueMs: number):
       ),
     );
   for (const l of late) {
+    if (recent.has(l.destinationId)) continue;
     const d = dests.find((x) => x.id === l.destinationId)!;
     const hour = new Date(Number(l.hour)).toISOString();
     await withWriteLock(db, () =>
