@@ -18,6 +18,7 @@ const fields = (over: Partial<DestinationFields>): DestinationFields => ({
   keyFolders: null,
   eventFilter: null,
   fileFormat: 'json',
+  lineFormat: 'current',
   ...over,
 });
 const adminPrincipal = (p: unknown) => (p as { Statement: { Principal: { AWS: string } }[] }).Statement[0].Principal.AWS;

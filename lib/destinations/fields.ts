@@ -2,7 +2,7 @@
 // the person filling in the form; the only place these rules live (the UI shows what comes back).
 import { InputError } from '../util/errors';
 import { filterProblem, filterText, type EventFilter } from '../export/files/event-filter';
-import { FILE_FORMATS, type FileFormat } from '../export/files/format';
+import { FILE_FORMATS, LINE_FORMATS, type FileFormat, type LineFormat } from '../export/files/format';
 import { folderProblem, normalizePrefix } from '../export/files/naming';
 
 /** Bad input in one field of the connection form: 400 naming the field, so the UI marks it. */
@@ -35,6 +35,8 @@ export interface DestinationFields {
   eventFilter: string | null;
   /** how event files are encoded */
   fileFormat: FileFormat;
+  /** the JSON lines' layout: today's (the default for a new connection), or 2020's documented one */
+  lineFormat: LineFormat;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : null);
@@ -120,6 +122,13 @@ export function parseEventFilter(raw: unknown): string | null {
   return filterText(f);
 }
 
+/** The JSON lines' layout: 'current' (the default) or 'documented'. */
+export function parseLineFormat(raw: unknown): LineFormat {
+  if (raw === undefined || raw === null || raw === '') return 'current';
+  if (!LINE_FORMATS.includes(raw as LineFormat)) throw new FieldError('lineFormat', `lineFormat must be one of ${LINE_FORMATS.join(', ')}`);
+  return raw as LineFormat;
+}
+
 /** How event files are encoded: 'json' (gzip NDJSON, the default) or 'parquet'. */
 export function parseFileFormat(raw: unknown): FileFormat {
   if (raw === undefined || raw === null || raw === '') return 'json';
@@ -184,6 +193,7 @@ export function parseDestinationFields(body: Record<string, unknown>): Destinati
   const keyFolders = check(() => parseKeyFolders(body.keyFolders, exportMerged), null);
   const eventFilter = check(() => parseEventFilter(body.eventFilter), null);
   const fileFormat = check(() => parseFileFormat(body.fileFormat), 'json' as FileFormat);
+  const lineFormat = check(() => parseLineFormat(body.lineFormat), 'current' as LineFormat);
   if (errors.length > 0) {
     const fields = Object.fromEntries(errors.map((e) => [e.field, e.message]));
     throw new FieldError(errors[0].field, errors[0].message, fields);
@@ -202,6 +212,7 @@ export function parseDestinationFields(body: Record<string, unknown>): Destinati
     keyFolders,
     eventFilter,
     fileFormat,
+    lineFormat,
   };
 }
 

@@ -203,7 +203,8 @@ export async function savePolicyBackup(db: Db, orgId: number, id: number, policy
   await patch(db, id, { policyBackup: JSON.stringify(parsed, null, 2) }, now);
 }
 
-function fieldsFor(old: typeof s.destinations.$inferSelect, kmsKeyArn: string): DestinationFields {
+/** The fields of the connection a KMS migration makes: the old one's, with the key; its files written as before. */
+export function fieldsFor(old: typeof s.destinations.$inferSelect, kmsKeyArn: string): DestinationFields {
   return {
     projectId: old.projectId,
     exportEvents: old.exportEvents,
@@ -218,6 +219,8 @@ function fieldsFor(old: typeof s.destinations.$inferSelect, kmsKeyArn: string): 
     keyFolders: old.keyFolders,
     eventFilter: old.eventFilter,
     fileFormat: old.fileFormat,
+    // the new connection writes what the old one wrote: its readers' tables were built on it
+    lineFormat: old.lineFormat,
   };
 }
 

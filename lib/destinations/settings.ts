@@ -3,12 +3,11 @@
 // already in the bucket stay where they are, and an export of their range writes them again in it.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
-import { LINE_FORMATS, type LineFormat } from '../export/files/format';
 import type { Db } from '../db/types';
 import { writeTx } from '../db/write';
 import { folderProblem } from '../export/files/naming';
 import { eventsSealKind } from '../db/seal-kinds';
-import { FieldError, parseDataChoice, parseEventFilter, parseFileFormat, parseKeyFolders, parsePrefix } from './fields';
+import { FieldError, parseDataChoice, parseEventFilter, parseFileFormat, parseKeyFolders, parseLineFormat, parsePrefix } from './fields';
 import { setEnabled } from './lifecycle';
 import { checkAllowed, getOwned } from './rules';
 import { describeOne } from './views';
@@ -28,10 +27,7 @@ export async function updateSettings(db: Db, orgId: number, id: number, body: Re
     if (typeof body.writeManifest !== 'boolean') throw new FieldError('writeManifest', 'writeManifest must be true or false');
     changes.writeManifest = body.writeManifest;
   }
-  if (body.lineFormat !== undefined) {
-    if (!LINE_FORMATS.includes(body.lineFormat as LineFormat)) throw new FieldError('lineFormat', `lineFormat must be one of ${LINE_FORMATS.join(', ')}`);
-    changes.lineFormat = body.lineFormat as LineFormat;
-  }
+  if (body.lineFormat !== undefined) changes.lineFormat = parseLineFormat(body.lineFormat);
   if (body.keyFolders !== undefined) changes.keyFolders = parseKeyFolders(body.keyFolders, changes.exportMerged ?? d.exportMerged);
   if (body.eventFilter !== undefined) changes.eventFilter = parseEventFilter(body.eventFilter);
   // the seal its events are copied from follows the line format and the filter
