@@ -25,13 +25,16 @@ const MAX_CACHED = 256;
 /** The size the write-ahead log is cut back to when it starts over after a checkpoint (it kept its high-water mark). */
 export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /** Every connection's settings (the ingestion benchmark's storage ceiling uses them too). */
-export const CONNECTION_PRAGMAS = `PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=${WAL_SIZE_LIMIT}`;
+// auto_vacuum first: it takes effect only on a file with no table yet (lib/db/free-pages.ts)
+export const CONNECTION_PRAGMAS = `PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=${WAL_SIZE_LIMIT}`;
 /** Ingestion's writer keeps its hot index pages (dedupe keys, devices, users) in a large page cache. */
 export const INGEST_WRITE_CACHE_MB = 64;
 // other connections keep less: the writer of jobs and seals writes parts once, the reader's big readers
 // (sealing an hour) scan once, and pages kept for nothing are memory (the OS caches the file as well)
 const WRITE_CACHE_MB = 16;
 const READ_CACHE_MB = 8;
+const WRITING_PRAGMA = /^\s*pragma\s+(incremental_vacuum|wal_checkpoint|optimize)\b/i;
+
 const cacheSize = (mb: number) => `; PRAGMA cache_size=-${mb * 1024}`;
 // statements that change nothing: everything else is a write and takes the write path
 const READ_ONLY = /^\s*(select|explain)\b/i;
@@ -289,6 +292,17 @@ export class LocalClient implements Client {
     const stmt: InStatement = typeof stmtOrSql === 'string' ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql;
     const sql = typeof stmt === 'string' ? stmt : stmt.sql;
     if (READ_ONLY.test(sql)) return this.reader.execute(stmt);
+    // PRAGMAs that write the file (incremental_vacuum, wal_checkpoint) take the write connection and lock,
+    // and run to their end (a single step of incremental_vacuum frees one page)
+    if (WRITING_PRAGMA.test(sql)) {
+      const release = await this.writes.lock();
+      try {
+        this.writer.db.exec(sql);
+        return resultSet([], [], [], 0, undefined);
+      } finally {
+        release();
+      }
+    }
     // PRAGMAs that only read (page_count, table_info) need no lock; those that set take the write path
     if (/^\s*pragma\b/i.test(sql) && !sql.includes('=')) return this.reader.execute(stmt);
     if (/^\s*pragma\b/i.test(sql)) {

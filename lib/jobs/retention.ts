@@ -11,6 +11,7 @@ import { EVENT_SEAL_PATTERN, eventSealSql } from '../db/seal-kinds';
 import { DAY_MS, floorHour, HOUR_MS } from '../util/hours';
 import { yieldToEventLoop } from '../util/yield';
 import type { EngineConfig } from './config';
+import { reclaimFreePages } from '../db/free-pages';
 
 // rows deleted per statement: each delete is a short write, others' writes go between them
 const ROWS_PER_DELETE = 5_000;
@@ -55,7 +56,11 @@ export async function pruneRawRows(db: Db, config: EngineConfig, now: number, de
       await yieldToEventLoop();
     }
   }
-  if (deleted > 0) await forgetPropertySets(db);
+  if (deleted > 0) {
+    await forgetPropertySets(db);
+    // the deleted rows' pages go back to the file system, not kept for the high-water mark
+    await reclaimFreePages(db, deadline);
+  }
   return deleted;
 }
 

@@ -3,6 +3,7 @@
 import type { Db } from '../db/types';
 import { tick, type TickSummary } from '../jobs/tick';
 import { pruneInsertIds } from '../ingest/dedupe';
+import { reclaimFreePages } from '../db/free-pages';
 import { drainOutbox, smtpTransport } from '../notify/mailer';
 import { deliverWebhooks } from '../notify/webhooks';
 import { schedulerSettings, serverConfig, smtpSettings } from './config';
@@ -23,6 +24,7 @@ export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummar
   if (started - me.lastPruneAt > 3_600_000) {
     me.lastPruneAt = started;
     await pruneInsertIds(db, started);
+    await reclaimFreePages(db, Date.now() + 10_000);
   }
   await heartbeat(db, started);
   return { ...summary, emailsSent };
