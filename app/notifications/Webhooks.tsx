@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../ui/api';
-import { fmtTime } from '../ui/format';
+import { Outgoing } from './Outgoing';
 
 interface Webhook {
   id: number;
@@ -116,32 +116,12 @@ export function Webhooks() {
       </form>
       {deliveries.length > 0 ? (
         <div className="table-wrap" style={{ marginTop: '1rem' }}>
-          <table aria-label="Webhook messages">
-            <thead>
-              <tr>
-                <th>Created</th>
-                <th>To</th>
-                <th>Message</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((d) => (
-                <tr key={d.id}>
-                  <td>{fmtTime(d.createdAt)}</td>
-                  <td style={{ wordBreak: 'break-all' }}>{urlOf(d.webhookId)}</td>
-                  <td>{d.text}</td>
-                  <td>
-                    {d.sentAt ? (
-                      <span className="badge ok">delivered {fmtTime(d.sentAt)}</span>
-                    ) : (
-                      <span className="badge pending">queued{d.attempts ? ` (${d.attempts} tries${d.lastError ? `: ${d.lastError}` : ''})` : ''}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Outgoing
+            label="Webhook messages"
+            whatHeader="Message"
+            sentWord="delivered"
+            rows={deliveries.map((d) => ({ ...d, to: urlOf(d.webhookId), what: d.text }))}
+          />
         </div>
       ) : null}
     </div>

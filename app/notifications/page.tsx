@@ -2,8 +2,8 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { api } from '../ui/api';
-import { fmtTime } from '../ui/format';
 import { Shell } from '../ui/Shell';
+import { Outgoing } from './Outgoing';
 import { Webhooks } from './Webhooks';
 
 interface Notification {
@@ -51,40 +51,26 @@ function List() {
         </div>
       ) : (
         <div className="card table-wrap">
-          <table aria-label="Notifications">
-            <thead>
-              <tr>
-                <th>Created</th>
-                <th>To</th>
-                <th>Subject</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((n) => (
-                <tr key={n.id}>
-                  <td>{fmtTime(n.createdAt)}</td>
-                  <td>{n.recipients.join(', ')}</td>
-                  <td>
-                    <details>
-                      <summary>{n.subject}</summary>
-                      <pre style={{ whiteSpace: 'pre-wrap' }} tabIndex={0}>
-                        {n.body}
-                      </pre>
-                    </details>
-                    {n.destinationId ? <Link href={`/destinations/${n.destinationId}`}>connection</Link> : null}
-                  </td>
-                  <td>
-                    {n.sentAt ? (
-                      <span className="badge ok">sent {fmtTime(n.sentAt)}</span>
-                    ) : (
-                      <span className="badge pending">queued{n.attempts ? ` (${n.attempts} tries${n.lastError ? `: ${n.lastError}` : ''})` : ''}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Outgoing
+            label="Notifications"
+            whatHeader="Subject"
+            sentWord="sent"
+            rows={list.map((n) => ({
+              ...n,
+              to: n.recipients.join(', '),
+              what: (
+                <>
+                  <details>
+                    <summary>{n.subject}</summary>
+                    <pre style={{ whiteSpace: 'pre-wrap' }} tabIndex={0}>
+                      {n.body}
+                    </pre>
+                  </details>
+                  {n.destinationId ? <Link href={`/destinations/${n.destinationId}`}>connection</Link> : null}
+                </>
+              ),
+            }))}
+          />
         </div>
       )}
     </>
