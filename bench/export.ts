@@ -62,6 +62,9 @@ try {
     if (raw !== o.rawBytes) throw new Error(`NDJSON size ${raw} differs from the sealed ${o.rawBytes}`);
     const gzip6 = await run('gzip', ['-6', '-c', ndjson], { stdoutFile: openSync('/dev/null', 'w') });
     const baselines: [string, { ms: number; gz: number; rss: number }][] = [['gzip -6 (CLI)', { ms: gzip6.ms, gz: NaN, rss: gzip6.peakRssMb }]];
+    // both cores at once: what a parallel deflate gets from this machine
+    const pigz = await run('pigz', ['-p2', '-6', '-c', ndjson], { stdoutFile: openSync('/dev/null', 'w') });
+    baselines.push(['pigz -p2 -6 (CLI)', { ms: pigz.ms, gz: NaN, rss: pigz.peakRssMb }]);
     for (const mode of ['zlib', 'cstream', 'fflate']) {
       const r = await node(child, ['baseline', mode, ndjson]);
       const b = last(r.stdout);
@@ -70,7 +73,8 @@ try {
         { ms: b.ms, gz: b.bytes, rss: r.peakRssMb },
       ]);
     }
-    baselines[0][1].gz = baselines[1][1].gz; // the same deflate level: zlib's size stands for gzip -6's
+    // the same deflate level: zlib's size stands for gzip -6's and pigz's
+    for (const b of baselines.slice(0, 2)) b[1].gz = baselines[2][1].gz;
     // a seal run of Spillway (JSON or Parquet parts) as a row beside the baselines
     const sealRow = (run: string, s: typeof o, peakRssMb: number) => ({
       events: n,

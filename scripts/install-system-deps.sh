@@ -1,6 +1,7 @@
 #!/bin/bash
 # System packages the tests need (Debian, as root): Ceph's radosgw for a real S3, Chromium for e2e, the
-# AWS CLI that the "Read the files" snippets are run with, curl and unzip (the Export API's documented client).
+# AWS CLI that the "Read the files" snippets are run with, curl and unzip (the Export API's documented client), pigz (a baseline of
+# bench:export).
 set -euo pipefail
 need=()
 command -v radosgw >/dev/null || need+=(radosgw)
@@ -9,6 +10,7 @@ command -v ceph-osd >/dev/null || need+=(ceph-osd)
 command -v uuidgen >/dev/null || need+=(uuid-runtime)
 command -v curl >/dev/null || need+=(curl)
 command -v unzip >/dev/null || need+=(unzip)
+command -v pigz >/dev/null || need+=(pigz)
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
