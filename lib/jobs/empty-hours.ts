@@ -7,6 +7,7 @@ import * as s from '../db/schema';
 import { eventSealSql } from '../db/seal-kinds';
 import type { Db } from '../db/types';
 import { withWriteLock } from '../db/write';
+import { groupBy } from '../util/group';
 import { S3Access } from '../s3/access';
 import type { EngineConfig } from './config';
 import { putManifest } from './hour-run';
@@ -71,8 +72,7 @@ export async function finishEmptyJobs(
   now: () => number,
 ): Promise<{ done: number; refused: Job[] }> {
   const began = now();
-  const byDest = new Map<number, Job[]>();
-  for (const job of jobs) byDest.set(job.destinationId, [...(byDest.get(job.destinationId) ?? []), job]);
+  const byDest = groupBy(jobs, (job) => job.destinationId);
   let done = 0;
   const refused: Job[] = [];
   for (const [destinationId, list] of byDest) {

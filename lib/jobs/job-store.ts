@@ -5,6 +5,7 @@ import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import { withWriteLock, writeTx } from '../db/write';
+import { groupBy } from '../util/group';
 import type { ExportError } from '../s3/errors';
 import type { UploadedPart } from './copy-parts';
 import { clearAlarm, raiseAlarm } from './alarm';
@@ -99,8 +100,7 @@ export async function completeJobs(
 ): Promise<number> {
   if (done.length === 0) return 0;
   const j = s.exportJobs;
-  const byParts = new Map<number, typeof done>();
-  for (const d of done) byParts.set(d.parts, [...(byParts.get(d.parts) ?? []), d]);
+  const byParts = groupBy(done, (d) => d.parts);
   return writeTx(db, async (tx) => {
     let finished = 0;
     for (const [parts, list] of byParts) {
