@@ -5,13 +5,14 @@
 // database when scraped. On globalThis: Next.js loads start-up and each route as separate bundles of
 // one process, and they must count into one registry.
 import { stat } from 'node:fs/promises';
-import { and, lte, ne, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { fileUrlPath } from '../db/client';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
 import type { IngestResult } from '../ingest/responses';
 import type { EngineObserver } from '../jobs/tick';
+import { oldestUnexported } from '../jobs/webhook-events';
 import { HOUR_MS } from '../util/hours';
 import { AppError } from '../util/errors';
 import { bearerMatches } from '../util/secret';
@@ -100,14 +101,12 @@ function create() {
       if (!m.db) return;
       this.reset();
       const now = Date.now();
-      const oldest = await m.db
-        .select({ id: s.exportJobs.destinationId, hour: sql<number>`min(${s.exportJobs.hour})` })
-        .from(s.exportJobs)
-        .where(and(ne(s.exportJobs.state, 'done'), lte(s.exportJobs.hour, now - HOUR_MS)))
-        .groupBy(s.exportJobs.destinationId);
-      const byId = new Map(oldest.map((o) => [o.id, Number(o.hour)]));
-      const dests = await m.db.select({ id: s.destinations.id, projectId: s.destinations.projectId, enabled: s.destinations.enabled }).from(s.destinations);
-      for (const d of dests.filter((x) => x.enabled)) {
+      const byId = new Map((await oldestUnexported(m.db, now)).map((o) => [o.destination.id, o.hour]));
+      const dests = await m.db
+        .select({ id: s.destinations.id, projectId: s.destinations.projectId })
+        .from(s.destinations)
+        .where(eq(s.destinations.enabled, true));
+      for (const d of dests) {
         const hour = byId.get(d.id);
         this.set({ destination: String(d.id), project: String(d.projectId) }, hour === undefined ? 0 : (now - (hour + HOUR_MS)) / 1000);
       }
