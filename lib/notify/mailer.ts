@@ -1,10 +1,11 @@
 // Delivers the outbox over SMTP (nodemailer). Rows are written by the engine in the same transaction
 // that fails a job, so an alarm email is queued exactly once; delivery retries until it succeeds.
-import { and, asc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
-import { withWriteLock, writeTx } from '../db/write';
+import { claimUnsent } from '../db/claim';
+import { withWriteLock } from '../db/write';
 
 /** How to reach the SMTP server (lib/server/config.ts reads it from the environment). */
 export type SmtpSettings =
@@ -22,32 +23,6 @@ const MAX_ATTEMPTS = 20;
 // how long an instance may take to send one claimed batch before another may take it over
 const CLAIM_MS = 5 * 60_000;
 
-/**
- * Claims up to 50 unsent rows for this instance in one write: rows another instance claimed (and has
- * not finished) are skipped, so several instances draining the outbox send each email once.
- */
-async function claim(db: Db, now: number) {
-  return writeTx(db, async (tx) => {
-    const ids = await tx
-      .select({ id: s.outbox.id })
-      .from(s.outbox)
-      .where(and(isNull(s.outbox.sentAt), lt(s.outbox.attempts, MAX_ATTEMPTS), or(isNull(s.outbox.claimedUntil), lt(s.outbox.claimedUntil, now))))
-      .orderBy(asc(s.outbox.id))
-      .limit(50);
-    if (ids.length === 0) return [];
-    return tx
-      .update(s.outbox)
-      .set({ claimedUntil: now + CLAIM_MS })
-      .where(
-        inArray(
-          s.outbox.id,
-          ids.map((r) => r.id),
-        ),
-      )
-      .returning();
-  });
-}
-
 /** Sends every unsent outbox row this instance can claim; returns how many went out. */
 export async function drainOutbox(db: Db, smtp: { transport: Transporter; from: string } | null, now = Date.now()): Promise<number> {
   if (!smtp) {
@@ -58,7 +33,7 @@ export async function drainOutbox(db: Db, smtp: { transport: Transporter; from: 
     }
     return 0;
   }
-  const pending = await claim(db, now);
+  const pending = await claimUnsent(db, s.outbox, { now, claimMs: CLAIM_MS, maxAttempts: MAX_ATTEMPTS });
   let sent = 0;
   const settle = (id: number, set: Partial<typeof s.outbox.$inferInsert>) =>
     withWriteLock(db, () =>

@@ -5,9 +5,10 @@
 // claimed by one instance at a time (as the outbox's emails), retried with backoff until it is taken
 // (2xx), at most MAX_ATTEMPTS times. Outbound connections go through the process's guard, and a URL
 // given here must name a public address unless private endpoints are allowed.
-import { and, asc, desc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
 import * as s from '../db/schema';
 import type { Db } from '../db/types';
+import { claimUnsent } from '../db/claim';
 import { withWriteLock, writeTx } from '../db/write';
 import type { EndpointPolicy } from '../net/endpoint-policy';
 import { isIp, isPublicIp } from '../net/address';
@@ -102,35 +103,27 @@ export async function signature(secret: string, t: number, body: string): Promis
   return `t=${t},v1=${toHex(mac)}`;
 }
 
-async function claimDue(db: Db, now: number) {
-  const d = s.webhookDeliveries;
-  return writeTx(db, async (tx) => {
-    const ids = await tx
-      .select({ id: d.id })
-      .from(d)
-      .where(and(isNull(d.sentAt), lt(d.attempts, MAX_ATTEMPTS), lte(d.nextAttemptAt, now), or(isNull(d.claimedUntil), lt(d.claimedUntil, now))))
-      .orderBy(asc(d.id))
-      .limit(50);
-    if (ids.length === 0) return [];
-    return tx
-      .update(d)
-      .set({ claimedUntil: now + CLAIM_MS })
-      .where(
-        inArray(
-          d.id,
-          ids.map((r) => r.id),
-        ),
-      )
-      .returning();
-  });
-}
-
 /** Sends the deliveries due that this instance can claim; returns how many were taken by their receivers. */
 export async function deliverWebhooks(db: Db, now = Date.now()): Promise<number> {
-  const due = await claimDue(db, now);
+  const d = s.webhookDeliveries;
+  const due = await claimUnsent(db, d, { now, claimMs: CLAIM_MS, maxAttempts: MAX_ATTEMPTS, due: lte(d.nextAttemptAt, now) });
+  if (due.length === 0) return 0;
+  const hooks = new Map(
+    (
+      await db
+        .select()
+        .from(s.webhooks)
+        .where(
+          inArray(
+            s.webhooks.id,
+            due.map((m) => m.webhookId),
+          ),
+        )
+    ).map((h) => [h.id, h]),
+  );
   let sent = 0;
   for (const m of due) {
-    const [hook] = await db.select().from(s.webhooks).where(eq(s.webhooks.id, m.webhookId));
+    const hook = hooks.get(m.webhookId);
     if (!hook) continue;
     const message = JSON.parse(m.payload) as { text: string };
     const body = hook.format === 'slack' ? JSON.stringify({ text: message.text }) : m.payload;
