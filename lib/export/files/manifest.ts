@@ -1,7 +1,7 @@
 // The per-hour manifest: written after an hour's last part, so its presence means "this hour is
 // complete". It lists each part's key, bytes, line count and SHA-256, and the hour's event count.
 // Deterministic (no timestamps): re-exporting an hour rewrites it byte for byte, as its parts.
-import type { ExportKind, LineFormat } from './format';
+import type { ExportKind, FileFormat, LineFormat } from './format';
 import { manifestKey } from './naming';
 import { hourParts } from '../../util/hours';
 
@@ -25,7 +25,7 @@ export interface ManifestInput {
   /** events: the filter of the event types in the files (canonical text), null for all */
   eventFilter: string | null;
   /** events: how the parts are encoded (recorded only for Parquet: JSON manifests stay as they were) */
-  fileFormat: 'json' | 'parquet';
+  fileFormat: FileFormat;
   parts: ManifestPart[];
 }
 

@@ -6,6 +6,7 @@
 //               glob over the data files matches it)
 // under the connection's prefix, either flat (Amplitude's layout) or in folders from a template such
 // as `{project}/{kind}/dt={date}/hour={HH}/`, so a reader prunes by date (Hive-style partitions).
+import type { FileFormat } from './format';
 import { hourParts } from '../../util/hours';
 
 /** Where a connection's files go: its prefix, and the folder template (null: flat, as Amplitude). */
@@ -76,7 +77,7 @@ export function eventHourPrefix(w: Where, projectId: number, hour: number): stri
 }
 
 /** The extension of an event file: Amplitude's gzip NDJSON, or Parquet. */
-export const eventFileExtension = (fileFormat: 'json' | 'parquet') => (fileFormat === 'parquet' ? 'parquet' : 'json.gz');
+export const eventFileExtension = (fileFormat: FileFormat) => (fileFormat === 'parquet' ? 'parquet' : 'json.gz');
 
 export function eventFileKey(w: Where, projectId: number, hour: number, part: number, extension = 'json.gz'): string {
   return `${eventHourPrefix(w, projectId, hour)}${part}.${extension}`;
