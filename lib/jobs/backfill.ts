@@ -94,8 +94,10 @@ export async function backfillProgress(db: Db, destinationId: number): Promise<B
       toHour: b.toHour,
       hoursTotal,
       jobsTotal: hoursTotal * kinds,
-      // skipped hours (before the project's first data) are done: nothing to write
-      jobsDone: Number(agg.done) + b.skippedHours * kinds,
+      // skipped hours (before the project's first data) are done: nothing to write. A finished backfill
+      // ran every hour of its range: those not failed are done, whether or not their empty hours' rows
+      // have been forgotten since (job-history.ts)
+      jobsDone: b.state === 'done' ? hoursTotal * kinds - Number(agg.failed) : Number(agg.done) + b.skippedHours * kinds,
       jobsFailed: Number(agg.failed),
       events: Number(agg.events),
       bytes: Number(agg.bytes),

@@ -36,6 +36,8 @@ export interface EngineConfig {
   archive?: ArchiveSettings;
   /** raw rows of sealed hours older than this many days are deleted (0: kept forever) */
   rawRetentionDays: number;
+  /** job rows of empty hours done longer ago than this many days are deleted (0: kept forever; job-history.ts) */
+  jobHistoryDays: number;
   /** a closed hour still not exported this long after it ended is told to the webhooks (0: never) */
   overdueMs: number;
 }
@@ -50,6 +52,7 @@ export const DEFAULT_CONFIG: Omit<EngineConfig, 's3'> = {
   backfillPlanHours: 1_000,
   integrityDays: 7,
   rawRetentionDays: 7,
+  jobHistoryDays: 90,
   overdueMs: 3 * 3_600_000,
 };
 

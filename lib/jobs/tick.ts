@@ -12,6 +12,7 @@ import { runDueIntegrityCheck } from './integrity';
 import { claimJob } from './lease';
 import { planBackfills, planHourly } from './plan';
 import { pruneRawRows } from './retention';
+import { forgetEmptyHours } from './job-history';
 import { queueOverdueHours } from './webhook-events';
 import { sealClosedHours, type SealBuilt } from './seal-closed-hours';
 
@@ -50,6 +51,8 @@ export interface TickSummary {
   repairsQueued: number;
   /** raw rows deleted past the retention */
   rowsPruned: number;
+  /** job rows of old empty hours forgotten (job-history.ts) */
+  jobsForgotten: number;
   /** runs stopped by a fault of Spillway's own storage (the tick stops at the first: retry-policy.ts) */
   storageFaults: number;
 }
@@ -75,6 +78,7 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
     emailsQueued: 0,
     repairsQueued: 0,
     rowsPruned: 0,
+    jobsForgotten: 0,
     storageFaults: 0,
   };
   const count = (o: RunOutcome) => {
@@ -121,5 +125,6 @@ export async function tick(db: Db, config: EngineConfig, opts: TickOptions): Pro
     count(await HourRun.run(ctx, job));
   }
   sum.rowsPruned += await pruneRawRows(db, config, clock(), deadline);
+  sum.jobsForgotten += await forgetEmptyHours(db, config, clock(), deadline);
   return sum;
 }

@@ -39,6 +39,7 @@ export function engineConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Engin
     backfillPlanHours: intEnv(env, 'EXPORT_BACKFILL_PLAN_HOURS', DEFAULT_CONFIG.backfillPlanHours, 1, 100_000),
     integrityDays: intEnv(env, 'SPILLWAY_INTEGRITY_DAYS', DEFAULT_CONFIG.integrityDays, 0, 90),
     rawRetentionDays: intEnv(env, 'SPILLWAY_RAW_RETENTION_DAYS', DEFAULT_CONFIG.rawRetentionDays, 0, 36_500),
+    jobHistoryDays: intEnv(env, 'SPILLWAY_JOB_HISTORY_DAYS', DEFAULT_CONFIG.jobHistoryDays, 0, 36_500),
     overdueMs: intEnv(env, 'SPILLWAY_OVERDUE_HOURS', DEFAULT_CONFIG.overdueMs / 3_600_000, 0, 24 * 365) * 3_600_000,
     archive: archiveFromEnv(env),
     roleArnTemplate: env.SPILLWAY_ROLE_ARN_TEMPLATE || undefined,
