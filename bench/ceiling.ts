@@ -2,22 +2,17 @@
 import Database from 'libsql';
 import { openDatabase } from '../lib/db/client';
 import { dedupeHash } from '../lib/db/dedupe-key';
-import { ROWS_PER_STATEMENT } from '../lib/db/bulk';
 import { SAFETY_AUTOCHECKPOINT_PAGES, startCheckpointer } from '../lib/db/checkpointer';
 import { CONNECTION_PRAGMAS, INGEST_WRITE_CACHE_MB } from '../lib/db/local-client';
 import { freshDbUrl } from '../test/support/db';
 
-const BATCH = 1000;
-
 /**
  * Events/s of the storage alone: every row the run wrote, copied into a fresh file with the same
- * schema and connection settings (CONNECTION_PRAGMAS) in the order ingestion wrote them, 1,000 events
- * (and their other rows) per transaction. 'per-row': one cached prepared INSERT per row, SQLite's own
- * checkpoints (the issue's definition). 'as-ingestion': the statements ingestion uses (32 rows each,
- * lib/db/bulk.ts) and its checkpoints on another thread (lib/db/checkpointer.ts): the storage work of
- * ingestion with nothing else.
+ * schema and connection settings (CONNECTION_PRAGMAS) in the order ingestion wrote them, `perTransaction`
+ * events (and their other rows) per transaction, `perStatement` rows per INSERT, with ingestion's
+ * checkpoints on another thread (lib/db/checkpointer.ts): the storage work of ingestion with nothing else.
  */
-export async function storageCeiling(runFile: string, mode: 'per-row' | 'as-ingestion' = 'per-row'): Promise<number> {
+export async function storageRate(runFile: string, perStatement: number, perTransaction: number): Promise<number> {
   const target = freshDbUrl();
   (await openDatabase({ url: target })).close(); // the same schema and indexes
   const from = new Database(runFile, { readonly: true });
@@ -50,8 +45,8 @@ export async function storageCeiling(runFile: string, mode: 'per-row' | 'as-inge
   const path = target.slice('file:'.length);
   const to = new Database(path);
   to.exec(`${CONNECTION_PRAGMAS}; PRAGMA cache_size=-${INGEST_WRITE_CACHE_MB * 1024}`);
-  const checkpointer = mode === 'as-ingestion' ? startCheckpointer(path) : null;
-  if (checkpointer) to.exec(`PRAGMA wal_autocheckpoint=${SAFETY_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = startCheckpointer(path);
+  to.exec(`PRAGMA wal_autocheckpoint=${SAFETY_AUTOCHECKPOINT_PAGES}`);
   // the foreign keys the rows point at, not timed
   for (const [t, rows] of [
     ['organizations', orgs],
@@ -60,7 +55,7 @@ export async function storageCeiling(runFile: string, mode: 'per-row' | 'as-inge
     to.exec(`delete from ${t}`);
     for (const r of rows) to.prepare(`insert into ${t} values (${r.map(() => '?').join(', ')})`).run(r);
   }
-  const per = mode === 'as-ingestion' ? ROWS_PER_STATEMENT : 1;
+  const per = perStatement;
   const statement = (t: string, cols: string[], n: number) =>
     to.prepare(
       `insert into ${t} (${cols.join(', ')}) values ${Array(n)
@@ -69,7 +64,7 @@ export async function storageCeiling(runFile: string, mode: 'per-row' | 'as-inge
     );
   const inserts = tables.map(({ t, cols }) => ({ many: statement(t, cols, per), one: statement(t, cols, 1) }));
   const events = tables[0].rows.length;
-  const slices = Math.ceil(events / BATCH);
+  const slices = Math.ceil(events / perTransaction);
   const t0 = performance.now();
   for (let i = 0; i < slices; i++) {
     to.exec('BEGIN IMMEDIATE');
@@ -83,7 +78,7 @@ export async function storageCeiling(runFile: string, mode: 'per-row' | 'as-inge
     to.exec('COMMIT');
   }
   const ms = performance.now() - t0;
-  await checkpointer?.stop();
+  await checkpointer.stop();
   to.close();
   return events / (ms / 1000);
 }

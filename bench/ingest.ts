@@ -1,27 +1,54 @@
-// Ingestion benchmark: a load generator posting batches of 1,000 events to the app on loopback
-// (fresh libSQL file per run, after a warm-up of 8 requests) at concurrency 1, 4 and 16: events/s accepted, p50/p99 latency, errors,
-// the server's peak RSS, bytes per event on disk, and the storage's own ceiling measured in the same
-// run on the rows the run wrote (bench/ceiling.ts: per-row inserts as the issue defines it, and the
-// statements ingestion itself uses). Usage: npm run bench:ingest [-- --events 100000] [--concurrency 4]
-import { existsSync, readFileSync } from 'node:fs';
+// Ingestion benchmark: a load generator posting batches of 1,000 events on loopback, against two
+// baselines measured in the same run, alternating (the machine's speed drifts by a third from one
+// minute to the next, so each ratio is taken between neighbours and reported as a range):
+//   - Spillway: `next start` on a fresh libSQL file, after a warm-up of 8 requests: events/s accepted,
+//     p50/p99 per request, the server's peak RSS, bytes per event on disk;
+//   - the storage's best rate for the same rows (bench/ceiling.ts): the rows that run wrote, copied into
+//     a fresh file with ingestion's statement shape (32 rows per INSERT) and larger ones, at the
+//     transaction sizes ingestion makes (1,000 events a request; the requests queued meanwhile join it)
+//     and larger: the best of them;
+//   - a bare node:http server that reads the body, JSON.parses it and appends NDJSON (bench/bare-server.ts).
+// Usage: npm run bench:ingest [-- --events 100000] [--concurrency 4] [--alternations 3] [--matrix] [--env K=V,K=V]
+//   --env: more environment for the server (SPILLWAY_GEOIP=off, NODE_OPTIONS=…), to compare settings
+//   --matrix: also concurrency 1 and 16 on /2/httpapi and 16 on /batch (larger events), once each
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import Database from 'libsql';
 import { openDatabase } from '../lib/db/client';
 import { startApp } from '../test/support/app';
 import { freshDbUrl } from '../test/support/db';
 import { seedOrg } from '../test/support/seed';
-import { storageCeiling } from './ceiling';
+import { storageRate } from './ceiling';
 import { benchEvents } from './data';
-import { fmt, table } from './measure';
+import { bundle, fmt, table } from './measure';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const perRun = Number(arg('events', '100000'));
+const concurrency = Number(arg('concurrency', '4'));
+const alternations = Number(arg('alternations', '3'));
+const matrix = process.argv.includes('--matrix');
+const serverEnv = Object.fromEntries(
+  arg('env', '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const BATCH = 1000;
 // requests before the clock starts (not counted in events/s or latency; stored, so counted in bytes per event)
 const WARM_UP = 8;
+// [rows per INSERT, events per transaction]: ingestion's shape and transaction sizes, and larger
+const STORAGE_SHAPES: [number, number][] = [
+  [32, 1_000],
+  [32, 4_000],
+  [32, 16_000],
+  [128, 16_000],
+];
+const dir = '.tmp/bench';
+mkdirSync(dir, { recursive: true });
 
 if (!existsSync('.next/BUILD_ID')) throw new Error('build the app first: npx next build');
 
@@ -32,93 +59,115 @@ function hwmMb(pid: number) {
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function runOnce(path: '/2/httpapi' | '/batch', concurrency: number, compact: boolean) {
+type Path = '/2/httpapi' | '/batch';
+
+/** The request bodies of a run, encoded before any clock starts: each event with its own insert_id (no dedupe). */
+function bodiesFor(apiKey: string, tag: string, compact: boolean) {
+  const body = (b: number) => Buffer.from(JSON.stringify({ api_key: apiKey, events: benchEvents(BATCH, tag, { compact }, b * BATCH) }));
+  return {
+    timed: Array.from({ length: perRun / BATCH }, (_, b) => body(b)),
+    // the sustained rate: the first requests of a fresh server (code loaded, compiled) go before the clock
+    warmUp: Array.from({ length: WARM_UP }, (_, b) => body(perRun / BATCH + b)),
+  };
+}
+
+/**
+ * Posts the bodies `c` at a time on node:http with keep-alive (light on the CPU the server shares):
+ * events/s accepted and the latencies of the timed requests.
+ */
+async function load(url: string, path: Path, b: ReturnType<typeof bodiesFor>, c: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: c });
+  const { hostname, port } = new URL(url);
+  const post = (body: Buffer) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        { hostname, port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  let errors = 0;
+  let accepted = 0;
+  const drive = async (list: Buffer[]) => {
+    const latencies: number[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: c }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= list.length) return;
+          const s = performance.now();
+          try {
+            const r = await post(list[i]);
+            if (r.status === 200) accepted += (JSON.parse(r.text) as { events_ingested?: number }).events_ingested ?? 0;
+            else errors++;
+          } catch {
+            // a reset connection is an error of the run, not of the benchmark
+            errors++;
+          }
+          latencies.push(performance.now() - s);
+        }
+      }),
+    );
+    return latencies;
+  };
+  await drive(b.warmUp);
+  const warm = accepted;
+  const t0 = performance.now();
+  const latencies = (await drive(b.timed)).sort((x, y) => x - y);
+  const ms = performance.now() - t0;
+  agent.destroy();
+  return { eps: (accepted - warm) / (ms / 1000), events: accepted - warm, accepted, errors, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+/** One run of Spillway on a fresh database; the file is kept for the storage runs. */
+async function spillway(path: Path, c: number, compact: boolean) {
   const url = freshDbUrl();
   const { db, close } = await openDatabase({ url });
   const seed = await seedOrg(db, 'ingest');
   close();
-  const app = await startApp({ DATABASE_URL: url, SPILLWAY_SCHEDULER: 'off', INGEST_MAX_EPS_PER_API_KEY: '10000000' });
+  const bodies = bodiesFor(seed.project.apiKey!, `c${c}`, compact);
+  const app = await startApp({ DATABASE_URL: url, SPILLWAY_SCHEDULER: 'off', INGEST_MAX_EPS_PER_API_KEY: '10000000', ...serverEnv });
   try {
-    // bodies encoded before the clock starts, each event with its own insert_id (no dedupe); the load
-    // generator posts them on node:http with keep-alive, light on the CPU the server shares
-    const body = (b: number) =>
-      Buffer.from(JSON.stringify({ api_key: seed.project.apiKey, events: benchEvents(BATCH, `c${concurrency}`, { compact }, b * BATCH) }));
-    const bodies = Array.from({ length: perRun / BATCH }, (_, b) => body(b));
-    // the sustained rate: the first requests of a fresh server (code loaded, compiled) go before the clock
-    const warmUp = Array.from({ length: WARM_UP }, (_, b) => body(perRun / BATCH + b));
-    const avgEventBytes = bodies[0].length / BATCH;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-    const { hostname, port } = new URL(app.url);
-    const post = (body: Buffer) =>
-      new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = http.request(
-          { hostname, port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (d) => (text += d));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-    let errors = 0;
-    let accepted = 0;
-    /** Posts the bodies `concurrency` at a time; their latencies. */
-    const drive = async (list: Buffer[]) => {
-      const latencies: number[] = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          for (;;) {
-            const i = next++;
-            if (i >= list.length) return;
-            const s = performance.now();
-            try {
-              const r = await post(list[i]);
-              if (r.status === 200) accepted += (JSON.parse(r.text) as { events_ingested?: number }).events_ingested ?? 0;
-              else errors++;
-            } catch {
-              // a reset connection is an error of the run, not of the benchmark
-              errors++;
-            }
-            latencies.push(performance.now() - s);
-          }
-        }),
-      );
-      return latencies;
-    };
-    await drive(warmUp);
-    const warmAccepted = accepted;
-    const t0 = performance.now();
-    const latencies = await drive(bodies);
-    const ms = performance.now() - t0;
-    agent.destroy();
-    latencies.sort((a, b) => a - b);
+    const r = await load(app.url, path, bodies, c);
     const file = url.slice('file:'.length);
-    const dbBytes = storedBytes(file);
-    const ceiling = await storageCeiling(file, 'per-row');
-    const ingestionCeiling = await storageCeiling(file, 'as-ingestion');
-    const eps = (accepted - warmAccepted) / (ms / 1000);
-    return {
-      endpoint: path,
-      concurrency,
-      'event bytes': fmt(avgEventBytes, 0),
-      events: accepted - warmAccepted,
-      errors,
-      'events/s': fmt(eps, 0),
-      'ceiling events/s': fmt(ceiling, 0),
-      'x ceiling': fmt(eps / ceiling, 2),
-      'ceiling as ingestion writes': fmt(ingestionCeiling, 0),
-      'x that': fmt(eps / ingestionCeiling, 2),
-      'p50 ms': fmt(pct(latencies, 50), 0),
-      'p99 ms': fmt(pct(latencies, 99), 0),
-      'server peak RSS MB': fmt(hwmMb(app.proc.pid!), 0),
-      'bytes per event': fmt(dbBytes / Math.max(1, accepted), 0),
-    };
+    return { ...r, rssMb: hwmMb(app.proc.pid!), file, eventBytes: bodies.timed[0].length / BATCH, bytesPerEvent: storedBytes(file) / Math.max(1, r.accepted) };
   } finally {
     await app.stop();
+  }
+}
+
+/** The storage's best rate for the rows of a run, over STORAGE_SHAPES, and which shape gave it. */
+async function storageBest(file: string) {
+  let best = { eps: 0, shape: '' };
+  for (const [stmt, txn] of STORAGE_SHAPES) {
+    const eps = await storageRate(file, stmt, txn);
+    if (eps > best.eps) best = { eps, shape: `${stmt}/${txn}` };
+  }
+  return best;
+}
+
+/** One run of the bare server on the same bodies. */
+async function bare(bin: string, path: Path, c: number, compact: boolean) {
+  const out = `${dir}/bare.ndjson`;
+  rmSync(out, { force: true });
+  const proc = spawn(process.execPath, [bin, out], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      proc.stdout!.once('data', (d) => resolve((JSON.parse(String(d)) as { port: number }).port));
+      proc.once('exit', (code) => reject(new Error(`the bare server exited ${code}`)));
+    });
+    const r = await load(`http://127.0.0.1:${port}`, path, bodiesFor('bare', `c${c}`, compact), c);
+    return { ...r, rssMb: hwmMb(proc.pid!) };
+  } finally {
+    proc.kill();
+    rmSync(out, { force: true });
   }
 }
 
@@ -132,11 +181,75 @@ function storedBytes(file: string): number {
   return bytes;
 }
 
-const only = arg('concurrency', '');
+const range = (xs: number[], d = 2) => (xs.length === 1 ? fmt(xs[0], d) : `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`);
+
+const bareBin = await bundle('bench/bare-server.ts', `${dir}/bin`);
 const rows: Record<string, string | number>[] = [];
+const ratios = { storage: [] as number[], bare: [] as number[], rss: [] as number[], eps: [] as number[], storageEps: [] as number[], bareEps: [] as number[] };
 // /2/httpapi caps a request at 1 MB (as Amplitude does): 1,000 events per request fit at ~0.9 KB each
-for (const c of only ? [Number(only)] : [1, 4, 16]) rows.push(await runOnce('/2/httpapi', c, true));
-// /batch takes up to 20 MB: the 1.2-1.5 KB events
-if (!only) rows.push(await runOnce('/batch', 16, false));
-console.log(`\nIngestion, ${perRun} events per run in batches of ${BATCH} after ${WARM_UP} warm-up batches, next start on loopback, fresh database each run\n`);
+for (let a = 1; a <= alternations; a++) {
+  const s = await spillway('/2/httpapi', concurrency, true);
+  const st = await storageBest(s.file);
+  const b = await bare(bareBin, '/2/httpapi', concurrency, true);
+  ratios.storage.push(s.eps / st.eps);
+  ratios.bare.push(s.eps / b.eps);
+  ratios.rss.push(s.rssMb);
+  ratios.eps.push(s.eps);
+  ratios.storageEps.push(st.eps);
+  ratios.bareEps.push(b.eps);
+  rows.push({
+    run: a,
+    'events/s': fmt(s.eps, 0),
+    'storage best': `${fmt(st.eps, 0)} (${st.shape})`,
+    '× storage': fmt(s.eps / st.eps, 2),
+    'bare server': fmt(b.eps, 0),
+    '× bare': fmt(s.eps / b.eps, 2),
+    'p50 / p99 ms': `${fmt(s.p50, 0)} / ${fmt(s.p99, 0)}`,
+    errors: s.errors + b.errors,
+    'server peak RSS MB': fmt(s.rssMb, 0),
+    'bare RSS MB': fmt(b.rssMb, 0),
+    'bytes per event': fmt(s.bytesPerEvent, 0),
+  });
+}
+console.log(`\nIngestion to /2/httpapi at concurrency ${concurrency}, ${perRun} events per run in batches of ${BATCH} after ${WARM_UP} warm-up batches,`);
+console.log(
+  `next start on loopback, a fresh database each run; storage shapes tried (rows per INSERT / events per transaction): ${STORAGE_SHAPES.map((x) => x.join('/')).join(', ')}\n`,
+);
 table(rows);
+console.log(`\nOver ${alternations} alternations:\n`);
+table([
+  {
+    'events/s': range(ratios.eps, 0),
+    'storage best': range(ratios.storageEps, 0),
+    '× storage': range(ratios.storage),
+    'bare server': range(ratios.bareEps, 0),
+    '× bare': range(ratios.bare),
+    'server peak RSS MB': range(ratios.rss, 0),
+  },
+]);
+
+if (matrix) {
+  const more: Record<string, string | number>[] = [];
+  for (const [path, c, compact] of [
+    ['/2/httpapi', 1, true],
+    ['/2/httpapi', 16, true],
+    // /batch takes up to 20 MB: the 1.2-1.5 KB events
+    ['/batch', 16, false],
+  ] as [Path, number, boolean][]) {
+    const s = await spillway(path, c, compact);
+    const st = await storageBest(s.file);
+    more.push({
+      endpoint: path,
+      concurrency: c,
+      'event bytes': fmt(s.eventBytes, 0),
+      'events/s': fmt(s.eps, 0),
+      'storage best': fmt(st.eps, 0),
+      '× storage': fmt(s.eps / st.eps, 2),
+      'p50 / p99 ms': `${fmt(s.p50, 0)} / ${fmt(s.p99, 0)}`,
+      errors: s.errors,
+      'server peak RSS MB': fmt(s.rssMb, 0),
+    });
+  }
+  console.log('\nOther shapes, once each:\n');
+  table(more);
+}
