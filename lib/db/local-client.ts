@@ -27,8 +27,13 @@ export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /** Every connection's settings (the ingestion benchmark's storage ceiling uses them too). */
 // auto_vacuum first: it takes effect only on a file with no table yet (lib/db/free-pages.ts)
 export const CONNECTION_PRAGMAS = `PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=${WAL_SIZE_LIMIT}`;
-/** Ingestion's writer keeps its hot index pages (dedupe keys, devices, users) in a large page cache. */
-export const INGEST_WRITE_CACHE_MB = 64;
+/**
+ * Ingestion's writer's page cache. Most pages it writes are new event rows, written once: a larger cache
+ * fills with them, not with the hot index pages (dedupe keys, devices, users), which the OS caches as
+ * well. 64 MB cost 40-100 MB of peak RSS for no more events/s than 8 or 16 (bench:ingest); in a
+ * 3-million-event file it bought a little (bench:scale), where the dedupe keys' writes are the cost.
+ */
+export const INGEST_WRITE_CACHE_MB = 16;
 // other connections keep less: the writer of jobs and seals writes parts once, the reader's big readers
 // (sealing an hour) scan once, and pages kept for nothing are memory (the OS caches the file as well)
 const WRITE_CACHE_MB = 16;
