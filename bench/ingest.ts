@@ -12,15 +12,14 @@
 //   --env: more environment for the server (SPILLWAY_GEOIP=off, NODE_OPTIONS=…), to compare settings
 //   --matrix: also concurrency 1 and 16 on /2/httpapi and 16 on /batch (larger events), once each
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import Database from 'libsql';
 import { openDatabase } from '../lib/db/client';
 import { startApp } from '../test/support/app';
 import { freshDbUrl } from '../test/support/db';
 import { seedOrg } from '../test/support/seed';
 import { storageRate } from './ceiling';
-import { benchEvents } from './data';
+import { BATCH, bodiesFor, hwmMb, load, range, WARM_UP, type Path } from './load';
 import { bundle, fmt, table } from './measure';
 
 const arg = (name: string, fallback: string) => {
@@ -37,9 +36,6 @@ const serverEnv = Object.fromEntries(
     .filter(Boolean)
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
-const BATCH = 1000;
-// requests before the clock starts (not counted in events/s or latency; stored, so counted in bytes per event)
-const WARM_UP = 8;
 // [rows per INSERT, events per transaction]: ingestion's shape and transaction sizes, and larger
 const STORAGE_SHAPES: [number, number][] = [
   [32, 1_000],
@@ -52,87 +48,13 @@ mkdirSync(dir, { recursive: true });
 
 if (!existsSync('.next/BUILD_ID')) throw new Error('build the app first: npx next build');
 
-function hwmMb(pid: number) {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-type Path = '/2/httpapi' | '/batch';
-
-/** The request bodies of a run, encoded before any clock starts: each event with its own insert_id (no dedupe). */
-function bodiesFor(apiKey: string, tag: string, compact: boolean) {
-  const body = (b: number) => Buffer.from(JSON.stringify({ api_key: apiKey, events: benchEvents(BATCH, tag, { compact }, b * BATCH) }));
-  return {
-    timed: Array.from({ length: perRun / BATCH }, (_, b) => body(b)),
-    // the sustained rate: the first requests of a fresh server (code loaded, compiled) go before the clock
-    warmUp: Array.from({ length: WARM_UP }, (_, b) => body(perRun / BATCH + b)),
-  };
-}
-
-/**
- * Posts the bodies `c` at a time on node:http with keep-alive (light on the CPU the server shares):
- * events/s accepted and the latencies of the timed requests.
- */
-async function load(url: string, path: Path, b: ReturnType<typeof bodiesFor>, c: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: c });
-  const { hostname, port } = new URL(url);
-  const post = (body: Buffer) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(
-        { hostname, port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  let errors = 0;
-  let accepted = 0;
-  const drive = async (list: Buffer[]) => {
-    const latencies: number[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: c }, async () => {
-        for (;;) {
-          const i = next++;
-          if (i >= list.length) return;
-          const s = performance.now();
-          try {
-            const r = await post(list[i]);
-            if (r.status === 200) accepted += (JSON.parse(r.text) as { events_ingested?: number }).events_ingested ?? 0;
-            else errors++;
-          } catch {
-            // a reset connection is an error of the run, not of the benchmark
-            errors++;
-          }
-          latencies.push(performance.now() - s);
-        }
-      }),
-    );
-    return latencies;
-  };
-  await drive(b.warmUp);
-  const warm = accepted;
-  const t0 = performance.now();
-  const latencies = (await drive(b.timed)).sort((x, y) => x - y);
-  const ms = performance.now() - t0;
-  agent.destroy();
-  return { eps: (accepted - warm) / (ms / 1000), events: accepted - warm, accepted, errors, p50: pct(latencies, 50), p99: pct(latencies, 99) };
-}
-
 /** One run of Spillway on a fresh database; the file is kept for the storage runs. */
 async function spillway(path: Path, c: number, compact: boolean) {
   const url = freshDbUrl();
   const { db, close } = await openDatabase({ url });
   const seed = await seedOrg(db, 'ingest');
   close();
-  const bodies = bodiesFor(seed.project.apiKey!, `c${c}`, compact);
+  const bodies = bodiesFor(seed.project.apiKey!, `c${c}`, perRun, compact);
   const app = await startApp({ DATABASE_URL: url, SPILLWAY_SCHEDULER: 'off', INGEST_MAX_EPS_PER_API_KEY: '10000000', ...serverEnv });
   try {
     const r = await load(app.url, path, bodies, c);
@@ -163,7 +85,7 @@ async function bare(bin: string, path: Path, c: number, compact: boolean) {
       proc.stdout!.once('data', (d) => resolve((JSON.parse(String(d)) as { port: number }).port));
       proc.once('exit', (code) => reject(new Error(`the bare server exited ${code}`)));
     });
-    const r = await load(`http://127.0.0.1:${port}`, path, bodiesFor('bare', `c${c}`, compact), c);
+    const r = await load(`http://127.0.0.1:${port}`, path, bodiesFor('bare', `c${c}`, perRun, compact), c);
     return { ...r, rssMb: hwmMb(proc.pid!) };
   } finally {
     proc.kill();
@@ -180,8 +102,6 @@ function storedBytes(file: string): number {
   d.close();
   return bytes;
 }
-
-const range = (xs: number[], d = 2) => (xs.length === 1 ? fmt(xs[0], d) : `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`);
 
 const bareBin = await bundle('bench/bare-server.ts', `${dir}/bin`);
 const rows: Record<string, string | number>[] = [];

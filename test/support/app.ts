@@ -23,7 +23,8 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string>): Promise<RunningApp> {
+/** `pollMs`: how often readiness is asked (a benchmark timing the start asks often). */
+export async function startApp(env: Record<string, string>, pollMs = 250): Promise<RunningApp> {
   const port = await freePort();
   const logs: string[] = [];
   const proc = spawn(process.execPath, [...serverFlags({ ...process.env, ...env }), resolve('server.mjs'), '--port', String(port), '--hostname', '127.0.0.1'], {
@@ -44,7 +45,7 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
       /* not up yet */
     }
     if (Date.now() > deadline) throw new Error(`next start did not come up:\n${logs.join('')}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   return {
     url,
