@@ -2,6 +2,7 @@
 import Database from 'libsql';
 import { openDatabase } from '../lib/db/client';
 import { dedupeHash } from '../lib/db/dedupe-key';
+import { DEDUPE_LEVELS } from '../lib/ingest/dedupe';
 import { SAFETY_AUTOCHECKPOINT_PAGES, startCheckpointer } from '../lib/db/checkpointer';
 import { CONNECTION_PRAGMAS, INGEST_WRITE_CACHE_MB } from '../lib/db/local-client';
 import { freshDbUrl } from '../test/support/db';
@@ -20,7 +21,12 @@ export async function storageRate(runFile: string, perStatement: number, perTran
   const columns = (t: string) => (from.prepare(`select * from ${t} limit 1`).columns() as { name: string }[]).map((c) => `"${c.name}"`);
   // rowid tables come back in the order they were written; the keyed ones are put back in it: a
   // device when its first event came, a dedupe key with its event
-  const dedupe = new Map(read('select project_id, key, seen_at from dedupe_ids').map((r) => [Buffer.from(r[1] as Uint8Array).toString('hex'), r]));
+  const dedupe = new Map(
+    read(DEDUPE_LEVELS.map((l) => `select project_id, key, seen_at from ${l}`).join(' union all ')).map((r) => [
+      Buffer.from(r[1] as Uint8Array).toString('hex'),
+      r,
+    ]),
+  );
   const dedupeInOrder = read('select project_id, device_id, user_id, insert_id from events where insert_id is not null order by id').flatMap(([, d, u, i]) => {
     const k = Buffer.from(dedupeHash(d !== null ? `d:${d}` : `u:${u}`, String(i))).toString('hex');
     const row = dedupe.get(k);

@@ -194,6 +194,33 @@ export const insertIds = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.key] })],
 );
 
+// The newer dedupe keys, in levels of growing size in front of dedupe_ids (lib/ingest/dedupe.ts): new keys
+// go to the small dedupe_l0, whose pages stay few; a level past its size gives its lowest keys to the
+// next in sorted chunks. Same shape as dedupe_ids, WITHOUT ROWID (migration 0020).
+const dedupeLevel = (name: string) =>
+  sqliteTable(
+    name,
+    {
+      projectId: integer('project_id').notNull(),
+      key: bytes('key').notNull(),
+      seenAt: integer('seen_at').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.projectId, t.key] })],
+  );
+export const dedupeL0 = dedupeLevel('dedupe_l0');
+export const dedupeL1 = dedupeLevel('dedupe_l1');
+export const dedupeL2 = dedupeLevel('dedupe_l2');
+// how many keys each level holds (updated with its writes, recounted by the hourly prune), and where its
+// next chunk starts: after the last key it moved (round the key space, so each chunk is a narrow range)
+export const dedupeLevels = sqliteTable('dedupe_levels', {
+  level: integer('level').primaryKey(),
+  keys: integer('keys').notNull().default(0),
+  afterProject: integer('after_project').notNull().default(-1),
+  afterKey: bytes('after_key')
+    .notNull()
+    .default(sql`x''`),
+});
+
 // One row per stored event, compact (lib/ingest/event-rows.ts writes it, lib/export/files/render.ts reads it):
 // the fields that need only the event itself in one `rec` value (lib/db/event-layout.ts), times as
 // differences from server_received_time, the uuid as 16 bytes, `data` as flags, and event_properties

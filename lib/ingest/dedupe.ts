@@ -3,6 +3,14 @@
 // is kept as 16 bytes of its SHA-256 (lib/ingest/prepare.ts dedupeKey). One read finds the request's keys
 // seen inside the window (duplicates are rare: it mostly finds nothing), then the others are remembered
 // as seen now: new, or seen before the window.
+//
+// The keys are random, so in one large table every new key dirties a page of its own: at 3 million keys
+// 1,000 events wrote 5 MB of WAL and ingestion ran at half its fresh rate (bench:scale). They are kept
+// in levels instead: new keys go to dedupe_l0, small enough that a transaction's keys share its few
+// pages; a level past its size moves its lowest keys, a sorted chunk per write transaction, into the
+// next one (l1, l2, then dedupe_ids, the largest), where a chunk's keys fall on few pages as well: each
+// key is written once per level, a few pages per thousand keys in all. A read looks in every level.
+import { sql } from 'drizzle-orm';
 import { queryRows, readRows, runRows } from '../db/bulk';
 import type { Db, Tx } from '../db/types';
 import { withWriteLock } from '../db/write';
@@ -12,10 +20,18 @@ import type { PreparedEvent } from './prepare';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
 
+/** The levels, newest and smallest first. */
+export const DEDUPE_LEVELS = ['dedupe_l0', 'dedupe_l1', 'dedupe_l2', 'dedupe_ids'] as const;
+/** Keys a level holds before it gives a chunk to the next (each 8 times the one before; the last has no limit). */
+export const LEVEL_KEYS = [8_000, 64_000, 512_000];
+/** Keys moved per write transaction from a level past its size: a few hundred pages, milliseconds. */
+export const LEVEL_CHUNK = 4_000;
+
 // the keys travel as one JSON array of hex: one statement on every client (a read first and a plain
-// upsert cost less than an upsert that returns the keys it wrote, measured)
-const SEEN = `select hex(key) from dedupe_ids
-  where project_id = ? and seen_at > ? and key in (select unhex(value) from json_each(?))`;
+// upsert cost less than an upsert that returns the keys it wrote, measured); every level, one statement
+const SEEN = DEDUPE_LEVELS.map((t) => `select hex(key) from ${t} where project_id = ? and seen_at > ? and key in (select unhex(value) from json_each(?))`).join(
+  ' union all ',
+);
 
 /** The events not seen before, in request order; their keys are remembered as seen now. */
 export async function keepNew(tx: Tx, client: unknown, projectId: number, all: PreparedEvent[], now: number): Promise<PreparedEvent[]> {
@@ -27,29 +43,82 @@ export async function keepNew(tx: Tx, client: unknown, projectId: number, all: P
     if (!firsts.has(k)) firsts.set(k, e);
   }
   if (firsts.size === 0) return all;
-  const seen = await readRows(tx, client, SEEN, [projectId, now - DEDUPE_WINDOW_MS, JSON.stringify([...firsts.keys()])]);
+  const args = [projectId, now - DEDUPE_WINDOW_MS, JSON.stringify([...firsts.keys()])];
+  const seen = await readRows(
+    tx,
+    client,
+    SEEN,
+    DEDUPE_LEVELS.flatMap(() => args),
+  );
   for (const [hex] of seen) firsts.delete((hex as string).toLowerCase());
-  // a key seen before the window is seen again now
+  // a key seen before the window is seen again now (its old copy goes with the prune)
   await runRows(
     tx,
     client,
-    'dedupe_ids',
+    'dedupe_l0',
     ['project_id', 'key', 'seen_at'],
     [...firsts.values()].map((e) => [projectId, e.dedupeKey, now]),
     'on conflict (project_id, key) do update set seen_at = excluded.seen_at',
   );
+  if (firsts.size > 0) await tx.run(sql`update dedupe_levels set keys = keys + ${firsts.size} where level = 0`);
   const kept = new Set(firsts.values());
   return all.filter((e) => e.dedupeKey === null || kept.has(e));
+}
+
+/**
+ * One step of moving keys down the levels, inside the caller's write transaction (ingestion runs it
+ * after each group it writes): every level past its size gives keys to the next, at least `chunk` and
+ * as many as it is over (at most 4 chunks), deepest level first, so that each level keeps up with what
+ * flows in. A level's chunks go round its key space from where the last one ended: each is a narrow
+ * range of keys, which falls on few pages of the next level (always its lowest keys made the chunks
+ * span most of the key space once the low end was thin). A key in two levels (seen again after the
+ * window) keeps its latest time. Returns the keys moved.
+ */
+export async function settleDedupeLevels(tx: Tx, client: unknown, limits = LEVEL_KEYS, chunk = LEVEL_CHUNK): Promise<number> {
+  const levels = await readRows(tx, client, 'select level, keys, after_project, hex(after_key) from dedupe_levels order by level', []);
+  let moved = 0;
+  for (let level = limits.length - 1; level >= 0; level--) {
+    const row = levels.find((r) => Number(r[0]) === level);
+    const over = Number(row?.[1] ?? 0) - limits[level];
+    if (over <= 0) continue;
+    const after: [number, string] = [Number(row?.[2] ?? -1), String(row?.[3] ?? '')];
+    moved += await moveChunk(tx, client, level, after, Math.min(Math.max(chunk, over), 4 * chunk), level + 1 < limits.length);
+  }
+  return moved;
+}
+
+/** Moves the `n` keys of a level after `after` (fewer at the end of its key space) into the next one. */
+async function moveChunk(tx: Tx, client: unknown, level: number, after: [number, string], n: number, counted: boolean): Promise<number> {
+  const from = DEDUPE_LEVELS[level];
+  const to = DEDUPE_LEVELS[level + 1];
+  const start = sql`(project_id, key) > (${after[0]}, unhex(${after[1]}))`;
+  const [last] = await readRows(
+    tx,
+    client,
+    `select project_id, hex(key) from ${from} where (project_id, key) > (?, unhex(?)) order by project_id, key limit 1 offset ?`,
+    [...after, n - 1],
+  );
+  // past the last key: the rest of the key space now, the start of it next time
+  const range = last ? sql`${start} and (project_id, key) <= (${last[0]}, unhex(${last[1]}))` : start;
+  await tx.run(sql`insert into ${sql.raw(to)} (project_id, key, seen_at) select project_id, key, seen_at from ${sql.raw(from)} where ${range}
+    order by project_id, key on conflict (project_id, key) do update set seen_at = max(seen_at, excluded.seen_at)`);
+  const moved = (await tx.run(sql`delete from ${sql.raw(from)} where ${range}`)).rowsAffected;
+  const [nextProject, nextKey] = last ? [Number(last[0]), String(last[1])] : [-1, ''];
+  await tx.run(
+    sql`update dedupe_levels set keys = max(0, keys - ${moved}), after_project = ${nextProject}, after_key = unhex(${nextKey}) where level = ${level}`,
+  );
+  if (counted) await tx.run(sql`update dedupe_levels set keys = keys + ${moved} where level = ${level + 1}`);
+  return moved;
 }
 
 // keys read per step of the prune: a short read by primary key, outside the write lock (2,000: a writer waits
 // at most ~25 ms behind a step, `npm run bench:prune`)
 const PRUNE_STEP = 2_000;
-const PRUNE_PAGE = `select project_id, hex(key), seen_at from dedupe_ids
+const prunePage = (table: string) => `select project_id, hex(key), seen_at from ${table}
   where (project_id, key) > (?, unhex(?)) order by project_id, key limit ?`;
 // deletes a project's listed keys that are still expired (one may have been seen again since it was
 // read); by project and key, so each key is one seek of the primary key
-const PRUNE_DELETE = `delete from dedupe_ids where project_id = ? and key in (select unhex(value) from json_each(?)) and seen_at < ?`;
+const pruneDelete = (table: string) => `delete from ${table} where project_id = ? and key in (select unhex(value) from json_each(?)) and seen_at < ?`;
 
 /**
  * Forgets insert ids older than the dedupe window (the scheduler runs it hourly). The table is walked
@@ -58,11 +127,21 @@ const PRUNE_DELETE = `delete from dedupe_ids where project_id = ? and key in (se
  * for seconds). Returns how many were forgotten.
  */
 export async function pruneInsertIds(db: Db, now: number, step = PRUNE_STEP): Promise<number> {
-  const cutoff = now - DEDUPE_WINDOW_MS;
+  let forgotten = 0;
+  for (const table of DEDUPE_LEVELS) forgotten += await pruneLevel(db, table, now - DEDUPE_WINDOW_MS, step);
+  // the levels' sizes counted again: their running counts drift by the keys seen again after the window
+  for (const [level, table] of DEDUPE_LEVELS.slice(0, LEVEL_KEYS.length).entries())
+    await withWriteLock(db, () =>
+      db.$client.execute({ sql: `update dedupe_levels set keys = (select count(*) from ${table}) where level = ?`, args: [level] }),
+    );
+  return forgotten;
+}
+
+async function pruneLevel(db: Db, table: string, cutoff: number, step: number): Promise<number> {
   let after: [number, string] = [-1, ''];
   let forgotten = 0;
   for (;;) {
-    const rows = (await queryRows(db, PRUNE_PAGE, [...after, step])) as [number, string, number][];
+    const rows = (await queryRows(db, prunePage(table), [...after, step])) as [number, string, number][];
     if (rows.length === 0) break;
     const expired = new Map<number, string[]>();
     for (const [project, hex, seenAt] of rows) {
@@ -75,7 +154,7 @@ export async function pruneInsertIds(db: Db, now: number, step = PRUNE_STEP): Pr
       forgotten += await withWriteLock(db, async () => {
         let n = 0;
         for (const [project, keys] of expired)
-          n += (await db.$client.execute({ sql: PRUNE_DELETE, args: [project, JSON.stringify(keys), cutoff] })).rowsAffected;
+          n += (await db.$client.execute({ sql: pruneDelete(table), args: [project, JSON.stringify(keys), cutoff] })).rowsAffected;
         return n;
       });
     }
