@@ -6,18 +6,20 @@
 //   - an hour sealed and exported in ticks smaller than it (paused and resumed), and a sealing worker
 //     stopped mid-part whose lease runs out (another takes over);
 //   - a one-year manual export of a small project (most hours empty).
-// Usage: npm run bench:export [-- --sizes 100000,1000000]
+// Usage: npm run bench:export [-- --sizes 100000,1000000] [--alternations 3]
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { setup, teardown } from '../test/support/global-setup';
-import { bundle, fmt, node, run, table } from './measure';
+import { bundle, fmt, node, range, run, table } from './measure';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
+// seals of the first size alternated with the baselines on its bytes, for the ratios' ranges
+const alternations = Number(arg('alternations', '3'));
 const dir = '.tmp/bench';
 mkdirSync(dir, { recursive: true });
 
@@ -41,6 +43,7 @@ try {
   const exportRows: Record<string, string | number>[] = [];
   let leaseRow: Record<string, string | number> | null = null;
   let longRow: Record<string, string | number> | null = null;
+  let alternationRow: Record<string, string | number> | null = null;
   for (const n of sizes) {
     const db = `${dir}/export-${n}.db`;
     if (!existsSync(`${db}.json`) || !existsSync(db)) {
@@ -106,6 +109,25 @@ try {
         'raw B/event': '',
         'history B/event': '',
       });
+    }
+    if (n === sizes[0]) {
+      const r = { gzip: [] as number[], zlib: [] as number[], pigz: [] as number[] };
+      for (let k = 0; k < alternations; k++) {
+        const sk = last((await node(child, ['seal', db, partsDir])).stdout);
+        const g = await run('gzip', ['-6', '-c', ndjson], { stdoutFile: openSync('/dev/null', 'w') });
+        const pz = await run('pigz', ['-p2', '-6', '-c', ndjson], { stdoutFile: openSync('/dev/null', 'w') });
+        const z = last((await node(child, ['baseline', 'zlib', ndjson])).stdout);
+        r.gzip.push(sk.ms / g.ms);
+        r.zlib.push(sk.ms / z.ms);
+        r.pigz.push(sk.ms / pz.ms);
+      }
+      alternationRow = {
+        events: n,
+        alternations,
+        'seal × gzip -6': range(r.gzip),
+        'seal × node zlib': range(r.zlib),
+        'seal × pigz -p2 -6': range(r.pigz),
+      };
     }
     rmSync(ndjson, { force: true });
 
@@ -177,6 +199,10 @@ try {
   }
   console.log('\nSealing one hour (NDJSON = the sealed parts, gunzipped; baselines compress the same bytes)\n');
   table(sealRows);
+  if (alternationRow) {
+    console.log(`\nThe seal of the first size against the baselines on its bytes, alternated ${alternations} times (ranges of the ratios)\n`);
+    table([alternationRow]);
+  }
   console.log(
     '\nExporting an already sealed hour to a new bucket: the tick (planning, the job) and its export job alone (claim to done: parts, manifest, bookkeeping), against bare presigned PUTs of the same objects (best of 3 each)\n',
   );

@@ -19,8 +19,8 @@ import { startApp } from '../test/support/app';
 import { freshDbUrl } from '../test/support/db';
 import { seedOrg } from '../test/support/seed';
 import { storageRate } from './ceiling';
-import { BATCH, bodiesFor, hwmMb, load, range, WARM_UP, type Path } from './load';
-import { bundle, fmt, table } from './measure';
+import { BATCH, bodiesFor, hwmMb, load, WARM_UP, type Path } from './load';
+import { bundle, fmt, range, table } from './measure';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);

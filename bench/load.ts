@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { benchEvents } from './data';
-import { fmt } from './measure';
 
 export const BATCH = 1000;
 // requests before the clock starts (not counted in events/s or latency; stored, so counted in bytes per event)
@@ -18,9 +17,6 @@ export function hwmMb(pid: number) {
 }
 
 export const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-/** `min–max` of a figure over alternations. */
-export const range = (xs: number[], d = 2) => (xs.length === 1 ? fmt(xs[0], d) : `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`);
 
 export interface Bodies {
   timed: Buffer[];

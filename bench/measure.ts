@@ -68,3 +68,6 @@ export function table(rows: Record<string, string | number>[]) {
 }
 
 export const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** `min–max` of a figure over alternations. */
+export const range = (xs: number[], d = 2) => (xs.length === 1 ? fmt(xs[0], d) : `${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)}`);
