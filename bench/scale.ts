@@ -12,12 +12,13 @@
 // Usage: npm run bench:scale [-- --events 3000000] [--hours 60] [--alternations 2]
 import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, closeSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import Database from 'libsql';
 import { startApp } from '../test/support/app';
 import { signInApi } from '../test/support/app-api';
 import { setup, teardown } from '../test/support/global-setup';
-import { bodiesFor, hwmMb, load, pct, range } from './load';
-import { bundle, fmt, node, table } from './measure';
+import { bodiesFor, hwmMb, load, pct } from './load';
+import { bundle, fmt, node, range, table } from './measure';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,6 +87,8 @@ async function measure(source: string): Promise<Figures> {
   const work = `${dir}/scale-work.db`;
   for (const f of files(work)) rmSync(f, { force: true });
   copyFileSync(source, work);
+  // the copy written out first: 2.5 GB of dirty pages being flushed slowed the restart timed below
+  execFileSync('sync');
   const meta = JSON.parse(readFileSync(`${source}.json`, 'utf8')) as { email: string; password: string; destinationId: number; projectId: number };
   const t0 = performance.now();
   const app = await startApp({ DATABASE_URL: `file:${work}`, SPILLWAY_SCHEDULER: 'off', INGEST_MAX_EPS_PER_API_KEY: '10000000' }, 10);
