@@ -1,4 +1,8 @@
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/libsql';
+import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Db } from '../db/types';
 import type { Database } from '../db/client';
 import { dedupeHash } from '../db/dedupe-key';
 import * as s from '../db/schema';
@@ -119,4 +123,25 @@ it('prunes expired keys from every level', async () => {
     });
   expect(await pruneInsertIds(database.db, now)).toBe(4);
   for (const table of DEDUPE_LEVELS) expect(await keyCount(table)).toBe(1);
+});
+
+it('moves keys between levels the same way through a remote libSQL client', async () => {
+  // @libsql/client on the same file takes the path a Turso URL takes (lib/db/bulk.ts)
+  const client = createClient({ url: database.url });
+  const remote = drizzle(client, { schema: s }) as unknown as Db;
+  try {
+    const now = Date.now();
+    await database.db.insert(s.dedupeL0).values(Array.from({ length: 30 }, (_, i) => ({ projectId: 1, key: dedupeHash('d:r', `k${i}`), seenAt: now })));
+    await database.client.execute('update dedupe_levels set keys = 30 where level = 0');
+    expect(await writeTx(remote, (tx) => settleDedupeLevels(tx, client, [10, 20, 30], 8))).toBe(20);
+    expect(await writeTx(remote, (tx) => settleDedupeLevels(tx, client, [10, 20, 30], 8))).toBe(0);
+    expect(await keyCount('dedupe_l0')).toBe(10);
+    expect(await keyCount('dedupe_l1')).toBe(20);
+    // the next run starts after the last key moved
+    const [level0] = await database.db.select().from(s.dedupeLevels).where(eq(s.dedupeLevels.level, 0));
+    const moved = (await database.client.execute('select hex(key) from dedupe_l1 order by key desc limit 1')).rows[0][0];
+    expect(Buffer.from(level0.afterKey).toString('hex').toUpperCase()).toBe(moved);
+  } finally {
+    client.close();
+  }
 });
