@@ -8,15 +8,10 @@
 //   - a one-year manual export of a small project (most hours empty).
 // Usage: npm run bench:export [-- --sizes 100000,1000000] [--alternations 3]
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { setup, teardown } from '../test/support/global-setup';
-import { bundle, fmt, node, range, run, table } from './measure';
+import { arg, bundle, fmt, lastJson, ndjsonOf, node, range, run, table } from './measure';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
 // seals of the first size alternated with the baselines on its bytes, for the ratios' ranges
 const alternations = Number(arg('alternations', '3'));
@@ -24,16 +19,7 @@ const dir = '.tmp/bench';
 mkdirSync(dir, { recursive: true });
 
 const MB = 1024 * 1024;
-const last = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
 const ratio = (a: number, b: number) => fmt(a / b, 2);
-
-/** Writes the parts' NDJSON (gunzipped) to one file: the baselines compress exactly these bytes. */
-function ndjsonOf(partsDir: string, file: string) {
-  const out = openSync(file, 'w');
-  // one part at a time on disk (the parts of 1M events are 1.9 GB unzipped)
-  for (const f of readdirSync(partsDir).sort()) if (f.endsWith('.gz')) writeSync(out, gunzipSync(readFileSync(`${partsDir}/${f}`)));
-  closeSync(out);
-}
 
 await setup();
 // the worker bundled as the server's code is, so its memory is the code's (measure.ts)
@@ -57,7 +43,7 @@ try {
     // gzip's input is below): the run measures sealing, not a cold disk
     await run('cat', [db], { stdoutFile: openSync('/dev/null', 'w') });
     const seal = await node(child, ['seal', db, partsDir]);
-    const o = last(seal.stdout);
+    const o = lastJson(seal.stdout);
     if (!o.ok) throw new Error(`the hour was not sealed: ${seal.stdout}`);
     const ndjson = `${dir}/hour-${n}.ndjson`;
     ndjsonOf(partsDir, ndjson);
@@ -70,7 +56,7 @@ try {
     baselines.push(['pigz -p2 -6 (CLI)', { ms: pigz.ms, gz: NaN, rss: pigz.peakRssMb }]);
     for (const mode of ['zlib', 'cstream', 'fflate']) {
       const r = await node(child, ['baseline', mode, ndjson]);
-      const b = last(r.stdout);
+      const b = lastJson(r.stdout);
       baselines.push([
         { zlib: 'node:zlib level 6', fflate: 'fflate level 6', cstream: 'CompressionStream' }[mode]!,
         { ms: b.ms, gz: b.bytes, rss: r.peakRssMb },
@@ -113,10 +99,10 @@ try {
     if (n === sizes[0]) {
       const r = { gzip: [] as number[], zlib: [] as number[], pigz: [] as number[] };
       for (let k = 0; k < alternations; k++) {
-        const sk = last((await node(child, ['seal', db, partsDir])).stdout);
+        const sk = lastJson((await node(child, ['seal', db, partsDir])).stdout);
         const g = await run('gzip', ['-6', '-c', ndjson], { stdoutFile: openSync('/dev/null', 'w') });
         const pz = await run('pigz', ['-p2', '-6', '-c', ndjson], { stdoutFile: openSync('/dev/null', 'w') });
-        const z = last((await node(child, ['baseline', 'zlib', ndjson])).stdout);
+        const z = lastJson((await node(child, ['baseline', 'zlib', ndjson])).stdout);
         r.gzip.push(sk.ms / g.ms);
         r.zlib.push(sk.ms / z.ms);
         r.pigz.push(sk.ms / pz.ms);
@@ -133,12 +119,12 @@ try {
 
     // the same hour sealed as Parquet (Snappy) parts, beside gzip -6 on the same NDJSON
     const pq = await node(child, ['seal', db, `${dir}/parquet-${n}`, '-', 'events-current~parquet']);
-    const p = last(pq.stdout);
+    const p = lastJson(pq.stdout);
     if (!p.ok || p.events !== o.events) throw new Error(`the hour was not sealed as Parquet: ${pq.stdout}`);
     sealRows.push(sealRow('seal the hour as Parquet (Spillway)', p, pq.peakRssMb));
     rmSync(`${dir}/parquet-${n}`, { recursive: true, force: true });
     // the JSON seal again (not timed): the export runs below copy it
-    if (!last((await node(child, ['seal', db, partsDir])).stdout).ok) throw new Error('the hour was not sealed again');
+    if (!lastJson((await node(child, ['seal', db, partsDir])).stdout).ok) throw new Error('the hour was not sealed again');
 
     // the sealed hour exported, against bare presigned PUTs of the same bytes: the parts alone, and the
     // parts and the hour's manifest (the objects the export writes); alternated, best of 3 each
@@ -147,12 +133,12 @@ try {
     const puts: number[] = [];
     const withManifest: number[] = [];
     for (let k = 0; k < 3; k++) {
-      const e = last((await node(child, ['export', db, partsDir])).stdout);
+      const e = lastJson((await node(child, ['export', db, partsDir])).stdout);
       if (e.state !== 'done' || e.sealed !== 0) throw new Error(`the sealed hour was not copied: ${JSON.stringify(e)}`);
       exports.push(e.ms);
       jobs.push(e.jobMs);
-      puts.push(last((await node(child, ['put', partsDir])).stdout).ms);
-      withManifest.push(last((await node(child, ['put', partsDir, 'manifest'])).stdout).ms);
+      puts.push(lastJson((await node(child, ['put', partsDir])).stdout).ms);
+      withManifest.push(lastJson((await node(child, ['put', partsDir, 'manifest'])).stdout).ms);
     }
     const [em, jm, pm, mm] = [Math.min(...exports), Math.min(...jobs), Math.min(...puts), Math.min(...withManifest)];
     exportRows.push({
@@ -180,11 +166,11 @@ try {
       hold.kill('SIGSTOP');
       await new Promise((r) => setTimeout(r, 2_500));
       const t0 = performance.now();
-      const f = last((await node(child, ['finish', db])).stdout);
+      const f = lastJson((await node(child, ['finish', db])).stdout);
       const takeoverMs = performance.now() - t0;
       hold.kill('SIGCONT');
       await new Promise((r) => hold.once('exit', r));
-      const h = last(out);
+      const h = lastJson(out);
       leaseRow = {
         events: n,
         'stopped worker': `kept ${h.parts} part(s), then ${h.outcome}`,
@@ -193,7 +179,7 @@ try {
         'lines = events': String(f.lines === n),
       };
       // the hour sealed and exported in ticks of 1 s (the hour takes several)
-      const l = last((await node(child, ['long', db, '1000'])).stdout);
+      const l = lastJson((await node(child, ['long', db, '1000'])).stdout);
       longRow = { events: n, 'tick budget s': 1, ticks: l.ticks, 'total s': fmt(l.ms / 1000, 2), 'seal lines': l.events, parts: l.parts, state: l.state };
     }
   }
@@ -223,7 +209,7 @@ try {
     const ydb = `${dir}/backfill-year.db`;
     for (const f of [ydb, `${ydb}-wal`, `${ydb}-shm`]) rmSync(f, { force: true });
     const y = await node(child, ['backfill', ydb, variant]);
-    const yo = last(y.stdout);
+    const yo = lastJson(y.stdout);
     yearRows.push({
       run: variant === 'manifests' ? 'one year, a manifest per hour' : 'one year, manifests off',
       hours: yo.hours,
@@ -235,7 +221,7 @@ try {
       'peak RSS MB': fmt(y.peakRssMb, 0),
     });
   }
-  const bare = last((await node(child, ['manifest-puts', '2000'])).stdout);
+  const bare = lastJson((await node(child, ['manifest-puts', '2000'])).stdout);
   yearRows.push({
     run: 'bare PUTs of 2,000 manifests, 16 at once',
     hours: '',

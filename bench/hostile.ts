@@ -1,17 +1,15 @@
 // Bounded work per ingestion request: each hostile shape (test/support/hostile.ts) posted to `next start`
 // while a bystander client pings every 25 ms. Prints the time to the answer, the bystander's worst
 // wait (how long the event loop was held), and the server's peak RSS. Usage: npm run bench:hostile
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { openDatabase } from '../lib/db/client';
 import { startApp } from '../test/support/app';
 import { freshDbUrl } from '../test/support/db';
 import { hostileShapes } from '../test/support/hostile';
 import { seedOrg } from '../test/support/seed';
-import { fmt, table } from './measure';
+import { fmt, hwmMb, table } from './measure';
 
 if (!existsSync('.next/BUILD_ID')) throw new Error('build the app first: npx next build');
-
-const hwmMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 const url = freshDbUrl();
 const { db, close } = await openDatabase({ url });

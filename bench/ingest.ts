@@ -19,13 +19,9 @@ import { startApp } from '../test/support/app';
 import { freshDbUrl } from '../test/support/db';
 import { seedOrg } from '../test/support/seed';
 import { storageRate } from './ceiling';
-import { BATCH, bodiesFor, hwmMb, load, WARM_UP, type Path } from './load';
-import { bundle, fmt, range, table } from './measure';
+import { BATCH, bodiesFor, load, WARM_UP, type Path } from './load';
+import { arg, bundle, fmt, hwmMb, range, table } from './measure';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const perRun = Number(arg('events', '100000'));
 const concurrency = Number(arg('concurrency', '4'));
 const alternations = Number(arg('alternations', '3'));

@@ -1,6 +1,5 @@
 // The load generator of the ingestion benchmarks (bench:ingest, bench:scale): batches of 1,000 events
 // posted on node:http with keep-alive, a few at a time, after warm-up requests that are not timed.
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { benchEvents } from './data';
 
@@ -9,12 +8,6 @@ export const BATCH = 1000;
 export const WARM_UP = 8;
 
 export type Path = '/2/httpapi' | '/batch';
-
-/** A process's peak RSS (VmHWM) in MB. */
-export function hwmMb(pid: number) {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
 
 export const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 

@@ -1,7 +1,8 @@
 // Child processes with wall time and peak RSS (VmHWM polled from /proc; node children also report
 // their own VmHWM at the end, which is exact; getrusage's maxRSS is not: it starts at the parent's size).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import nodeBundle from '../scripts/node-bundle.json';
@@ -11,6 +12,25 @@ export interface Measured {
   peakRssMb: number;
   stdout: string;
 }
+
+/** The value after `--name` on the command line, or `fallback`. */
+export const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+
+/** The JSON a child printed on its last line (its report). */
+export const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
+
+/** Writes the parts' NDJSON (gunzipped) to one file, one part at a time: the baselines compress exactly these bytes. */
+export function ndjsonOf(partsDir: string, file: string) {
+  const out = openSync(file, 'w');
+  for (const f of readdirSync(partsDir).sort()) if (f.endsWith('.gz')) writeSync(out, gunzipSync(readFileSync(`${partsDir}/${f}`)));
+  closeSync(out);
+}
+
+/** A process's peak RSS (VmHWM) in MB. */
+export const hwmMb = (pid: number) => hwmKb(pid) / 1024;
 
 function hwmKb(pid: number): number {
   try {

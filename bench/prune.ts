@@ -6,12 +6,8 @@ import { openDatabase } from '../lib/db/client';
 import { withWriteLock } from '../lib/db/write';
 import { DEDUPE_WINDOW_MS, pruneInsertIds } from '../lib/ingest/dedupe';
 import { freshDbUrl } from '../test/support/db';
-import { fmt, table } from './measure';
+import { arg, fmt, table } from './measure';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const N = Number(arg('keys', '2400000'));
 const now = Date.now();
 

@@ -10,20 +10,15 @@
 //   - sealing the hour just ingested, against node's zlib alone on the same NDJSON;
 //   - the database and WAL files, and bytes per event stored.
 // Usage: npm run bench:scale [-- --events 3000000] [--hours 60] [--alternations 2]
-import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, closeSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import Database from 'libsql';
 import { startApp } from '../test/support/app';
 import { signInApi } from '../test/support/app-api';
 import { setup, teardown } from '../test/support/global-setup';
-import { bodiesFor, hwmMb, load, pct } from './load';
-import { bundle, fmt, node, range, table } from './measure';
+import { bodiesFor, load, pct } from './load';
+import { arg, bundle, fmt, hwmMb, lastJson, ndjsonOf, node, range, table } from './measure';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const events = Number(arg('events', '3000000'));
 const hours = Number(arg('hours', '60'));
 const alternations = Number(arg('alternations', '2'));
@@ -32,7 +27,6 @@ const dir = '.tmp/bench';
 mkdirSync(dir, { recursive: true });
 if (!existsSync('.next/BUILD_ID')) throw new Error('build the app first: npx next build');
 
-const last = (out: string) => JSON.parse(out.trim().split('\n').pop()!);
 const MB = 1024 * 1024;
 const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
 const files = (db: string) => [db, `${db}-wal`, `${db}-shm`, `${db}.json`];
@@ -46,7 +40,7 @@ async function made(db: string, n: number, h: number) {
   if (existsSync(db) && existsSync(`${db}.json`)) return;
   for (const f of files(db)) rmSync(f, { force: true });
   const r = await node(scaleChild, ['fill', db, String(n), String(h)]);
-  const o = last(r.stdout);
+  const o = lastJson(r.stdout);
   console.log(
     `made ${db}: ${n} events over ${h} hours, ingested in ${fmt(o.ingestMs / 1000)} s, ${o.jobs} jobs sealed and exported, ${fmt(o.ms / 1000)} s in all`,
   );
@@ -138,12 +132,10 @@ async function measure(source: string): Promise<Figures> {
   writeFileSync(`${work}.json`, JSON.stringify({ H, orgId: 0, projectId: meta.projectId, events: INGEST }));
   const partsDir = `${dir}/scale-parts`;
   rmSync(partsDir, { recursive: true, force: true });
-  const seal = last((await node(exportChild, ['seal', work, partsDir])).stdout);
+  const seal = lastJson((await node(exportChild, ['seal', work, partsDir])).stdout);
   const ndjson = `${dir}/scale-hour.ndjson`;
-  const out = openSync(ndjson, 'w');
-  for (const f of readdirSync(partsDir).sort()) if (f.endsWith('.gz')) writeSync(out, gunzipSync(readFileSync(`${partsDir}/${f}`)));
-  closeSync(out);
-  const zlib = last((await node(exportChild, ['baseline', 'zlib', ndjson])).stdout);
+  ndjsonOf(partsDir, ndjson);
+  const zlib = lastJson((await node(exportChild, ['baseline', 'zlib', ndjson])).stdout);
   rmSync(ndjson, { force: true });
   const worst = api.reduce((a, b) => (b[1] > a[1] ? b : a));
   return {
