@@ -8,7 +8,7 @@
 // An hour forgotten and exported again (a manual export) gets a new row, as any hour does.
 import { withWriteLock } from '../db/write';
 import type { Db } from '../db/types';
-import { DAY_MS } from '../util/hours';
+import { DAY_MS, floorDay } from '../util/hours';
 import { yieldToEventLoop } from '../util/yield';
 import { reclaimFreePages } from '../db/free-pages';
 import type { EngineConfig } from './config';
@@ -21,7 +21,7 @@ const COVERAGE_DAYS = 31;
 /** The first hour whose job rows are kept whatever they hold. */
 export function historyCutoff(config: Pick<EngineConfig, 'jobHistoryDays' | 'integrityDays'>, now: number): number {
   const days = Math.max(config.jobHistoryDays, config.integrityDays + 1, COVERAGE_DAYS + 1);
-  return Math.floor((now - days * DAY_MS) / DAY_MS) * DAY_MS;
+  return floorDay(now - days * DAY_MS);
 }
 
 const EMPTY_DONE = `state = 'done' and due_at < ?1 and hour < ?1 and coalesce(finished_at, 0) < ?1
