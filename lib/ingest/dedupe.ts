@@ -82,13 +82,16 @@ export async function settleDedupeLevels(tx: Tx, client: unknown, limits = LEVEL
     const over = Number(row?.[1] ?? 0) - limits[level];
     if (over <= 0) continue;
     const after: [number, string] = [Number(row?.[2] ?? -1), String(row?.[3] ?? '')];
-    moved += await moveChunk(tx, client, level, after, Math.min(Math.max(chunk, over), 4 * chunk), level + 1 < limits.length);
+    moved += await moveChunk(tx, client, level, after, Math.min(Math.max(chunk, over), 4 * chunk));
   }
   return moved;
 }
 
-/** Moves the `n` keys of a level after `after` (fewer at the end of its key space) into the next one. */
-async function moveChunk(tx: Tx, client: unknown, level: number, after: [number, string], n: number, counted: boolean): Promise<number> {
+/**
+ * Moves the `n` keys of a level after `after` (fewer at the end of its key space) into the next one;
+ * the last level has no row in dedupe_levels, so its count is left alone.
+ */
+async function moveChunk(tx: Tx, client: unknown, level: number, after: [number, string], n: number): Promise<number> {
   const from = DEDUPE_LEVELS[level];
   const to = DEDUPE_LEVELS[level + 1];
   const start = sql`(project_id, key) > (${after[0]}, unhex(${after[1]}))`;
@@ -107,7 +110,7 @@ async function moveChunk(tx: Tx, client: unknown, level: number, after: [number,
   await tx.run(
     sql`update dedupe_levels set keys = max(0, keys - ${moved}), after_project = ${nextProject}, after_key = unhex(${nextKey}) where level = ${level}`,
   );
-  if (counted) await tx.run(sql`update dedupe_levels set keys = keys + ${moved} where level = ${level + 1}`);
+  await tx.run(sql`update dedupe_levels set keys = keys + ${moved} where level = ${level + 1}`);
   return moved;
 }
 
