@@ -20,8 +20,12 @@ export interface OpenOptions {
   url: string;
   authToken?: string;
   migrationsFolder?: string;
-  /** `file:` databases: WAL checkpoints on a worker thread (the app's server; lib/db/checkpointer.ts) */
-  backgroundCheckpoints?: boolean;
+  /**
+   * `file:` databases: WAL checkpoints on a thread of their own, not in the writer's commits (the app's
+   * server; lib/db/checkpointer.ts). true starts it; 'process' leaves them to the one another thread of
+   * this process started (ingestion's writing thread: the main thread opened the file first).
+   */
+  backgroundCheckpoints?: boolean | 'process';
   /** the write connection's page cache (a file database); ingestion's writer asks for a large one */
   writeCacheMb?: number;
 }

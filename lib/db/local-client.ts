@@ -259,16 +259,16 @@ export class LocalClient implements Client {
 
   private checkpointer: Checkpointer | null = null;
 
-  /** `backgroundCheckpoints`: WAL checkpoints run on a worker thread, not in the writer's commits (checkpointer.ts). */
+  /** `backgroundCheckpoints`: WAL checkpoints run on a worker thread, not in the writer's commits (checkpointer.ts); 'process': one this client does not start. */
   constructor(
     private readonly path: string,
     private readonly timeoutMs: number,
-    private readonly backgroundCheckpoints = false,
+    private readonly backgroundCheckpoints: boolean | 'process' = false,
     private readonly writeCacheMb = WRITE_CACHE_MB,
   ) {
     this.writer = this.openWriter();
     this.reader = new Connection(path, timeoutMs, cacheSize(READ_CACHE_MB));
-    if (backgroundCheckpoints && path !== ':memory:') this.checkpointer = startCheckpointer(path);
+    if (backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
   }
 
   private openWriter() {

@@ -3,15 +3,18 @@ import { openDatabase, type Database } from '../db/client';
 import type { Db } from '../db/types';
 import { databaseSettings } from './config';
 
-let shared: Promise<Database> | undefined;
+// on globalThis: Next.js loads start-up and the route handlers as separate bundles of one process, and
+// a module variable gave each its own client (two write locks, two page caches, two checkpointing threads)
+const KEY = Symbol.for('spillway.database');
+const g = globalThis as { [KEY]?: Promise<Database> };
 
 /** The process-wide database (DATABASE_URL, DATABASE_AUTH_TOKEN), opened and migrated once. */
 export function getDatabase(): Promise<Database> {
-  shared ??= openDatabase({ ...databaseSettings(), backgroundCheckpoints: true }).catch((e) => {
-    shared = undefined;
+  g[KEY] ??= openDatabase({ ...databaseSettings(), backgroundCheckpoints: true }).catch((e) => {
+    g[KEY] = undefined;
     throw e;
   });
-  return shared;
+  return g[KEY];
 }
 
 export async function getDb(): Promise<Db> {

@@ -12,7 +12,9 @@ import type { Prepared } from '../ingest/prepare';
 import { unpackPrepared, type PackedEvents } from '../ingest/prepared-wire';
 
 const { url, parsers } = workerData as { url: string; parsers: MessagePort[] };
-const database = openDatabase({ url, backgroundCheckpoints: true, writeCacheMb: INGEST_WRITE_CACHE_MB });
+// the main thread's database (lib/server/database.ts) runs the process's checkpoints: a second thread
+// doing the same only split them into more, smaller checkpoints, each with its fsync
+const database = openDatabase({ url, backgroundCheckpoints: 'process', writeCacheMb: INGEST_WRITE_CACHE_MB });
 
 for (const port of parsers) {
   port.on('message', async (m: { id: number; prepared: Prepared | PackedEvents; ctx: IngestContext }) => {
