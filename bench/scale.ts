@@ -2,7 +2,8 @@
 // alternating (each ratio between neighbours, reported as a range). The large database is
 // `--events` events (3,000,000) over `--hours` hours (60), stored through ingestion, sealed and exported
 // (merged IDs as well) by the server's ticks; it is made once and kept in .tmp/bench, and each run
-// works on a copy. Per run:
+// works on a copy, made again when the code that stores and exports events has changed since (a
+// database the code of the time shaped is not one today's code would have made). Per run:
 //   - restart: from spawning `next start` to its first answer;
 //   - the destination pages' API (list, connection, jobs, coverage, chart, backfills, snippets): p99 of
 //     30 requests each;
@@ -12,6 +13,7 @@
 // Usage: npm run bench:scale [-- --events 3000000] [--hours 60] [--alternations 2]
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import Database from 'libsql';
 import { startApp } from '../test/support/app';
 import { signInApi } from '../test/support/app-api';
@@ -35,11 +37,18 @@ await setup();
 const scaleChild = await bundle('bench/scale-child.ts', `${dir}/bin`);
 const exportChild = await bundle('bench/export-child.ts', `${dir}/bin`);
 
-/** A database made by scale-child (cached under .tmp/bench for the large one). */
+// the code a database is made by: the filler's bundle (all of lib/ it runs) and the migrations it applies
+const madeBy = createHash('sha256').update(readFileSync(scaleChild)).update(readFileSync('drizzle/meta/_journal.json')).digest('hex').slice(0, 16);
+
+/** A database made by scale-child with today's code (cached under .tmp/bench for the large one). */
 async function made(db: string, n: number, h: number) {
-  if (existsSync(db) && existsSync(`${db}.json`)) return;
+  if (existsSync(db) && existsSync(`${db}.json`)) {
+    if ((JSON.parse(readFileSync(`${db}.json`, 'utf8')) as { madeBy?: string }).madeBy === madeBy) return;
+    console.log(`${db} was made by other code: making it again`);
+  }
   for (const f of files(db)) rmSync(f, { force: true });
   const r = await node(scaleChild, ['fill', db, String(n), String(h)]);
+  writeFileSync(`${db}.json`, JSON.stringify({ ...JSON.parse(readFileSync(`${db}.json`, 'utf8')), madeBy }));
   const o = lastJson(r.stdout);
   console.log(
     `made ${db}: ${n} events over ${h} hours, ingested in ${fmt(o.ingestMs / 1000)} s, ${o.jobs} jobs sealed and exported, ${fmt(o.ms / 1000)} s in all`,
