@@ -4,18 +4,15 @@
 // seen inside the window (duplicates are rare: it mostly finds nothing), then the others are remembered
 // as seen now: new, or seen before the window.
 //
-// The keys are random, so in one large table every new key dirties a page of its own: at 3 million keys
-// 1,000 events wrote 5 MB of WAL and ingestion ran at half its fresh rate (bench:scale). They are kept
-// in levels instead: new keys go to dedupe_l0, small enough that a transaction's keys share its few
-// pages; a level past its size moves its lowest keys, a sorted chunk per write transaction, into the
-// next one (l1, l2, then dedupe_ids, the largest), where a chunk's keys fall on few pages as well: each
-// key is written once per level, a few pages per thousand keys in all. A read looks in every level.
+// The keys are random: they are kept in levels (lib/ingest/levels.ts), new keys in dedupe_l0, then l1,
+// l2 and dedupe_ids, the largest. A read looks in every level.
 import { sql } from 'drizzle-orm';
 import { queryRows, readRows, runRows } from '../db/bulk';
 import type { Db, Tx } from '../db/types';
 import { withWriteLock } from '../db/write';
 import { toHex } from '../util/hash';
 import { yieldToEventLoop } from '../util/yield';
+import { LEVEL_CHUNK, settleLevels, type Levels } from './levels';
 import type { PreparedEvent } from './prepare';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
@@ -24,8 +21,18 @@ export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
 export const DEDUPE_LEVELS = ['dedupe_l0', 'dedupe_l1', 'dedupe_l2', 'dedupe_ids'] as const;
 /** Keys a level holds before it gives a chunk to the next (each 8 times the one before; the last has no limit). */
 export const LEVEL_KEYS = [8_000, 64_000, 512_000];
-/** Keys moved per write transaction from a level past its size: a few hundred pages, milliseconds. */
-export const LEVEL_CHUNK = 4_000;
+
+const DEDUPE: Levels = {
+  tables: DEDUPE_LEVELS,
+  limits: LEVEL_KEYS,
+  book: 'dedupe_levels',
+  key: 'key',
+  values: ['seen_at'],
+  keyText: (column) => `hex(${column})`,
+  keyParam: 'unhex(?)',
+  // a key seen again after the window is in two levels: the latest time stays
+  onConflict: 'seen_at = max(seen_at, excluded.seen_at)',
+};
 
 // the keys travel as one JSON array of hex: one statement on every client (a read first and a plain
 // upsert cost less than an upsert that returns the keys it wrote, measured); every level, one statement
@@ -65,53 +72,9 @@ export async function keepNew(tx: Tx, client: unknown, projectId: number, all: P
   return all.filter((e) => e.dedupeKey === null || kept.has(e));
 }
 
-/**
- * One step of moving keys down the levels, inside the caller's write transaction (ingestion runs it
- * after each group it writes): every level past its size gives keys to the next, at least `chunk` and
- * as many as it is over (at most 4 chunks), deepest level first, so that each level keeps up with what
- * flows in. A level's chunks go round its key space from where the last one ended: each is a narrow
- * range of keys, which falls on few pages of the next level (always its lowest keys made the chunks
- * span most of the key space once the low end was thin). A key in two levels (seen again after the
- * window) keeps its latest time. Returns the keys moved.
- */
-export async function settleDedupeLevels(tx: Tx, client: unknown, limits = LEVEL_KEYS, chunk = LEVEL_CHUNK): Promise<number> {
-  const levels = await readRows(tx, client, 'select level, keys, after_project, hex(after_key) from dedupe_levels order by level', []);
-  let moved = 0;
-  for (let level = limits.length - 1; level >= 0; level--) {
-    const row = levels.find((r) => Number(r[0]) === level);
-    const over = Number(row?.[1] ?? 0) - limits[level];
-    if (over <= 0) continue;
-    const after: [number, string] = [Number(row?.[2] ?? -1), String(row?.[3] ?? '')];
-    moved += await moveChunk(tx, client, level, after, Math.min(Math.max(chunk, over), 4 * chunk));
-  }
-  return moved;
-}
-
-/**
- * Moves the `n` keys of a level after `after` (fewer at the end of its key space) into the next one;
- * the last level has no row in dedupe_levels, so its count is left alone.
- */
-async function moveChunk(tx: Tx, client: unknown, level: number, after: [number, string], n: number): Promise<number> {
-  const from = DEDUPE_LEVELS[level];
-  const to = DEDUPE_LEVELS[level + 1];
-  const start = sql`(project_id, key) > (${after[0]}, unhex(${after[1]}))`;
-  const [last] = await readRows(
-    tx,
-    client,
-    `select project_id, hex(key) from ${from} where (project_id, key) > (?, unhex(?)) order by project_id, key limit 1 offset ?`,
-    [...after, n - 1],
-  );
-  // past the last key: the rest of the key space now, the start of it next time
-  const range = last ? sql`${start} and (project_id, key) <= (${last[0]}, unhex(${last[1]}))` : start;
-  await tx.run(sql`insert into ${sql.raw(to)} (project_id, key, seen_at) select project_id, key, seen_at from ${sql.raw(from)} where ${range}
-    order by project_id, key on conflict (project_id, key) do update set seen_at = max(seen_at, excluded.seen_at)`);
-  const moved = (await tx.run(sql`delete from ${sql.raw(from)} where ${range}`)).rowsAffected;
-  const [nextProject, nextKey] = last ? [Number(last[0]), String(last[1])] : [-1, ''];
-  await tx.run(
-    sql`update dedupe_levels set keys = max(0, keys - ${moved}), after_project = ${nextProject}, after_key = unhex(${nextKey}) where level = ${level}`,
-  );
-  await tx.run(sql`update dedupe_levels set keys = keys + ${moved} where level = ${level + 1}`);
-  return moved;
+/** One step of moving the keys down the levels (lib/ingest/levels.ts), in the caller's write transaction. */
+export function settleDedupeLevels(tx: Tx, client: unknown, limits = LEVEL_KEYS, chunk = LEVEL_CHUNK): Promise<number> {
+  return settleLevels(tx, client, DEDUPE, limits, chunk);
 }
 
 // keys read per step of the prune: a short read by primary key, outside the write lock (2,000: a writer waits

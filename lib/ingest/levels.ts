@@ -1,0 +1,92 @@
+// Tables keyed by random values (dedupe hashes, device ids) kept in levels, so that they stay cheap to
+// write as they grow. In one large index every new key dirties a page of its own: at 3 million dedupe
+// keys 1,000 events wrote 5 MB of WAL (bench:scale). In levels, new rows go to a small first table, whose
+// few pages a transaction's rows share; a level past its size moves a sorted chunk, per write
+// transaction, into the next (each 8 times the one before), ending in the last and largest, where a
+// chunk's rows fall on few pages as well: each row is written once per level, a few pages per thousand
+// rows in all. A read looks in every level; a key in two levels takes the newer level's row
+// (`onConflict` decides how a moved row meets it).
+import { sql } from 'drizzle-orm';
+import { readRows } from '../db/bulk';
+import type { Tx } from '../db/types';
+
+export interface Levels {
+  /** the tables, newest and smallest first: (project_id, key column, value columns), the same key */
+  tables: readonly string[];
+  /** rows a level holds before it gives a chunk to the next (the last has no limit) */
+  limits: readonly number[];
+  /** (level, keys, after_project, after_key): each level's size, and where its next chunk starts */
+  book: string;
+  key: string;
+  values: readonly string[];
+  /** a key as SQL text, and back: a blob key travels as hex */
+  keyText: (column: string) => string;
+  keyParam: string;
+  /** what a moved row sets where its key is in the next level already */
+  onConflict: string;
+}
+
+/** Rows moved per write transaction from a level past its size: a few hundred pages, milliseconds. */
+export const LEVEL_CHUNK = 4_000;
+
+/**
+ * One step of moving rows down the levels, inside the caller's write transaction (ingestion runs it
+ * after each group it writes): every level past its size gives rows to the next, at least `chunk` and
+ * as many as it is over (at most 4 chunks), deepest level first, so that each level keeps up with what
+ * flows in. A level's chunks go round its key space from where the last one ended: each is a narrow
+ * range of keys, which falls on few pages of the next level (always its lowest keys made the chunks
+ * span most of the key space once the low end was thin). Returns the rows moved.
+ */
+export async function settleLevels(tx: Tx, client: unknown, levels: Levels, limits = levels.limits, chunk = LEVEL_CHUNK): Promise<number> {
+  const book = await readRows(tx, client, `select level, keys, after_project, ${levels.keyText('after_key')} from ${levels.book} order by level`, []);
+  let moved = 0;
+  for (let level = limits.length - 1; level >= 0; level--) {
+    const row = book.find((r) => Number(r[0]) === level);
+    const over = Number(row?.[1] ?? 0) - limits[level];
+    if (over <= 0) continue;
+    const after: [number, string] = [Number(row?.[2] ?? -1), String(row?.[3] ?? '')];
+    moved += await moveChunk(tx, client, levels, level, after, Math.min(Math.max(chunk, over), 4 * chunk));
+  }
+  return moved;
+}
+
+/**
+ * Moves the `n` rows of a level after `after` (fewer at the end of its key space) into the next one;
+ * the last level has no row in the book, so its count is left alone.
+ */
+async function moveChunk(tx: Tx, client: unknown, levels: Levels, level: number, after: [number, string], n: number): Promise<number> {
+  const { key, keyParam, book } = levels;
+  const from = levels.tables[level];
+  const to = levels.tables[level + 1];
+  const columns = ['project_id', key, ...levels.values].join(', ');
+  const [last] = await readRows(
+    tx,
+    client,
+    `select project_id, ${levels.keyText(key)} from ${from} where (project_id, ${key}) > (?, ${keyParam}) order by project_id, ${key} limit 1 offset ?`,
+    [...after, n - 1],
+  );
+  // past the last key: the rest of the key space now, the start of it next time
+  const range = `(project_id, ${key}) > (?, ${keyParam})${last ? ` and (project_id, ${key}) <= (?, ${keyParam})` : ''}`;
+  const args = last ? [...after, Number(last[0]), String(last[1])] : after;
+  await tx.run(
+    sql`insert into ${sql.raw(to)} (${sql.raw(columns)}) select ${sql.raw(columns)} from ${sql.raw(from)} where ${bound(range, args)}
+    order by project_id, ${sql.raw(key)} on conflict (project_id, ${sql.raw(key)}) do update set ${sql.raw(levels.onConflict)}`,
+  );
+  const moved = (await tx.run(sql`delete from ${sql.raw(from)} where ${bound(range, args)}`)).rowsAffected;
+  const [nextProject, nextKey] = last ? [Number(last[0]), String(last[1])] : [-1, ''];
+  await tx.run(
+    sql`update ${sql.raw(book)} set keys = max(0, keys - ${moved}), after_project = ${nextProject}, after_key = ${bound(keyParam, [nextKey])} where level = ${level}`,
+  );
+  await tx.run(sql`update ${sql.raw(book)} set keys = keys + ${moved} where level = ${level + 1}`);
+  return moved;
+}
+
+/** SQL text with `?` placeholders and their values, as one drizzle fragment. */
+function bound(text: string, args: unknown[]) {
+  const parts = text.split('?');
+  if (parts.length !== args.length + 1) throw new Error(`levels: ${parts.length - 1} placeholders for ${args.length} values`);
+  return sql.join(
+    parts.flatMap((p, i) => (i < args.length ? [sql.raw(p), sql`${args[i]}`] : [sql.raw(p)])),
+    sql.raw(''),
+  );
+}
