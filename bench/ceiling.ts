@@ -3,6 +3,7 @@ import Database from 'libsql';
 import { openDatabase } from '../lib/db/client';
 import { dedupeHash } from '../lib/db/dedupe-key';
 import { DEDUPE_LEVELS } from '../lib/ingest/dedupe';
+import { DEVICE_LEVELS } from '../lib/ingest/identity-store';
 import { SAFETY_AUTOCHECKPOINT_PAGES, startCheckpointer } from '../lib/db/checkpointer';
 import { CONNECTION_PRAGMAS, INGEST_WRITE_CACHE_MB } from '../lib/db/local-client';
 import { freshDbUrl } from '../test/support/db';
@@ -41,7 +42,8 @@ export async function storageRate(runFile: string, perStatement: number, perTran
       t: 'devices',
       cols: ['project_id', 'device_id', 'amplitude_id'],
       rows: read(
-        'select d.project_id, d.device_id, d.amplitude_id from devices d join (select project_id, device_id, min(id) first from event_rows group by 1, 2) e using (project_id, device_id) order by e.first',
+        `select d.project_id, d.device_id, d.amplitude_id from (${DEVICE_LEVELS.map((t) => `select project_id, device_id, amplitude_id from ${t}`).join(' union all ')}) d
+          join (select project_id, device_id, min(id) first from event_rows group by 1, 2) e using (project_id, device_id) group by 1, 2 order by min(e.first)`,
       ),
     },
   ];

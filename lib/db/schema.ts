@@ -134,6 +134,30 @@ export const devices = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.deviceId] })],
 );
 
+// The newer device rows, in levels of growing size in front of devices (lib/ingest/identity-store.ts,
+// lib/ingest/levels.ts): device ids are random, so in one large index each new device dirtied a page
+// of its own. A device in two levels is what the newer one says. Same shape as devices (migration 0021).
+const deviceLevel = (name: string) =>
+  sqliteTable(
+    name,
+    {
+      projectId: ownedBy('project_id', () => projects.id),
+      deviceId: text('device_id').notNull(),
+      amplitudeId: integer('amplitude_id').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.projectId, t.deviceId] })],
+  );
+export const devicesL0 = deviceLevel('devices_l0');
+export const devicesL1 = deviceLevel('devices_l1');
+export const devicesL2 = deviceLevel('devices_l2');
+// as dedupe_levels, for the devices' levels
+export const deviceLevels = sqliteTable('device_levels', {
+  level: integer('level').primaryKey(),
+  keys: integer('keys').notNull().default(0),
+  afterProject: integer('after_project').notNull().default(-1),
+  afterKey: text('after_key').notNull().default(''),
+});
+
 export const merges = sqliteTable(
   'merges',
   {

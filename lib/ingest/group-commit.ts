@@ -9,6 +9,7 @@ import type { Db, Tx } from '../db/types';
 import { writeTx } from '../db/write';
 import { yieldToEventLoop } from '../util/yield';
 import { settleDedupeLevels } from './dedupe';
+import { settleDeviceLevels } from './identity-store';
 
 interface Item {
   events: number;
@@ -72,8 +73,9 @@ class GroupWriter {
           now = (group[0].clock ?? Date.now)();
           ran = true;
           for (const item of group) await item.fn(tx, now);
-          // the dedupe keys' levels kept in shape, a chunk at a time, in the transaction that grew them
+          // the dedupe keys' and devices' levels kept in shape, a chunk at a time, in the transaction that grew them
           await settleDedupeLevels(tx, this.db.$client);
+          await settleDeviceLevels(tx, this.db.$client);
         },
         Math.min(...group.map((g) => g.waitMs)),
       );

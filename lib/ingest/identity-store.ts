@@ -1,9 +1,13 @@
 // Loads the identities a batch touches into an IdentityState (one query per kind, the keys as a JSON
-// array), and writes back what changed (users, devices, merge records) in the same transaction.
+// array), and writes back what changed (users, devices, merge records) in the same transaction. Devices
+// are kept in levels (lib/ingest/levels.ts): new and changed ones go to devices_l0, then l1, l2 and
+// devices, the largest; a device in two levels is what the newer one says.
+import { sql } from 'drizzle-orm';
 import { readRows, runRows } from '../db/bulk';
 import * as s from '../db/schema';
 import type { Tx } from '../db/types';
 import { IdentityState } from './identity';
+import { LEVEL_CHUNK, settleLevels, type Levels } from './levels';
 
 interface Keys {
   userId: string | null;
@@ -12,9 +16,28 @@ interface Keys {
 
 const USER_COLUMNS = 'amplitude_id, user_id, created_time, user_properties, merged_into, props_set';
 
-// the matches come back as one JSON array each: one row to step through instead of one per match
-const DEVICES = `select json_group_array(json_array(device_id, amplitude_id)) from devices
-  where project_id = ? and device_id in (select value from json_each(?))`;
+/** The levels, newest and smallest first. */
+export const DEVICE_LEVELS = ['devices_l0', 'devices_l1', 'devices_l2', 'devices'] as const;
+/** Devices a level holds before it gives a chunk to the next (as the dedupe keys' levels). */
+const DEVICE_LEVEL_ROWS = [8_000, 64_000, 512_000];
+
+const DEVICES_IN_LEVELS: Levels = {
+  tables: DEVICE_LEVELS,
+  limits: DEVICE_LEVEL_ROWS,
+  book: 'device_levels',
+  key: 'device_id',
+  values: ['amplitude_id'],
+  keyText: (column) => column,
+  keyParam: '?',
+  // the moved row is the newer
+  onConflict: 'amplitude_id = excluded.amplitude_id',
+};
+
+// the matches come back as one JSON array each: one row to step through instead of one per match; a
+// device's row in each level that has it, with the level
+const DEVICES = `select json_group_array(json_array(device_id, amplitude_id, level)) from (${DEVICE_LEVELS.map(
+  (t, level) => `select device_id, amplitude_id, ${level} as level from ${t} where project_id = ? and device_id in (select value from json_each(?))`,
+).join(' union all ')})`;
 const USERS_BY_ID = `select json_group_array(json_array(${USER_COLUMNS})) from amplitude_users
   where project_id = ? and user_id in (select value from json_each(?))`;
 const USERS_BY_AID = `select json_group_array(json_array(${USER_COLUMNS})) from amplitude_users
@@ -37,7 +60,19 @@ export async function loadIdentities(tx: Tx, client: unknown, projectId: number,
     if (e.userId !== null) userSet.add(e.userId);
   }
   const deviceIds = [...deviceSet];
-  const devices = deviceIds.length ? await matches<[string, number]>(tx, client, DEVICES, [projectId, JSON.stringify(deviceIds)]) : [];
+  const deviceArgs = [projectId, JSON.stringify(deviceIds)];
+  const found = deviceIds.length
+    ? await matches<[string, number, number]>(
+        tx,
+        client,
+        DEVICES,
+        DEVICE_LEVELS.flatMap(() => deviceArgs),
+      )
+    : [];
+  // a device in two levels is what the newer (lower) one says
+  const newest = new Map<string, [string, number, number]>();
+  for (const d of found) if ((newest.get(d[0])?.[2] ?? Infinity) > d[2]) newest.set(d[0], d);
+  const devices = [...newest.values()];
   const userIds = [...userSet];
   const users = userIds.length ? await matches<UserRow>(tx, client, USERS_BY_ID, [projectId, JSON.stringify(userIds)]) : [];
   for (const u of users) addUser(state, u);
@@ -81,15 +116,25 @@ export async function saveIdentities(tx: Tx, client: unknown, projectId: number,
     props,
     'on conflict (amplitude_id) do update set user_properties = excluded.user_properties, props_set = excluded.props_set',
   );
-  await runRows(
-    tx,
-    client,
-    'devices',
-    ['project_id', 'device_id', 'amplitude_id'],
-    [...state.devices.values()].filter((x) => x.dirty).map((x) => [projectId, x.deviceId, x.amplitudeId]),
-    'on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id',
-  );
+  const devices = [...state.devices.values()].filter((x) => x.dirty).map((x) => [projectId, x.deviceId, x.amplitudeId]);
+  if (devices.length > 0) {
+    await runRows(
+      tx,
+      client,
+      'devices_l0',
+      ['project_id', 'device_id', 'amplitude_id'],
+      devices,
+      'on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id',
+    );
+    // counted, not added to: a device changed again while in the first level is still one row there
+    await tx.run(sql`update device_levels set keys = (select count(*) from devices_l0) where level = 0`);
+  }
   if (state.merges.length > 0) {
     await tx.insert(s.merges).values(state.merges.map((m) => ({ ...m, projectId, scope: projectId })));
   }
+}
+
+/** One step of moving devices down their levels (lib/ingest/levels.ts), in the caller's write transaction. */
+export function settleDeviceLevels(tx: Tx, client: unknown, limits = DEVICE_LEVEL_ROWS, chunk = LEVEL_CHUNK): Promise<number> {
+  return settleLevels(tx, client, DEVICES_IN_LEVELS, limits, chunk);
 }

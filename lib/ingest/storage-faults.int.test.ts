@@ -63,8 +63,8 @@ describe('storage faults during ingestion', () => {
     const r = await handleIngest(db, request(), '/batch', '127.0.0.1');
     expect(r.status).toBe(503);
     expect((await r.json()).error).toMatch(/disk full/);
-    const n = async (t: typeof s.events | typeof s.amplitudeUsers | typeof s.insertIds | typeof s.devices) => (await db.select({ n: count() }).from(t))[0].n;
-    expect([await n(s.events), await n(s.amplitudeUsers), await n(s.insertIds), await n(s.devices)]).toEqual([0, 0, 0, 0]);
+    const n = async (t: typeof s.events | typeof s.amplitudeUsers | typeof s.devicesL0 | typeof s.dedupeL0) => (await db.select({ n: count() }).from(t))[0].n;
+    expect([await n(s.events), await n(s.amplitudeUsers), await n(s.dedupeL0), await n(s.devicesL0)]).toEqual([0, 0, 0, 0]);
 
     await client.execute('PRAGMA max_page_count = 1073741823');
     const ok = await handleIngest(db, request(), '/batch', '127.0.0.1');
