@@ -12,7 +12,7 @@ import type { Db, Tx } from '../db/types';
 import { withWriteLock } from '../db/write';
 import { toHex } from '../util/hash';
 import { yieldToEventLoop } from '../util/yield';
-import { LEVEL_CHUNK, settleLevels, type Levels } from './levels';
+import { LEVEL_CHUNK, recountLevels, settleLevels, type Levels } from './levels';
 import type { PreparedEvent } from './prepare';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
@@ -96,10 +96,7 @@ export async function pruneInsertIds(db: Db, now: number, step = PRUNE_STEP): Pr
   let forgotten = 0;
   for (const table of DEDUPE_LEVELS) forgotten += await pruneLevel(db, table, now - DEDUPE_WINDOW_MS, step);
   // the levels' sizes counted again: their running counts drift by the keys seen again after the window
-  for (const [level, table] of DEDUPE_LEVELS.slice(0, LEVEL_KEYS.length).entries())
-    await withWriteLock(db, () =>
-      db.$client.execute({ sql: `update dedupe_levels set keys = (select count(*) from ${table}) where level = ?`, args: [level] }),
-    );
+  await recountLevels(db, DEDUPE);
   return forgotten;
 }
 

@@ -10,7 +10,7 @@ import { writeTx } from '../db/write';
 import { freshDatabase } from '../../test/support/db';
 import { ingestAt } from '../../test/support/engine';
 import { seedOrg } from '../../test/support/seed';
-import { DEVICE_LEVELS, settleDeviceLevels } from './identity-store';
+import { DEVICE_LEVELS, recountDeviceLevels, settleDeviceLevels } from './identity-store';
 
 let database: Database;
 let seed: Awaited<ReturnType<typeof seedOrg>>;
@@ -92,6 +92,22 @@ it('counts the first level’s rows, however often a device there changes', asyn
   // past its limit of 1 by 3: three of its lowest devices move at once
   expect(await writeTx(database.db, (tx) => settleDeviceLevels(tx, database.db.$client, [1, 10, 10], 2))).toBe(3);
   expect(await bookCounts()).toEqual([1, 3, 0]);
+});
+
+it('counts a level again when a moved device met its older copy there', async () => {
+  const settle = () => writeTx(database.db, (tx) => settleDeviceLevels(tx, database.db.$client, [0, 10, 10], 8));
+  await send([
+    { user_id: 'drift-user-1', device_id: 'device-drift-9', event_type: 'a' },
+    { device_id: 'device-drift-1', event_type: 'anonymous' },
+  ]);
+  await settle();
+  // the anonymous id merges into the known user: a newer row in the first level, then moved onto the older
+  await send([{ user_id: 'drift-user-1', device_id: 'device-drift-1', event_type: 'login' }]);
+  await settle();
+  expect(await levelsOf('device-drift-1')).toEqual([undefined, await amplitudeIdOf('device-drift-9'), undefined, undefined]);
+  expect(await bookCounts()).toEqual([0, 3, 0]);
+  await recountDeviceLevels(database.db);
+  expect(await bookCounts()).toEqual([0, 2, 0]);
 });
 
 it('keeps and finds devices in levels the same way through a remote libSQL client', async () => {

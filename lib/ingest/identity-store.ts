@@ -5,9 +5,9 @@
 import { sql } from 'drizzle-orm';
 import { readRows, runRows } from '../db/bulk';
 import * as s from '../db/schema';
-import type { Tx } from '../db/types';
+import type { Db, Tx } from '../db/types';
 import { IdentityState } from './identity';
-import { LEVEL_CHUNK, settleLevels, type Levels } from './levels';
+import { LEVEL_CHUNK, recountLevels, settleLevels, type Levels } from './levels';
 
 interface Keys {
   userId: string | null;
@@ -137,4 +137,9 @@ export async function saveIdentities(tx: Tx, client: unknown, projectId: number,
 /** One step of moving devices down their levels (lib/ingest/levels.ts), in the caller's write transaction. */
 export function settleDeviceLevels(tx: Tx, client: unknown, limits = DEVICE_LEVEL_ROWS, chunk = LEVEL_CHUNK): Promise<number> {
   return settleLevels(tx, client, DEVICES_IN_LEVELS, limits, chunk);
+}
+
+/** Counts the devices in each level again (the hourly upkeep): a moved row that met an older copy of its device was counted twice. */
+export function recountDeviceLevels(db: Db): Promise<void> {
+  return recountLevels(db, DEVICES_IN_LEVELS);
 }

@@ -3,6 +3,7 @@
 import type { Db } from '../db/types';
 import { tick, type TickSummary } from '../jobs/tick';
 import { pruneInsertIds } from '../ingest/dedupe';
+import { recountDeviceLevels } from '../ingest/identity-store';
 import { reclaimFreePages } from '../db/free-pages';
 import { drainOutbox, smtpTransport } from '../notify/mailer';
 import { deliverWebhooks } from '../notify/webhooks';
@@ -19,11 +20,13 @@ export async function runTickOnce(db: Db, budgetMs?: number): Promise<TickSummar
   const summary = await tick(db, config, { budgetMs: budgetMs ?? schedulerSettings().budgetMs, observe: engineObserver });
   const emailsSent = await drainOutbox(db, smtpTransport(smtpSettings()));
   await deliverWebhooks(db);
-  // ingestion's upkeep rides on the same clock: insert ids past the dedupe window, once an hour
+  // ingestion's upkeep rides on the same clock: insert ids past the dedupe window and the devices'
+  // level counts, once an hour
   const me = thisInstance();
   if (started - me.lastPruneAt > 3_600_000) {
     me.lastPruneAt = started;
     await pruneInsertIds(db, started);
+    await recountDeviceLevels(db);
     await reclaimFreePages(db, Date.now() + 10_000);
   }
   await heartbeat(db, started);
