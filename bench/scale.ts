@@ -10,7 +10,7 @@
 //   - ingestion: 100,000 events to /2/httpapi at concurrency 4 (bench/load.ts): events/s, p99, peak RSS;
 //   - sealing the hour just ingested, against node's zlib alone on the same NDJSON;
 //   - the database and WAL files, and bytes per event stored.
-// Usage: npm run bench:scale [-- --events 3000000] [--hours 60] [--alternations 2]
+// Usage: npm run bench:scale [-- --events 3000000] [--hours 60] [--alternations 3]
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,7 +23,7 @@ import { arg, bundle, fmt, hwmMb, lastJson, ndjsonOf, node, range, table } from 
 
 const events = Number(arg('events', '3000000'));
 const hours = Number(arg('hours', '60'));
-const alternations = Number(arg('alternations', '2'));
+const alternations = Number(arg('alternations', '3'));
 const INGEST = 100_000;
 const dir = '.tmp/bench';
 mkdirSync(dir, { recursive: true });
