@@ -12,7 +12,7 @@ import type { Db, Tx } from '../db/types';
 import { withWriteLock } from '../db/write';
 import { toHex } from '../util/hash';
 import { yieldToEventLoop } from '../util/yield';
-import { LEVEL_CHUNK, recountLevels, settleLevels, type Levels } from './levels';
+import { everyLevel, LEVEL_CHUNK, recountLevels, settleLevels, type Levels } from './levels';
 import type { PreparedEvent } from './prepare';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
@@ -36,9 +36,7 @@ const DEDUPE: Levels = {
 
 // the keys travel as one JSON array of hex: one statement on every client (a read first and a plain
 // upsert cost less than an upsert that returns the keys it wrote, measured); every level, one statement
-const SEEN = DEDUPE_LEVELS.map((t) => `select hex(key) from ${t} where project_id = ? and seen_at > ? and key in (select unhex(value) from json_each(?))`).join(
-  ' union all ',
-);
+const SEEN = everyLevel(DEDUPE, (t) => `select hex(key) from ${t} where project_id = ? and seen_at > ? and key in (select unhex(value) from json_each(?))`);
 
 /** The events not seen before, in request order; their keys are remembered as seen now. */
 export async function keepNew(tx: Tx, client: unknown, projectId: number, all: PreparedEvent[], now: number): Promise<PreparedEvent[]> {
@@ -50,13 +48,7 @@ export async function keepNew(tx: Tx, client: unknown, projectId: number, all: P
     if (!firsts.has(k)) firsts.set(k, e);
   }
   if (firsts.size === 0) return all;
-  const args = [projectId, now - DEDUPE_WINDOW_MS, JSON.stringify([...firsts.keys()])];
-  const seen = await readRows(
-    tx,
-    client,
-    SEEN,
-    DEDUPE_LEVELS.flatMap(() => args),
-  );
+  const seen = await readRows(tx, client, SEEN.sql, SEEN.args([projectId, now - DEDUPE_WINDOW_MS, JSON.stringify([...firsts.keys()])]));
   for (const [hex] of seen) firsts.delete((hex as string).toLowerCase());
   // a key seen before the window is seen again now (its old copy goes with the prune)
   await runRows(

@@ -7,7 +7,7 @@ import { readRows, runRows } from '../db/bulk';
 import * as s from '../db/schema';
 import type { Db, Tx } from '../db/types';
 import { IdentityState } from './identity';
-import { LEVEL_CHUNK, recountLevels, settleLevels, type Levels } from './levels';
+import { everyLevel, LEVEL_CHUNK, recountLevels, settleLevels, type Levels } from './levels';
 
 interface Keys {
   userId: string | null;
@@ -35,9 +35,11 @@ const DEVICES_IN_LEVELS: Levels = {
 
 // the matches come back as one JSON array each: one row to step through instead of one per match; a
 // device's row in each level that has it, with the level
-const DEVICES = `select json_group_array(json_array(device_id, amplitude_id, level)) from (${DEVICE_LEVELS.map(
+const DEVICES_IN_EVERY_LEVEL = everyLevel(
+  DEVICES_IN_LEVELS,
   (t, level) => `select device_id, amplitude_id, ${level} as level from ${t} where project_id = ? and device_id in (select value from json_each(?))`,
-).join(' union all ')})`;
+);
+const DEVICES = `select json_group_array(json_array(device_id, amplitude_id, level)) from (${DEVICES_IN_EVERY_LEVEL.sql})`;
 const USERS_BY_ID = `select json_group_array(json_array(${USER_COLUMNS})) from amplitude_users
   where project_id = ? and user_id in (select value from json_each(?))`;
 const USERS_BY_AID = `select json_group_array(json_array(${USER_COLUMNS})) from amplitude_users
@@ -60,14 +62,8 @@ export async function loadIdentities(tx: Tx, client: unknown, projectId: number,
     if (e.userId !== null) userSet.add(e.userId);
   }
   const deviceIds = [...deviceSet];
-  const deviceArgs = [projectId, JSON.stringify(deviceIds)];
   const found = deviceIds.length
-    ? await matches<[string, number, number]>(
-        tx,
-        client,
-        DEVICES,
-        DEVICE_LEVELS.flatMap(() => deviceArgs),
-      )
+    ? await matches<[string, number, number]>(tx, client, DEVICES, DEVICES_IN_EVERY_LEVEL.args([projectId, JSON.stringify(deviceIds)]))
     : [];
   // a device in two levels is what the newer (lower) one says
   const newest = new Map<string, [string, number, number]>();

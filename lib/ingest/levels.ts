@@ -27,6 +27,14 @@ export interface Levels {
   onConflict: string;
 }
 
+/**
+ * A read of every level in one statement: `select` is one level's SELECT, given its table and number;
+ * `args` repeats a level's parameters for all of them.
+ */
+export function everyLevel(levels: Levels, select: (table: string, level: number) => string) {
+  return { sql: levels.tables.map(select).join(' union all '), args: (args: unknown[]) => levels.tables.flatMap(() => args) };
+}
+
 /** Rows moved per write transaction from a level past its size: a few hundred pages, milliseconds. */
 export const LEVEL_CHUNK = 4_000;
 
