@@ -54,12 +54,12 @@ export async function keepNew(tx: Tx, client: unknown, projectId: number, all: P
   await runRows(
     tx,
     client,
-    'dedupe_l0',
+    DEDUPE.tables[0],
     ['project_id', 'key', 'seen_at'],
     [...firsts.values()].map((e) => [projectId, e.dedupeKey, now]),
     'on conflict (project_id, key) do update set seen_at = excluded.seen_at',
   );
-  if (firsts.size > 0) await tx.run(sql`update dedupe_levels set keys = keys + ${firsts.size} where level = 0`);
+  if (firsts.size > 0) await tx.run(sql`update ${sql.raw(DEDUPE.book)} set keys = keys + ${firsts.size} where level = 0`);
   const kept = new Set(firsts.values());
   return all.filter((e) => e.dedupeKey === null || kept.has(e));
 }

@@ -117,13 +117,13 @@ export async function saveIdentities(tx: Tx, client: unknown, projectId: number,
     await runRows(
       tx,
       client,
-      'devices_l0',
+      DEVICE_LEVELS[0],
       ['project_id', 'device_id', 'amplitude_id'],
       devices,
       'on conflict (project_id, device_id) do update set amplitude_id = excluded.amplitude_id',
     );
     // counted, not added to: a device changed again while in the first level is still one row there
-    await tx.run(sql`update device_levels set keys = (select count(*) from devices_l0) where level = 0`);
+    await tx.run(sql`update ${sql.raw(DEVICES_IN_LEVELS.book)} set keys = (select count(*) from ${sql.raw(DEVICE_LEVELS[0])}) where level = 0`);
   }
   if (state.merges.length > 0) {
     await tx.insert(s.merges).values(state.merges.map((m) => ({ ...m, projectId, scope: projectId })));
