@@ -3,6 +3,7 @@ import { createFirstAdmin, hasAnyUser } from '../auth/accounts';
 import { getDatabase } from './database';
 import { allowPrivateEndpoints, archiveSettings, bootSettings } from './config';
 import { geoData } from './geoip';
+import { ingestThreads } from './ingest-workers';
 import { guardOutboundConnections } from './outbound';
 import { startScheduler } from './scheduler';
 
@@ -18,5 +19,7 @@ export async function boot() {
   }
   // read once here, not by the first request: ingestion's threads share it
   geoData();
+  // started here, not by the first request: the writing thread builds the dedupe filter meanwhile
+  ingestThreads();
   if (settings.scheduler) startScheduler(db);
 }

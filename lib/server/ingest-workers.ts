@@ -61,7 +61,7 @@ class Pipeline {
     const fail = (e: unknown) => {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
-      if (pipeline === this) pipeline = null;
+      if (g[KEY] === this) g[KEY] = null;
       void this.stop();
     };
     w.on('error', fail);
@@ -90,23 +90,30 @@ class Pipeline {
 // the bundles are files of the build, found at run time: not traced into the route (turbopackIgnore)
 const bundlePath = (file: string) => resolve(/* turbopackIgnore: true */ process.cwd(), file);
 
-let pipeline: Pipeline | null = null;
+// on globalThis: start-up starts the threads and the route handlers use them, two bundles of one process
+const KEY = Symbol.for('spillway.ingest-threads');
+const g = globalThis as { [KEY]?: Pipeline | null };
 
-/** How ingestion routes store requests: on the pipeline's threads when they can run, else undefined (the main thread). */
+/**
+ * How ingestion routes store requests: on the pipeline's threads when they can run, else undefined (the
+ * main thread). Start-up calls it first, so that the writing thread builds its dedupe filter before
+ * requests come.
+ */
 export function ingestThreads(): Ingester | undefined {
+  const pipeline = g[KEY];
   if (pipeline) return pipeline.ingest;
   const { url } = databaseSettings();
   const n = ingestWorkerCount();
   const bundled = Object.values(WORKER_BUNDLES).every((f) => existsSync(bundlePath(f)));
   if (n === 0 || !bundled || !url.startsWith('file:')) return undefined;
   const started = new Pipeline(url, n);
-  pipeline = started;
+  g[KEY] = started;
   metrics().queueDepth = () => started.depth();
-  return pipeline.ingest;
+  return started.ingest;
 }
 
 /** Stops the threads (tests, shutdown). */
 export async function stopIngestThreads() {
-  await pipeline?.stop();
-  pipeline = null;
+  await g[KEY]?.stop();
+  g[KEY] = null;
 }
