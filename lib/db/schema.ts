@@ -235,7 +235,9 @@ export const dedupeL0 = dedupeLevel('dedupe_l0');
 export const dedupeL1 = dedupeLevel('dedupe_l1');
 export const dedupeL2 = dedupeLevel('dedupe_l2');
 // how many keys each level holds (updated with its writes, recounted by the hourly prune), and where its
-// next chunk starts: after the last key it moved (round the key space, so each chunk is a narrow range)
+// next chunk starts: after the last key it moved (round the key space, so each chunk is a narrow range);
+// level 2's filter_token changes with every move into or between the large levels and every prune of
+// them, so that a process's filter of those keys knows when it is no longer exact (lib/ingest/level-filter.ts)
 export const dedupeLevels = sqliteTable('dedupe_levels', {
   level: integer('level').primaryKey(),
   keys: integer('keys').notNull().default(0),
@@ -243,6 +245,7 @@ export const dedupeLevels = sqliteTable('dedupe_levels', {
   afterKey: bytes('after_key')
     .notNull()
     .default(sql`x''`),
+  filterToken: integer('filter_token').notNull().default(0),
 });
 
 // One row per stored event, compact (lib/ingest/event-rows.ts writes it, lib/export/files/render.ts reads it):

@@ -5,14 +5,16 @@
 // as seen now: new, or seen before the window.
 //
 // The keys are random: they are kept in levels (lib/ingest/levels.ts), new keys in dedupe_l0, then l1,
-// l2 and dedupe_ids, the largest. A read looks in every level.
+// l2 and dedupe_ids, the largest. A read looks in every level, in the two large ones only for the keys a
+// filter in memory may hold (lib/ingest/level-filter.ts), one filter per database client.
 import { sql } from 'drizzle-orm';
 import { queryRows, readRows, runRows } from '../db/bulk';
 import type { Db, Tx } from '../db/types';
 import { withWriteLock } from '../db/write';
 import { toHex } from '../util/hash';
 import { yieldToEventLoop } from '../util/yield';
-import { everyLevel, LEVEL_CHUNK, recountLevels, settleLevels, type Levels } from './levels';
+import { LevelFilter } from './level-filter';
+import { everyLevel, LEVEL_CHUNK, newFilterToken, recountLevels, settleLevels, type Levels } from './levels';
 import type { PreparedEvent } from './prepare';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
@@ -22,7 +24,7 @@ export const DEDUPE_LEVELS = ['dedupe_l0', 'dedupe_l1', 'dedupe_l2', 'dedupe_ids
 /** Keys a level holds before it gives a chunk to the next (each 8 times the one before; the last has no limit). */
 export const LEVEL_KEYS = [8_000, 64_000, 512_000];
 
-const DEDUPE: Levels = {
+const DEDUPE: Levels & { filtered: number } = {
   tables: DEDUPE_LEVELS,
   limits: LEVEL_KEYS,
   book: 'dedupe_levels',
@@ -32,7 +34,16 @@ const DEDUPE: Levels = {
   keyParam: 'unhex(?)',
   // a key seen again after the window is in two levels: the latest time stays
   onConflict: 'seen_at = max(seen_at, excluded.seen_at)',
+  filtered: 2,
 };
+
+const filters = new WeakMap<object, LevelFilter>();
+/** The dedupe filter of a database client (its build starts with it). */
+export function dedupeFilter(client: object): LevelFilter {
+  let f = filters.get(client);
+  if (!f) filters.set(client, (f = new LevelFilter(DEDUPE)));
+  return f;
+}
 
 // the keys travel as one JSON array of hex: one statement on every client (a read first and a plain
 // upsert cost less than an upsert that returns the keys it wrote, measured); every level, one statement
@@ -48,7 +59,15 @@ export async function keepNew(tx: Tx, client: unknown, projectId: number, all: P
     if (!firsts.has(k)) firsts.set(k, e);
   }
   if (firsts.size === 0) return all;
-  const seen = await readRows(tx, client, SEEN.sql, SEEN.args([projectId, now - DEDUPE_WINDOW_MS, JSON.stringify([...firsts.keys()])]));
+  const keys = [...firsts.keys()];
+  const maybe = await dedupeFilter(client as object).mayHold(tx, client, keys);
+  const since = now - DEDUPE_WINDOW_MS;
+  const seen = await readRows(
+    tx,
+    client,
+    SEEN.sql,
+    SEEN.args((level) => [projectId, since, JSON.stringify(level < DEDUPE.filtered ? keys : maybe)]),
+  );
   for (const [hex] of seen) firsts.delete((hex as string).toLowerCase());
   // a key seen before the window is seen again now (its old copy goes with the prune)
   await runRows(
@@ -66,7 +85,7 @@ export async function keepNew(tx: Tx, client: unknown, projectId: number, all: P
 
 /** One step of moving the keys down the levels (lib/ingest/levels.ts), in the caller's write transaction. */
 export function settleDedupeLevels(tx: Tx, client: unknown, limits = LEVEL_KEYS, chunk = LEVEL_CHUNK): Promise<number> {
-  return settleLevels(tx, client, DEDUPE, limits, chunk);
+  return settleLevels(tx, client, DEDUPE, limits, chunk, dedupeFilter(client as object));
 }
 
 // keys read per step of the prune: a short read by primary key, outside the write lock (2,000: a writer waits
@@ -86,7 +105,17 @@ const pruneDelete = (table: string) => `delete from ${table} where project_id = 
  */
 export async function pruneInsertIds(db: Db, now: number, step = PRUNE_STEP): Promise<number> {
   let forgotten = 0;
-  for (const table of DEDUPE_LEVELS) forgotten += await pruneLevel(db, table, now - DEDUPE_WINDOW_MS, step);
+  let large = 0;
+  for (const [level, table] of DEDUPE_LEVELS.entries()) {
+    const n = await pruneLevel(db, table, now - DEDUPE_WINDOW_MS, step);
+    forgotten += n;
+    if (level >= DEDUPE.filtered) large += n;
+  }
+  // the filters of the large levels are built again without the keys gone, so they shrink with them
+  if (large > 0)
+    await withWriteLock(db, () =>
+      db.$client.execute({ sql: `update ${DEDUPE.book} set filter_token = ? where level = ?`, args: [newFilterToken(), DEDUPE.filtered] }),
+    );
   // the levels' sizes counted again: their running counts drift by the keys seen again after the window
   await recountLevels(db, DEDUPE);
   return forgotten;

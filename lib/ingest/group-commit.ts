@@ -8,7 +8,7 @@
 import type { Db, Tx } from '../db/types';
 import { writeTx } from '../db/write';
 import { yieldToEventLoop } from '../util/yield';
-import { settleDedupeLevels } from './dedupe';
+import { dedupeFilter, settleDedupeLevels } from './dedupe';
 import { settleDeviceLevels } from './identity-store';
 
 interface Item {
@@ -22,6 +22,9 @@ interface Item {
 
 // a transaction stops taking requests past this many events (it holds the write lock meanwhile)
 export const MAX_GROUP_EVENTS = 8_000;
+// how long a transaction of the upkeep alone waits for the write lock: briefly, as requests queue behind
+// it (held by another process, the upkeep goes on in the next request's transaction)
+const UPKEEP_WAIT_MS = 50;
 
 class GroupWriter {
   private queue: Item[] = [];
@@ -50,11 +53,20 @@ class GroupWriter {
     return group;
   }
 
+  /** Starts the writer's own work (the dedupe filter's build) before any request. */
+  warm() {
+    if (!this.running) void this.drain();
+  }
+
   private async drain() {
     this.running = true;
     try {
-      while (this.queue.length > 0) {
-        await this.commit(this.take());
+      // while nothing is queued, a build of the dedupe filter goes on in transactions of its own (a
+      // failed one leaves the rest to the next request's transactions)
+      const filter = dedupeFilter(this.db.$client);
+      while (this.queue.length > 0 || filter.building) {
+        const group = this.queue.length > 0 ? this.take() : [];
+        if (!(await this.commit(group)) && group.length === 0 && this.queue.length === 0) break;
         await yieldToEventLoop();
       }
     } finally {
@@ -62,7 +74,8 @@ class GroupWriter {
     }
   }
 
-  private async commit(group: Item[]) {
+  /** Writes a group (none: only the upkeep); false when its transaction failed. */
+  private async commit(group: Item[]): Promise<boolean> {
     let now = 0;
     // whether a request ran: a failure before that (the write lock not had) is every request's answer
     let ran = false;
@@ -70,14 +83,16 @@ class GroupWriter {
       await writeTx(
         this.db,
         async (tx) => {
-          now = (group[0].clock ?? Date.now)();
+          now = (group[0]?.clock ?? Date.now)();
           ran = true;
           for (const item of group) await item.fn(tx, now);
-          // the dedupe keys' and devices' levels kept in shape, a chunk at a time, in the transaction that grew them
+          // the dedupe keys' and devices' levels kept in shape, a chunk at a time, in the transaction that
+          // grew them, and a step of the dedupe filter's build when one is under way
           await settleDedupeLevels(tx, this.db.$client);
           await settleDeviceLevels(tx, this.db.$client);
+          await dedupeFilter(this.db.$client).step(tx, this.db.$client);
         },
-        Math.min(...group.map((g) => g.waitMs)),
+        group.length > 0 ? Math.min(...group.map((g) => g.waitMs)) : UPKEEP_WAIT_MS,
       );
     } catch (e) {
       if (group.length > 1 && ran) {
@@ -85,9 +100,10 @@ class GroupWriter {
       } else {
         for (const item of group) item.reject(e);
       }
-      return;
+      return false;
     }
     for (const item of group) item.resolve(now);
+    return true;
   }
 }
 
@@ -98,8 +114,17 @@ const writers = new WeakMap<Db, GroupWriter>();
  * server_upload_time. `fn` may run twice (alone, after another request of its group failed): it must
  * not depend on what its first run changed.
  */
-export function groupWrite(db: Db, events: number, opts: { clock?: () => number; waitMs: number }, fn: Item['fn']): Promise<number> {
+function writerOf(db: Db): GroupWriter {
   let w = writers.get(db);
   if (!w) writers.set(db, (w = new GroupWriter(db)));
-  return w.write(events, opts, fn);
+  return w;
+}
+
+export function groupWrite(db: Db, events: number, opts: { clock?: () => number; waitMs: number }, fn: Item['fn']): Promise<number> {
+  return writerOf(db).write(events, opts, fn);
+}
+
+/** Builds what ingestion's writes use (the dedupe filter) before the first request comes. */
+export function warmGroupWrites(db: Db) {
+  writerOf(db).warm();
 }

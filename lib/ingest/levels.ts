@@ -25,14 +25,30 @@ export interface Levels {
   keyParam: string;
   /** what a moved row sets where its key is in the next level already */
   onConflict: string;
+  /**
+   * the first of the large levels a filter in memory may cover (lib/ingest/level-filter.ts): its book
+   * row's filter_token changes with every move into or between them; the keys must be hashes (keyText: hex)
+   */
+  filtered?: number;
 }
+
+/** Where a filter of the large levels stands: a move calls it with the book's token before and after. */
+export interface MoveWatcher {
+  moved(before: number, after: number, keys: string[] | null): void;
+}
+
+/** A new filter_token: random, so that no two writers, nor a rolled-back write, ever name the same state. */
+export const newFilterToken = () => Math.floor(Math.random() * 2 ** 53);
 
 /**
  * A read of every level in one statement: `select` is one level's SELECT, given its table and number;
- * `args` repeats a level's parameters for all of them.
+ * `args` gives each level its parameters (the same for all, or per level).
  */
 export function everyLevel(levels: Levels, select: (table: string, level: number) => string) {
-  return { sql: levels.tables.map(select).join(' union all '), args: (args: unknown[]) => levels.tables.flatMap(() => args) };
+  return {
+    sql: levels.tables.map(select).join(' union all '),
+    args: (args: unknown[] | ((level: number) => unknown[])) => levels.tables.flatMap((_, level) => (typeof args === 'function' ? args(level) : args)),
+  };
 }
 
 /** Rows moved per write transaction from a level past its size: a few hundred pages, milliseconds. */
@@ -46,48 +62,79 @@ export const LEVEL_CHUNK = 4_000;
  * range of keys, which falls on few pages of the next level (always its lowest keys made the chunks
  * span most of the key space once the low end was thin). Returns the rows moved.
  */
-export async function settleLevels(tx: Tx, client: unknown, levels: Levels, limits = levels.limits, chunk = LEVEL_CHUNK): Promise<number> {
-  const book = await readRows(tx, client, `select level, keys, after_project, ${levels.keyText('after_key')} from ${levels.book} order by level`, []);
+export async function settleLevels(
+  tx: Tx,
+  client: unknown,
+  levels: Levels,
+  limits = levels.limits,
+  chunk = LEVEL_CHUNK,
+  watcher?: MoveWatcher,
+): Promise<number> {
+  const token = levels.filtered === undefined ? '0' : 'filter_token';
+  const book = await readRows(tx, client, `select level, keys, after_project, ${levels.keyText('after_key')}, ${token} from ${levels.book} order by level`, []);
+  let before = Number(book.find((r) => Number(r[0]) === levels.filtered)?.[4] ?? 0);
   let moved = 0;
   for (let level = limits.length - 1; level >= 0; level--) {
     const row = book.find((r) => Number(r[0]) === level);
     const over = Number(row?.[1] ?? 0) - limits[level];
     if (over <= 0) continue;
     const after: [number, string] = [Number(row?.[2] ?? -1), String(row?.[3] ?? '')];
-    moved += await moveChunk(tx, client, levels, level, after, Math.min(Math.max(chunk, over), 4 * chunk));
+    const { rows, keys } = await moveChunk(tx, client, levels, level, after, Math.min(Math.max(chunk, over), 4 * chunk));
+    moved += rows;
+    if (levels.filtered === undefined || level + 1 < levels.filtered || rows === 0) continue;
+    const next = newFilterToken();
+    await tx.run(sql`update ${sql.raw(levels.book)} set filter_token = ${next} where level = ${levels.filtered}`);
+    watcher?.moved(before, next, keys);
+    before = next;
   }
   return moved;
 }
 
 /**
- * Moves the `n` rows of a level after `after` (fewer at the end of its key space) into the next one;
- * the last level has no row in the book, so its count is left alone.
+ * The `n` rows of a level's table after `after` (fewer at the end of its key space) as a range of its
+ * primary key: SQL text with its arguments, and the key where it ends (undefined: at the end).
  */
-async function moveChunk(tx: Tx, client: unknown, levels: Levels, level: number, after: [number, string], n: number): Promise<number> {
-  const { key, keyParam, book } = levels;
-  const from = levels.tables[level];
-  const to = levels.tables[level + 1];
-  const columns = ['project_id', key, ...levels.values].join(', ');
+export async function chunkOf(tx: Tx, client: unknown, levels: Levels, table: string, after: [number, string], n: number) {
+  const { key, keyParam } = levels;
   const [last] = await readRows(
     tx,
     client,
-    `select project_id, ${levels.keyText(key)} from ${from} where (project_id, ${key}) > (?, ${keyParam}) order by project_id, ${key} limit 1 offset ?`,
+    `select project_id, ${levels.keyText(key)} from ${table} where (project_id, ${key}) > (?, ${keyParam}) order by project_id, ${key} limit 1 offset ?`,
     [...after, n - 1],
   );
   // past the last key: the rest of the key space now, the start of it next time
   const range = `(project_id, ${key}) > (?, ${keyParam})${last ? ` and (project_id, ${key}) <= (?, ${keyParam})` : ''}`;
   const args = last ? [...after, Number(last[0]), String(last[1])] : after;
+  return { range, args, last: last ? ([Number(last[0]), String(last[1])] as [number, string]) : undefined };
+}
+
+/**
+ * Moves the `n` rows of a level after `after` (fewer at the end of its key space) into the next one;
+ * the last level has no row in the book, so its count is left alone. Returns the rows moved, and their
+ * keys when they enter the filtered levels from above them.
+ */
+async function moveChunk(tx: Tx, client: unknown, levels: Levels, level: number, after: [number, string], n: number) {
+  const { key, keyParam, book } = levels;
+  const from = levels.tables[level];
+  const to = levels.tables[level + 1];
+  const columns = ['project_id', key, ...levels.values].join(', ');
+  const { range, args, last } = await chunkOf(tx, client, levels, from, after, n);
   await tx.run(
     sql`insert into ${sql.raw(to)} (${sql.raw(columns)}) select ${sql.raw(columns)} from ${sql.raw(from)} where ${bound(range, args)}
     order by project_id, ${sql.raw(key)} on conflict (project_id, ${sql.raw(key)}) do update set ${sql.raw(levels.onConflict)}`,
   );
-  const moved = (await tx.run(sql`delete from ${sql.raw(from)} where ${bound(range, args)}`)).rowsAffected;
-  const [nextProject, nextKey] = last ? [Number(last[0]), String(last[1])] : [-1, ''];
+  let keys: string[] | null = null;
+  let moved: number;
+  if (level + 1 === levels.filtered) {
+    keys = (await readRows(tx, client, `delete from ${from} where ${range} returning ${levels.keyText(key)}`, args)).map((r) => String(r[0]));
+    moved = keys.length;
+  } else moved = (await tx.run(sql`delete from ${sql.raw(from)} where ${bound(range, args)}`)).rowsAffected;
+  const [nextProject, nextKey] = last ?? [-1, ''];
   await tx.run(
     sql`update ${sql.raw(book)} set keys = max(0, keys - ${moved}), after_project = ${nextProject}, after_key = ${bound(keyParam, [nextKey])} where level = ${level}`,
   );
   await tx.run(sql`update ${sql.raw(book)} set keys = keys + ${moved} where level = ${level + 1}`);
-  return moved;
+  return { rows: moved, keys };
 }
 
 /** SQL text with `?` placeholders and their values, as one drizzle fragment. */

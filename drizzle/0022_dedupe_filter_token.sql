@@ -1,0 +1,1 @@
+ALTER TABLE `dedupe_levels` ADD `filter_token` integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,116 @@
+// A process's filter in memory of the keys in the large levels (`levels.filtered` and after, see
+// lib/ingest/levels.ts), so that a read looks in them only for the keys the filter may hold: at 3 million
+// dedupe keys, descending their two B-trees for keys that are almost never there was most of what a
+// request cost more than on a fresh file (bench:scale).
+//
+// It must never miss a key those levels hold, also when other processes write the same file. The book's
+// filter_token (on level `filtered`'s row) is a random number written anew by every move into or
+// between those levels and by every prune of them; the filter is used only while the token is the one it
+// is exact for. Its own process's moves it follows, adding the keys they bring in. Any other change of the
+// token (another process's move, a prune, a write of its own rolled back) sets it aside, and it is built
+// again from the tables, a chunk per write transaction; meanwhile every level is read, as without it.
+// Runtime-neutral.
+import { readRows } from '../db/bulk';
+import type { Tx } from '../db/types';
+import { KeyFilter } from './key-filter';
+import { chunkOf, type Levels, type MoveWatcher } from './levels';
+
+/** Keys read per step of a build: one range read of 0.5 MB of hex (at 3M keys 32,000 took up to 66 ms). */
+export const FILTER_STEP = 16_000;
+// a second build in a row stale before its first use waits this long, doubling, before the next (another
+// process moving keys all the time would otherwise keep this one building for nothing)
+const BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 600_000;
+
+interface Build {
+  filter: KeyFilter;
+  /** the token the tables had when the build began; null before its first step */
+  token: number | null;
+  /** which filtered level it reads, and after which key */
+  level: number;
+  after: [number, string];
+}
+
+export class LevelFilter implements MoveWatcher {
+  private live: KeyFilter | null = null;
+  private liveToken = 0;
+  private used = false;
+  private build: Build | null = null;
+  private stale = 0;
+  private notBefore = 0;
+
+  constructor(
+    private readonly levels: Levels & { filtered: number },
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.rebuild();
+  }
+
+  /** Whether a build has a step to take now. */
+  get building(): boolean {
+    return this.build !== null && this.clock() >= this.notBefore;
+  }
+
+  /** The filter's size in keys, or null while there is none to use. */
+  get size(): number | null {
+    return this.live?.size ?? null;
+  }
+
+  /** Of `keys` (hex), those the filtered levels may hold: every one unless the filter is exact now. In the write transaction. */
+  async mayHold(tx: Tx, client: unknown, keys: string[]): Promise<string[]> {
+    const live = this.live;
+    if (!live) return keys;
+    if ((await this.token(tx, client)) !== this.liveToken) {
+      this.live = null;
+      this.stale = this.used ? 0 : this.stale + 1;
+      this.notBefore = this.stale < 2 ? 0 : this.clock() + Math.min(BACKOFF_MS * 2 ** (this.stale - 2), MAX_BACKOFF_MS);
+      this.rebuild();
+      return keys;
+    }
+    this.used = true;
+    return keys.filter((k) => live.has(k));
+  }
+
+  moved(before: number, after: number, keys: string[] | null) {
+    if (this.live && this.liveToken === before) {
+      for (const k of keys ?? []) this.live.add(k);
+      this.liveToken = after;
+    }
+    const b = this.build;
+    if (b && b.token === before) {
+      for (const k of keys ?? []) b.filter.add(k);
+      b.token = after;
+    }
+  }
+
+  /**
+   * One step of a build in the caller's write transaction: the next `n` keys of the filtered levels,
+   * level by level in key order (a key moved down meanwhile is read in the level it went to, and a move
+   * of another process changes the token). Returns whether the build goes on.
+   */
+  async step(tx: Tx, client: unknown, n = FILTER_STEP): Promise<boolean> {
+    const b = this.build;
+    if (!b || !this.building) return false;
+    b.token ??= await this.token(tx, client);
+    const table = this.levels.tables[b.level];
+    const { range, args, last } = await chunkOf(tx, client, this.levels, table, b.after, n);
+    const [[run]] = await readRows(tx, client, `select group_concat(${this.levels.keyText(this.levels.key)}, '') from ${table} where ${range}`, args);
+    if (run) b.filter.addRun(String(run));
+    if (last) b.after = last;
+    else if (b.level + 1 < this.levels.tables.length) [b.level, b.after] = [b.level + 1, [-1, '']];
+    else {
+      [this.live, this.liveToken, this.used, this.build] = [b.filter, b.token, false, null];
+      return false;
+    }
+    return true;
+  }
+
+  private rebuild() {
+    this.build = { filter: new KeyFilter(), token: null, level: this.levels.filtered, after: [-1, ''] };
+  }
+
+  private async token(tx: Tx, client: unknown): Promise<number> {
+    const [row] = await readRows(tx, client, `select filter_token from ${this.levels.book} where level = ?`, [this.levels.filtered]);
+    return Number(row?.[0] ?? 0);
+  }
+}
