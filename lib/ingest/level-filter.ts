@@ -12,8 +12,8 @@
 // Runtime-neutral.
 import { readRows } from '../db/bulk';
 import type { Tx } from '../db/types';
-import { KeyFilter } from './key-filter';
-import { chunkOf, type Levels, type MoveWatcher } from './levels';
+import { KEY_DIGITS, KeyFilter } from './key-filter';
+import type { Levels, MoveWatcher } from './levels';
 
 /** Keys read per step of a build: one range read of 0.5 MB of hex (at 3M keys 32,000 took up to 66 ms). */
 export const FILTER_STEP = 16_000;
@@ -92,11 +92,18 @@ export class LevelFilter implements MoveWatcher {
     const b = this.build;
     if (!b || !this.building) return false;
     b.token ??= await this.token(tx, client);
-    const table = this.levels.tables[b.level];
-    const { range, args, last } = await chunkOf(tx, client, this.levels, table, b.after, n);
-    const [[run]] = await readRows(tx, client, `select group_concat(${this.levels.keyText(this.levels.key)}, '') from ${table} where ${range}`, args);
-    if (run) b.filter.addRun(String(run));
-    if (last) b.after = last;
+    const { key, keyParam, keyText } = this.levels;
+    // one pass over the chunk: its keys end to end, in key order, so the last is where the next begins
+    const [[count, project, run]] = await readRows(
+      tx,
+      client,
+      `select count(*), max(project_id), group_concat(${keyText(key)}, '') from (select project_id, ${key} from ${this.levels.tables[b.level]}
+      where (project_id, ${key}) > (?, ${keyParam}) order by project_id, ${key} limit ?)`,
+      [...b.after, n],
+    );
+    const keys = String(run ?? '');
+    b.filter.addRun(keys);
+    if (Number(count) === n) b.after = [Number(project), keys.slice(-KEY_DIGITS)];
     else if (b.level + 1 < this.levels.tables.length) [b.level, b.after] = [b.level + 1, [-1, '']];
     else {
       [this.live, this.liveToken, this.used, this.build] = [b.filter, b.token, false, null];

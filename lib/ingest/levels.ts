@@ -94,7 +94,7 @@ export async function settleLevels(
  * The `n` rows of a level's table after `after` (fewer at the end of its key space) as a range of its
  * primary key: SQL text with its arguments, and the key where it ends (undefined: at the end).
  */
-export async function chunkOf(tx: Tx, client: unknown, levels: Levels, table: string, after: [number, string], n: number) {
+async function chunkOf(tx: Tx, client: unknown, levels: Levels, table: string, after: [number, string], n: number) {
   const { key, keyParam } = levels;
   const [last] = await readRows(
     tx,
