@@ -87,10 +87,11 @@ class GroupWriter {
           ran = true;
           for (const item of group) await item.fn(tx, now);
           // the dedupe keys' and devices' levels kept in shape, a chunk at a time, in the transaction that
-          // grew them, and a step of the dedupe filter's build when one is under way
+          // grew them; a step of the dedupe filter's build only while no request waits (a step in each
+          // request's transaction slowed them for the build's whole length)
           await settleDedupeLevels(tx, this.db.$client);
           await settleDeviceLevels(tx, this.db.$client);
-          await dedupeFilter(this.db.$client).step(tx, this.db.$client);
+          if (group.length === 0) await dedupeFilter(this.db.$client).step(tx, this.db.$client);
         },
         group.length > 0 ? Math.min(...group.map((g) => g.waitMs)) : UPKEEP_WAIT_MS,
       );
