@@ -93,11 +93,12 @@ export class LevelFilter implements MoveWatcher {
     if (!b || !this.building) return false;
     b.token ??= await this.token(tx, client);
     const { key, keyParam, keyText } = this.levels;
-    // one pass over the chunk: its keys end to end, in key order, so the last is where the next begins
+    // one pass over the chunk: its keys end to end in key order (an aggregate's order is otherwise
+    // SQLite's to choose), so the last is where the next chunk begins
     const [[count, project, run]] = await readRows(
       tx,
       client,
-      `select count(*), max(project_id), group_concat(${keyText(key)}, '') from (select project_id, ${key} from ${this.levels.tables[b.level]}
+      `select count(*), max(project_id), group_concat(${keyText(key)}, '' order by project_id, ${key}) from (select project_id, ${key} from ${this.levels.tables[b.level]}
       where (project_id, ${key}) > (?, ${keyParam}) order by project_id, ${key} limit ?)`,
       [...b.after, n],
     );
