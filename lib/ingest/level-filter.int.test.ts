@@ -1,8 +1,12 @@
 // The dedupe filter of the large levels (lib/ingest/level-filter.ts) against a real file, with two
 // database clients on it standing for two processes: it must never let a duplicate through.
 import { resolve } from 'node:path';
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/client';
+import * as schema from '../db/schema';
+import type { Db } from '../db/types';
 import { dedupeHash } from '../db/dedupe-key';
 import { writeTx } from '../db/write';
 import { freshDbUrl } from '../../test/support/db';
@@ -13,10 +17,11 @@ import type { PreparedEvent } from './prepare';
 
 let a: Database;
 let b: Database;
+let url: string;
 let project: number;
 const now = Date.now();
 beforeEach(async () => {
-  const url = freshDbUrl();
+  url = freshDbUrl();
   a = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
   b = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
   project = (await seedOrg(a.db, 'filter')).project.id;
@@ -106,4 +111,22 @@ it('is built again after the prune forgot keys of the large levels, without them
   await build(a);
   expect(dedupeFilter(a.client).size).toBe(10);
   expect(await send(a, [...ids('k', 10), ...ids('old', 3)])).toBe(3);
+});
+
+it('works the same through a remote libSQL client (statements as JSON, reads through drizzle)', async () => {
+  const client = createClient({ url });
+  const remote = { db: drizzle(client, { schema }) as unknown as Db, client } as unknown as Database;
+  try {
+    expect(await send(remote, ids('r', 30))).toBe(30);
+    await build(remote);
+    expect(dedupeFilter(client).size).toBe(30);
+    expect(await mayHold(remote, ids('absent', 20))).toEqual([]);
+    expect(await send(remote, [...ids('r', 30), 'new'])).toBe(1);
+    // a's moves change the token the remote client's filter was built for
+    expect(await send(a, ids('a', 9))).toBe(9);
+    expect(await send(remote, ids('a', 9))).toBe(0);
+    expect(dedupeFilter(client).size).toBeNull();
+  } finally {
+    client.close();
+  }
 });
