@@ -23,7 +23,7 @@ interface Item {
 // a transaction stops taking requests past this many events (it holds the write lock meanwhile)
 export const MAX_GROUP_EVENTS = 8_000;
 // how long a transaction of the upkeep alone waits for the write lock: briefly, as requests queue behind
-// it (held by another process, the upkeep goes on in the next request's transaction)
+// it (the lock held by another process, the upkeep goes on after the next request)
 const UPKEEP_WAIT_MS = 50;
 
 class GroupWriter {
@@ -61,8 +61,8 @@ class GroupWriter {
   private async drain() {
     this.running = true;
     try {
-      // while nothing is queued, a build of the dedupe filter goes on in transactions of its own (a
-      // failed one leaves the rest to the next request's transactions)
+      // while nothing is queued, a build of the dedupe filter goes on in transactions of its own (after
+      // one failed, it goes on once the next request is written)
       const filter = dedupeFilter(this.db.$client);
       while (this.queue.length > 0 || filter.building) {
         const group = this.queue.length > 0 ? this.take() : [];
@@ -110,17 +110,17 @@ class GroupWriter {
 
 const writers = new WeakMap<Db, GroupWriter>();
 
-/**
- * Runs `fn` in a write transaction shared with the requests queued beside it; resolves with its
- * server_upload_time. `fn` may run twice (alone, after another request of its group failed): it must
- * not depend on what its first run changed.
- */
 function writerOf(db: Db): GroupWriter {
   let w = writers.get(db);
   if (!w) writers.set(db, (w = new GroupWriter(db)));
   return w;
 }
 
+/**
+ * Runs `fn` in a write transaction shared with the requests queued beside it; resolves with its
+ * server_upload_time. `fn` may run twice (alone, after another request of its group failed): it must
+ * not depend on what its first run changed.
+ */
 export function groupWrite(db: Db, events: number, opts: { clock?: () => number; waitMs: number }, fn: Item['fn']): Promise<number> {
   return writerOf(db).write(events, opts, fn);
 }
