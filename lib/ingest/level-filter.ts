@@ -22,19 +22,27 @@ export const FILTER_STEP = 16_000;
 const BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 600_000;
 
-interface Build {
+/** A filter and the token it is exact for (it follows this process's moves from that token on). */
+interface Tracked {
   filter: KeyFilter;
-  /** the token the tables had when the build began; null before its first step */
+  /** a build's: the tables' when it began; null before its first step */
   token: number | null;
+}
+
+interface Live extends Tracked {
+  token: number;
+  /** whether a lookup used it (one set aside unused counts toward the backoff) */
+  used: boolean;
+}
+
+interface Build extends Tracked {
   /** which filtered level it reads, and after which key */
   level: number;
   after: [number, string];
 }
 
 export class LevelFilter implements MoveWatcher {
-  private live: KeyFilter | null = null;
-  private liveToken = 0;
-  private used = false;
+  private live: Live | null = null;
   private build: Build | null = null;
   private stale = 0;
   private notBefore = 0;
@@ -53,34 +61,30 @@ export class LevelFilter implements MoveWatcher {
 
   /** The filter's size in keys, or null while there is none to use. */
   get size(): number | null {
-    return this.live?.size ?? null;
+    return this.live?.filter.size ?? null;
   }
 
   /** Of `keys` (hex), those the filtered levels may hold: every one unless the filter is exact now. In the write transaction. */
   async mayHold(tx: Tx, client: unknown, keys: string[]): Promise<string[]> {
     const live = this.live;
     if (!live) return keys;
-    if ((await this.token(tx, client)) !== this.liveToken) {
+    if ((await this.token(tx, client)) !== live.token) {
       this.live = null;
-      this.stale = this.used ? 0 : this.stale + 1;
+      this.stale = live.used ? 0 : this.stale + 1;
       this.notBefore = this.stale < 2 ? 0 : this.clock() + Math.min(BACKOFF_MS * 2 ** (this.stale - 2), MAX_BACKOFF_MS);
       this.rebuild();
       return keys;
     }
-    this.used = true;
-    return keys.filter((k) => live.has(k));
+    live.used = true;
+    return keys.filter((k) => live.filter.has(k));
   }
 
   moved(before: number, after: number, keys: string[] | null) {
-    if (this.live && this.liveToken === before) {
-      for (const k of keys ?? []) this.live.add(k);
-      this.liveToken = after;
-    }
-    const b = this.build;
-    if (b && b.token === before) {
-      for (const k of keys ?? []) b.filter.add(k);
-      b.token = after;
-    }
+    for (const t of [this.live, this.build])
+      if (t && t.token === before) {
+        for (const k of keys ?? []) t.filter.add(k);
+        t.token = after;
+      }
   }
 
   /**
@@ -107,7 +111,7 @@ export class LevelFilter implements MoveWatcher {
     if (Number(count) === n) b.after = [Number(project), keys.slice(-KEY_DIGITS)];
     else if (b.level + 1 < this.levels.tables.length) [b.level, b.after] = [b.level + 1, [-1, '']];
     else {
-      [this.live, this.liveToken, this.used, this.build] = [b.filter, b.token, false, null];
+      [this.live, this.build] = [{ filter: b.filter, token: b.token, used: false }, null];
       return false;
     }
     return true;
