@@ -14,7 +14,7 @@ import { withWriteLock } from '../db/write';
 import { toHex } from '../util/hash';
 import { yieldToEventLoop } from '../util/yield';
 import { LevelFilter } from './level-filter';
-import { everyLevel, LEVEL_CHUNK, newFilterToken, recountLevels, settleLevels, type Levels } from './levels';
+import { everyLevel, LEVEL_CHUNK, recountLevels, renewFilterToken, settleLevels, type Levels } from './levels';
 import type { PreparedEvent } from './prepare';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
@@ -112,10 +112,7 @@ export async function pruneInsertIds(db: Db, now: number, step = PRUNE_STEP): Pr
     if (level >= DEDUPE.filtered) large += n;
   }
   // the filters of the large levels are built again without the keys gone, so they shrink with them
-  if (large > 0)
-    await withWriteLock(db, () =>
-      db.$client.execute({ sql: `update ${DEDUPE.book} set filter_token = ? where level = ?`, args: [newFilterToken(), DEDUPE.filtered] }),
-    );
+  if (large > 0) await renewFilterToken(db, DEDUPE);
   // the levels' sizes counted again: their running counts drift by the keys seen again after the window
   await recountLevels(db, DEDUPE);
   return forgotten;

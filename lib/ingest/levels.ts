@@ -38,7 +38,7 @@ export interface MoveWatcher {
 }
 
 /** A new filter_token: random, so that no two writers, nor a rolled-back write, ever name the same state. */
-export const newFilterToken = () => Math.floor(Math.random() * 2 ** 53);
+const newFilterToken = () => Math.floor(Math.random() * 2 ** 53);
 
 /**
  * A read of every level in one statement: `select` is one level's SELECT, given its table and number;
@@ -144,6 +144,13 @@ function bound(text: string, args: unknown[]) {
   return sql.join(
     parts.flatMap((p, i) => (i < args.length ? [sql.raw(p), sql`${args[i]}`] : [sql.raw(p)])),
     sql.raw(''),
+  );
+}
+
+/** Sets aside every process's filter of the large levels (after a prune of them, so that they are built again without the keys gone). */
+export async function renewFilterToken(db: Db, levels: Levels & { filtered: number }): Promise<void> {
+  await withWriteLock(db, () =>
+    db.$client.execute({ sql: `update ${levels.book} set filter_token = ? where level = ?`, args: [newFilterToken(), levels.filtered] }),
   );
 }
 
