@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# the last run's database files (one per test, ~370 MB a run) go now: kept until here for a look at a
+# failure, they filled a disk over many runs
+rm -rf .tmp/test-db
 npx tsc --noEmit -p .
 npm run -s lint
 npm run -s build
