@@ -39,6 +39,8 @@ export interface MoveWatcher {
 
 /** A new filter_token: random, so that no two writers, nor a rolled-back write, ever name the same state. */
 const newFilterToken = () => Math.floor(Math.random() * 2 ** 53);
+/** Writes a new filter_token (its value, then the filtered level) in the levels' book: after a move or a prune. */
+const setFilterToken = (levels: Levels) => `update ${levels.book} set filter_token = ? where level = ?`;
 
 /**
  * A read of every level in one statement: `select` is one level's SELECT, given its table and number;
@@ -83,7 +85,7 @@ export async function settleLevels(
     moved += rows;
     if (levels.filtered === undefined || level + 1 < levels.filtered || rows === 0) continue;
     const next = newFilterToken();
-    await tx.run(sql`update ${sql.raw(levels.book)} set filter_token = ${next} where level = ${levels.filtered}`);
+    await tx.run(bound(setFilterToken(levels), [next, levels.filtered]));
     watcher?.moved(before, next, keys);
     before = next;
   }
@@ -149,9 +151,7 @@ function bound(text: string, args: unknown[]) {
 
 /** Sets aside every process's filter of the large levels (after a prune of them, so that they are built again without the keys gone). */
 export async function renewFilterToken(db: Db, levels: Levels & { filtered: number }): Promise<void> {
-  await withWriteLock(db, () =>
-    db.$client.execute({ sql: `update ${levels.book} set filter_token = ? where level = ?`, args: [newFilterToken(), levels.filtered] }),
-  );
+  await withWriteLock(db, () => db.$client.execute({ sql: setFilterToken(levels), args: [newFilterToken(), levels.filtered] }));
 }
 
 /**
