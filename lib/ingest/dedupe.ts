@@ -14,7 +14,7 @@ import { withWriteLock } from '../db/write';
 import { toHex } from '../util/hash';
 import { yieldToEventLoop } from '../util/yield';
 import { LevelFilter } from './level-filter';
-import { everyLevel, LEVEL_CHUNK, recountLevels, renewFilterToken, settleLevels, type Levels } from './levels';
+import { everyLevel, LEVEL_CHUNK, recountLevels, renewFilterToken, settleLevels, type FilteredLevels } from './levels';
 import type { PreparedEvent } from './prepare';
 
 export const DEDUPE_WINDOW_MS = 7 * 24 * 3600_000;
@@ -24,7 +24,7 @@ export const DEDUPE_LEVELS = ['dedupe_l0', 'dedupe_l1', 'dedupe_l2', 'dedupe_ids
 /** Keys a level holds before it gives a chunk to the next (each 8 times the one before; the last has no limit). */
 export const LEVEL_KEYS = [8_000, 64_000, 512_000];
 
-const DEDUPE: Levels & { filtered: number } = {
+const DEDUPE: FilteredLevels = {
   tables: DEDUPE_LEVELS,
   limits: LEVEL_KEYS,
   book: 'dedupe_levels',

@@ -13,7 +13,7 @@
 import { readRows } from '../db/bulk';
 import type { Tx } from '../db/types';
 import { KEY_DIGITS, KeyFilter } from './key-filter';
-import type { Levels, MoveWatcher } from './levels';
+import type { FilteredLevels, MoveWatcher } from './levels';
 
 /** Keys read per step of a build: one range read of 0.5 MB of hex (at 3M keys 32,000 took up to 66 ms). */
 export const FILTER_STEP = 16_000;
@@ -48,7 +48,7 @@ export class LevelFilter implements MoveWatcher {
   private notBefore = 0;
 
   constructor(
-    private readonly levels: Levels & { filtered: number },
+    private readonly levels: FilteredLevels,
     private readonly clock: () => number = Date.now,
   ) {
     this.rebuild();

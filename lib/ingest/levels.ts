@@ -32,6 +32,9 @@ export interface Levels {
   filtered?: number;
 }
 
+/** Levels with a filter in memory of the large ones (lib/ingest/level-filter.ts). */
+export type FilteredLevels = Levels & { filtered: number };
+
 /** Where a filter of the large levels stands: a move calls it with the book's token before and after. */
 export interface MoveWatcher {
   moved(before: number, after: number, keys: string[] | null): void;
@@ -150,7 +153,7 @@ function bound(text: string, args: unknown[]) {
 }
 
 /** Sets aside every process's filter of the large levels (after a prune of them, so that they are built again without the keys gone). */
-export async function renewFilterToken(db: Db, levels: Levels & { filtered: number }): Promise<void> {
+export async function renewFilterToken(db: Db, levels: FilteredLevels): Promise<void> {
   await withWriteLock(db, () => db.$client.execute({ sql: setFilterToken(levels), args: [newFilterToken(), levels.filtered] }));
 }
 
