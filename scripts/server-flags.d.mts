@@ -1,2 +1,2 @@
 /** The node flags server.mjs starts with (see server-flags.mjs). */
-export function serverFlags(env?: Record<string, string | undefined>, cores?: number): string[];
+export function serverFlags(env?: Record<string, string | undefined>, cores?: number, memory?: number): string[];
