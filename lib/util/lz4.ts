@@ -100,8 +100,12 @@ export function lz4Compress(src: Uint8Array, maxRatio = 0.8): Uint8Array | null 
   return op <= n * maxRatio ? out.slice(0, op) : null;
 }
 
-/** The decoded length stored in front of a compressed value, and where the block starts. */
-function header(src: Uint8Array): [number, number] {
+// where the block starts, after the header `header` read last (a tuple returned per call was an
+// allocation per row of an export)
+let blockStart = 0;
+
+/** The decoded length stored in front of a compressed value; sets `blockStart`. */
+function header(src: Uint8Array): number {
   let n = 0;
   let shift = 0;
   let i = 0;
@@ -109,13 +113,16 @@ function header(src: Uint8Array): [number, number] {
     if (i >= src.length || shift > 28) throw new Error('lz4: bad length header');
     const b = src[i++];
     n += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return [n, i];
+    if (b < 0x80) {
+      blockStart = i;
+      return n;
+    }
     shift += 7;
   }
 }
 
 /** The decoded length of a value made by lz4Compress. */
-export const lz4Length = (src: Uint8Array) => header(src)[0];
+export const lz4Length = (src: Uint8Array) => header(src);
 
 /** Copies `n` bytes: a loop for the short runs most literals are (a subarray costs more), else native. */
 function copyBytes(src: Uint8Array, from: number, out: Uint8Array, to: number, n: number) {
@@ -123,32 +130,30 @@ function copyBytes(src: Uint8Array, from: number, out: Uint8Array, to: number, n
   else for (let k = 0; k < n; k++) out[to + k] = src[from + k];
 }
 
-/** A length of 15 or more goes on in bytes, each added, until one below 255: the total and where it ended. */
-function extendLength(src: Uint8Array, ip: number, n: number): [number, number] {
-  let b: number;
-  do {
-    if (ip >= src.length) throw new Error('lz4: truncated');
-    b = src[ip++];
-    n += b;
-  } while (b === 255);
-  return [n, ip];
-}
-
 /**
  * Decodes a value made by lz4Compress into `out` at `at` (which must have room for lz4Length bytes).
  * Returns the position after the decoded bytes. Throws on corrupt input, never reads or writes out of bounds.
  */
 export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number {
-  const [n, start] = header(src);
+  const n = header(src);
+  let ip = blockStart;
   const end = at + n;
   if (end > out.length) throw new Error('lz4: output too small');
-  let ip = start;
   let op = at;
   for (;;) {
     if (ip >= src.length) throw new Error('lz4: truncated');
     const token = src[ip++];
     let lit = token >>> 4;
-    if (lit === 15) [lit, ip] = extendLength(src, ip, lit);
+    // a length of 15 or more goes on in bytes, each added, until one below 255 (inline: a helper
+    // returning the length and the position was an allocation per long run)
+    if (lit === 15) {
+      let b: number;
+      do {
+        if (ip >= src.length) throw new Error('lz4: truncated');
+        b = src[ip++];
+        lit += b;
+      } while (b === 255);
+    }
     if (ip + lit > src.length || op + lit > end) throw new Error('lz4: corrupt literals');
     copyBytes(src, ip, out, op, lit);
     ip += lit;
@@ -158,11 +163,18 @@ export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number 
     const offset = src[ip] | (src[ip + 1] << 8);
     ip += 2;
     let len = token & 15;
-    if (len === 15) [len, ip] = extendLength(src, ip, len);
+    if (len === 15) {
+      let b: number;
+      do {
+        if (ip >= src.length) throw new Error('lz4: truncated');
+        b = src[ip++];
+        len += b;
+      } while (b === 255);
+    }
     len += MIN_MATCH;
     let from = op - offset;
     if (offset === 0 || from < at || op + len > end) throw new Error('lz4: corrupt match');
-    if (offset >= len) {
+    if (offset >= len && len > 32) {
       out.copyWithin(op, from, from + len);
       op += len;
     } else if (offset === 1) {
@@ -170,7 +182,8 @@ export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number 
       out.fill(out[from], op, op + len);
       op += len;
     } else {
-      // byte by byte: the match overlaps the bytes it produces
+      // byte by byte: most matches in text are short (a native copy costs more), and an overlapping
+      // one produces the bytes it copies
       for (const stop = op + len; op < stop;) out[op++] = out[from++];
     }
   }
