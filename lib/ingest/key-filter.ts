@@ -1,9 +1,10 @@
-// A Bloom filter over keys that are hashes already (dedupe keys: 16 bytes of SHA-256, as hex): the four
+// A Bloom filter over keys that are hashes already (dedupe keys: 16 bytes of SHA-256, as hex or as the bytes): the four
 // probes are the key's own four 32-bit words, so nothing is hashed again. It may say a key is there when
 // it is not (about 0.2% of absent keys at its fullest), never the reverse. It grows by segments of
 // 2^20 keys, 2 MB each, so it needs no size up front. Runtime-neutral.
 
-/** A key's length in hex digits. */
+/** A key's length in bytes, and in hex digits. */
+export const KEY_BYTES = 16;
 export const KEY_DIGITS = 32;
 const SEGMENT_KEYS = 1 << 20;
 // 16 bits per key, 4 probes: at a segment's fullest (1 - e^(-4/16))^4 ≈ 0.24% false positives
@@ -17,22 +18,26 @@ export class KeyFilter {
 
   /** Remembers a key: 32 hex digits (either case) from `at` in `hex`. */
   add(hex: string, at = 0) {
+    this.remember(probe(hex, at), probe(hex, at + 8), probe(hex, at + 16), probe(hex, at + 24));
+  }
+
+  /** Remembers every key of `keys`: 16-byte keys end to end (a build reads them so, with no hex to parse). */
+  addBytes(keys: Uint8Array) {
+    for (let at = 0; at + KEY_BYTES <= keys.length; at += KEY_BYTES) this.remember(word(keys, at), word(keys, at + 4), word(keys, at + 8), word(keys, at + 12));
+  }
+
+  private remember(a: number, b: number, c: number, d: number) {
     if (this.lastKeys === SEGMENT_KEYS) {
       this.segments.push((this.last = new Uint32Array(SEGMENT_BITS / 32)));
       this.lastKeys = 0;
     }
     const bits = this.last!;
-    for (let i = at; i < at + KEY_DIGITS; i += 8) {
-      const b = probe(hex, i);
-      bits[b >>> 5] |= 1 << (b & 31);
-    }
+    bits[a >>> 5] |= 1 << (a & 31);
+    bits[b >>> 5] |= 1 << (b & 31);
+    bits[c >>> 5] |= 1 << (c & 31);
+    bits[d >>> 5] |= 1 << (d & 31);
     this.lastKeys++;
     this.size++;
-  }
-
-  /** Remembers every key of a run of 32-digit hex keys written end to end (SQL's group_concat(hex(key), '')). */
-  addRun(run: string) {
-    for (let i = 0; i + KEY_DIGITS <= run.length; i += KEY_DIGITS) this.add(run, i);
   }
 
   /** False only when the key was never added. */
@@ -51,7 +56,7 @@ export class KeyFilter {
   }
 }
 
-/** The bit a key's 32-bit word at hex digit `at` names in a segment (read in place: a build reads millions). */
+/** The bit a key's 32-bit word at hex digit `at` names in a segment (read in place, without a substring). */
 function probe(hex: string, at: number): number {
   let v = 0;
   for (let i = at; i < at + 8; i++) {
@@ -60,4 +65,6 @@ function probe(hex: string, at: number): number {
   }
   return v % SEGMENT_BITS;
 }
+/** The same bit from the key's bytes: its big-endian 32-bit word at byte `at`. */
+const word = (keys: Uint8Array, at: number) => (((keys[at] << 24) | (keys[at + 1] << 16) | (keys[at + 2] << 8) | keys[at + 3]) >>> 0) % SEGMENT_BITS;
 const isSet = (bits: Uint32Array, b: number) => (bits[b >>> 5] & (1 << (b & 31))) !== 0;
