@@ -22,9 +22,15 @@ const server = createServer((req, res) => {
   handle(req, res);
 });
 server.listen(port, hostname, () => console.log(`spillway: listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
+// a clean stop: no new requests, then the app's own stop (lib/server/shutdown.ts: ingestion's dedupe filter
+// kept for the next process), within 5 s
+const shutdown = Symbol.for('spillway.shutdown');
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
-    server.close(() => process.exit(0));
+    server.close(async () => {
+      await globalThis[shutdown]?.().catch((e) => console.error('spillway: clean stop failed:', e.message));
+      process.exit(0);
+    });
     setTimeout(() => process.exit(0), 5000).unref();
   });
 }

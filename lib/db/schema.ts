@@ -248,6 +248,16 @@ export const dedupeLevels = sqliteTable('dedupe_levels', {
   filterToken: integer('filter_token').notNull().default(0),
 });
 
+// A process's filter of the large dedupe levels as it was when the process stopped cleanly
+// (lib/ingest/level-filter.ts): the next process on the file takes it instead of building it again, while
+// the book's filter_token is still `token`. `bits` are the filter's segments end to end.
+export const levelFilters = sqliteTable('level_filters', {
+  book: text('book').primaryKey(),
+  token: integer('token').notNull(),
+  keys: integer('keys').notNull(),
+  bits: bytes('bits').notNull(),
+});
+
 // One row per stored event, compact (lib/ingest/event-rows.ts writes it, lib/export/files/render.ts reads it):
 // the fields that need only the event itself in one `rec` value (lib/db/event-layout.ts), times as
 // differences from server_received_time, the uuid as 16 bytes, `data` as flags, and event_properties

@@ -10,7 +10,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, readRows, runRows } from '../db/bulk';
 import type { Db, Tx } from '../db/types';
-import { withWriteLock } from '../db/write';
+import { withWriteLock, writeTx } from '../db/write';
 import { toHex } from '../util/hash';
 import { yieldToEventLoop } from '../util/yield';
 import { LevelFilter } from './level-filter';
@@ -43,6 +43,12 @@ export function dedupeFilter(client: object): LevelFilter {
   let f = filters.get(client);
   if (!f) filters.set(client, (f = new LevelFilter(DEDUPE)));
   return f;
+}
+
+/** Keeps a client's dedupe filter in the database for the next process on the file (a clean stop); false when it has none exact now. */
+export async function keepDedupeFilter(db: Db): Promise<boolean> {
+  const f = filters.get(db.$client as object);
+  return f ? writeTx(db, (tx) => f.keep(tx, db.$client)) : false;
 }
 
 // the keys travel as one JSON array of hex: one statement on every client (a read first and a plain

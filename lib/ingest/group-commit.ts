@@ -85,6 +85,8 @@ class GroupWriter {
         async (tx) => {
           now = (group[0]?.clock ?? Date.now)();
           ran = true;
+          // a dedupe filter kept by the last process on the file is taken before anything here moves keys
+          await dedupeFilter(this.db.$client).begin(tx, this.db.$client);
           for (const item of group) await item.fn(tx, now);
           // the dedupe keys' and devices' levels kept in shape, a chunk at a time, in the transaction that
           // grew them; a step of the dedupe filter's build only while no request waits (a step in each

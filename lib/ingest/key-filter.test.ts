@@ -42,3 +42,22 @@ it('takes keys as bytes end to end as it takes them in hex', () => {
   expect(through).toEqual(absent.filter((k) => g.has(k)));
   expect(new KeyFilter().has(hex[0])).toBe(false);
 });
+
+it('is taken back from its bytes with its size, and refuses bytes that cannot be it', () => {
+  const f = new KeyFilter();
+  const hex = keys(1000);
+  for (const k of hex) f.add(k);
+  const back = KeyFilter.of(f.size, f.toBytes())!;
+  expect(back.size).toBe(1000);
+  expect(hex.every((k) => back.has(k))).toBe(true);
+  const absent = keys(20_000);
+  expect(absent.filter((k) => back.has(k))).toEqual(absent.filter((k) => f.has(k)));
+  // it goes on adding where it was
+  back.add(absent[0]);
+  expect(back.has(absent[0])).toBe(true);
+  expect(back.bytes).toBe(f.bytes);
+  expect(KeyFilter.of(0, new Uint8Array(0))!.has(hex[0])).toBe(false);
+  expect(KeyFilter.of(1000, f.toBytes().subarray(1))).toBeNull();
+  expect(KeyFilter.of(0, f.toBytes())).toBeNull();
+  expect(KeyFilter.of(-1, new Uint8Array(0))).toBeNull();
+});

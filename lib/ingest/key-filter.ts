@@ -54,6 +54,29 @@ export class KeyFilter {
   get bytes(): number {
     return this.segments.length * (SEGMENT_BITS / 8);
   }
+
+  /** Its segments end to end, to be kept (`KeyFilter.of` takes them back with the size). */
+  toBytes(): Uint8Array {
+    const out = new Uint8Array(this.bytes);
+    this.segments.forEach((bits, i) => out.set(new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength), i * (SEGMENT_BITS / 8)));
+    return out;
+  }
+
+  /** The filter `toBytes` gave these bytes for, holding `size` keys; null when they cannot be one. */
+  static of(size: number, bytes: Uint8Array): KeyFilter | null {
+    const segment = SEGMENT_BITS / 8;
+    if (!Number.isInteger(size) || size < 0 || bytes.length !== Math.ceil(size / SEGMENT_KEYS) * segment) return null;
+    const f = new KeyFilter();
+    for (let at = 0; at < bytes.length; at += segment) {
+      // copied: the bytes read from the database need not be aligned for 32-bit words
+      const bits = new Uint32Array(segment / 4);
+      new Uint8Array(bits.buffer).set(bytes.subarray(at, at + segment));
+      f.segments.push((f.last = bits));
+    }
+    f.size = size;
+    f.lastKeys = size === 0 ? SEGMENT_KEYS : size - (f.segments.length - 1) * SEGMENT_KEYS;
+    return f;
+  }
 }
 
 /** The bit a key's 32-bit word at hex digit `at` names in a segment (read in place, without a substring). */

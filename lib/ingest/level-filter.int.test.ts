@@ -12,7 +12,8 @@ import { writeTx } from '../db/write';
 import { freshDbUrl } from '../../test/support/db';
 import { seedOrg } from '../../test/support/seed';
 import { toHex } from '../util/hash';
-import { dedupeFilter, DEDUPE_WINDOW_MS, keepNew, pruneInsertIds, settleDedupeLevels } from './dedupe';
+import { dedupeFilter, DEDUPE_WINDOW_MS, keepDedupeFilter, keepNew, pruneInsertIds, settleDedupeLevels } from './dedupe';
+import { groupWrite } from './group-commit';
 import type { PreparedEvent } from './prepare';
 
 let a: Database;
@@ -55,6 +56,8 @@ const mayHold = (d: Database, ids: string[]) =>
     ),
   );
 const ids = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}${i}`);
+/** A client's first write transaction: it takes the filter a stopped process kept, if still exact. */
+const begin = (d: Database) => writeTx(d.db, (tx) => dedupeFilter(d.client).begin(tx, d.client));
 
 it('reads the large levels only for keys the filter may hold, and still finds every duplicate', async () => {
   expect(await send(a, ids('k', 40))).toBe(40);
@@ -128,5 +131,69 @@ it('works the same through a remote libSQL client (statements as JSON, reads thr
     expect(dedupeFilter(client).size).toBeNull();
   } finally {
     client.close();
+  }
+});
+
+it('is kept at a clean stop and taken by the next process on the file while the token holds', async () => {
+  await send(a, ids('k', 40));
+  expect(await keepDedupeFilter(a.db)).toBe(false);
+  await build(a);
+  expect(await keepDedupeFilter(a.db)).toBe(true);
+  // the next process (a client of its own, here remote: the kept bytes come back through drizzle)
+  const client = createClient({ url });
+  const next = { db: drizzle(client, { schema }) as unknown as Db, client } as unknown as Database;
+  try {
+    await begin(next);
+    expect(dedupeFilter(client).size).toBe(40);
+    expect(await mayHold(next, ids('absent', 20))).toEqual([]);
+    expect(await send(next, [...ids('k', 40), 'new'])).toBe(1);
+    // kept through the remote client too (the bytes as hex in its JSON), and taken by the next one
+    expect(await keepDedupeFilter(next.db)).toBe(true);
+  } finally {
+    client.close();
+  }
+  const c = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
+  try {
+    await begin(c);
+    expect(dedupeFilter(c.client).size).toBe(41);
+  } finally {
+    c.close();
+  }
+});
+
+it('is built again when the levels changed after it was kept', async () => {
+  await send(a, ids('k', 20));
+  await build(a);
+  expect(await keepDedupeFilter(a.db)).toBe(true);
+  // another process moves keys into the large levels: the kept filter misses them
+  expect(await send(b, ids('b', 9))).toBe(9);
+  const c = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
+  try {
+    await begin(c);
+    expect(dedupeFilter(c.client).size).toBeNull();
+    await build(c);
+    expect(dedupeFilter(c.client).size).toBe(29);
+    expect(await send(c, [...ids('b', 9), ...ids('k', 20)])).toBe(0);
+  } finally {
+    c.close();
+  }
+});
+
+it('is taken by a process whose first write moves keys into the large levels', async () => {
+  await send(a, ids('k', 30));
+  await build(a);
+  expect(await keepDedupeFilter(a.db)).toBe(true);
+  const c = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
+  try {
+    // ingestion's write (lib/ingest/group-commit.ts): the kept filter is taken before the request's move
+    await groupWrite(c.db, 5, { waitMs: 1_000 }, async (tx, at) => {
+      await keepNew(tx, c.client, project, events(ids('n', 5)), at);
+      for (let i = 0; i < 4; i++) await settleDedupeLevels(tx, c.client, [0, 0, 0], 1_000);
+    });
+    expect(dedupeFilter(c.client).size).toBe(35);
+    expect(await count(c, 'dedupe_l0')).toBe(0);
+    expect(await send(c, [...ids('k', 30), ...ids('n', 5), 'new'])).toBe(1);
+  } finally {
+    c.close();
   }
 });

@@ -9,8 +9,10 @@
 // is exact for. Its own process's moves it follows, adding the keys they bring in. Any other change of the
 // token (another process's move, a prune, a write of its own rolled back) sets it aside, and it is built
 // again from the tables, a chunk per write transaction; meanwhile every level is read, as without it.
+// A process that stops cleanly keeps its filter in the database (level_filters) with the token it is
+// exact for: the next process on the file takes it while the token is unchanged, instead of building it.
 // Runtime-neutral.
-import { readRows } from '../db/bulk';
+import { readRows, runRows } from '../db/bulk';
 import type { Tx } from '../db/types';
 import { KeyFilter } from './key-filter';
 import type { FilteredLevels, MoveWatcher } from './levels';
@@ -20,6 +22,7 @@ export const FILTER_STEP = 32_000;
 // a second build in a row stale before its first use waits this long, doubling, before the next (another
 // process moving keys all the time would otherwise keep this one building for nothing)
 const BACKOFF_MS = 1_000;
+const KEEP = 'on conflict (book) do update set token = excluded.token, keys = excluded.keys, bits = excluded.bits';
 const MAX_BACKOFF_MS = 600_000;
 
 /** A filter and the token it is exact for (it follows this process's moves from that token on). */
@@ -43,6 +46,8 @@ interface Build extends Tracked {
 
 export class LevelFilter implements MoveWatcher {
   private live: Live | null = null;
+  /** whether `begin` is still to look for a kept filter */
+  private first = true;
   private build: Build | null = null;
   private stale = 0;
   private notBefore = 0;
@@ -116,6 +121,44 @@ export class LevelFilter implements MoveWatcher {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Takes the filter a process kept when it stopped, if it is still exact, instead of building it: once,
+   * in the first write transaction of this process's ingestion, before anything in it moves keys.
+   */
+  async begin(tx: Tx, client: unknown): Promise<void> {
+    if (!this.first) return;
+    this.first = false;
+    const token = await this.token(tx, client);
+    const kept = await this.kept(tx, client, token);
+    if (kept) [this.live, this.build] = [{ filter: kept, token, used: false }, null];
+  }
+
+  /**
+   * Keeps the filter in the database for the next process on the file (at a clean stop), if it is exact
+   * now: the next one takes it while the book's filter_token stays what it is. In the caller's write transaction.
+   */
+  async keep(tx: Tx, client: unknown): Promise<boolean> {
+    const live = this.live;
+    if (!live || (await this.token(tx, client)) !== live.token) return false;
+    await runRows(
+      tx,
+      client,
+      'level_filters',
+      ['book', 'token', 'keys', 'bits'],
+      [[this.levels.book, live.token, live.filter.size, live.filter.toBytes()]],
+      KEEP,
+    );
+    return true;
+  }
+
+  /** The kept filter of these levels when it was kept at `token`, else null. */
+  private async kept(tx: Tx, client: unknown, token: number): Promise<KeyFilter | null> {
+    const [row] = await readRows(tx, client, 'select token, keys from level_filters where book = ?', [this.levels.book]);
+    if (!row || Number(row[0]) !== token) return null;
+    const [[bits]] = await readRows(tx, client, 'select bits from level_filters where book = ?', [this.levels.book]);
+    return KeyFilter.of(Number(row[1]), bits instanceof Uint8Array ? bits : new Uint8Array(bits as ArrayBuffer));
   }
 
   private rebuild() {

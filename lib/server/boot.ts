@@ -6,6 +6,7 @@ import { geoData } from './geoip';
 import { ingestThreads } from './ingest-workers';
 import { guardOutboundConnections } from './outbound';
 import { startScheduler } from './scheduler';
+import { registerShutdown } from './shutdown';
 
 export async function boot() {
   guardOutboundConnections(allowPrivateEndpoints(), archiveSettings()?.endpoint);
@@ -21,5 +22,6 @@ export async function boot() {
   geoData();
   // started here, not by the first request: the writing thread builds the dedupe filter meanwhile
   ingestThreads();
+  registerShutdown(db);
   if (settings.scheduler) startScheduler(db);
 }

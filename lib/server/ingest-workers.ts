@@ -16,6 +16,9 @@ import { metrics } from './metrics';
 
 export const WORKER_BUNDLES = { parse: '.next/spillway/ingest-worker.mjs', write: '.next/spillway/ingest-writer.mjs' };
 
+// how long a clean stop waits for the writing thread to keep its dedupe filter
+const KEEP_WAIT_MS = 3_000;
+
 interface Pending {
   resolve: (r: IngestResult) => void;
   reject: (e: unknown) => void;
@@ -82,7 +85,23 @@ class Pipeline {
     }).finally(() => this.busy[k]--);
   };
 
-  async stop() {
+  /** Stops the threads; with `keep`, the writing thread first keeps its dedupe filter for the next process (lib/ingest/level-filter.ts). */
+  async stop(keep = false) {
+    if (keep) {
+      const writer = this.writer;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          writer.off('message', answer);
+          resolve();
+        };
+        const answer = (m: { kept?: boolean }) => m.kept !== undefined && done();
+        // a writer that does not answer (busy, stuck) is stopped anyway: the next process builds the filter
+        const timer = setTimeout(done, KEEP_WAIT_MS);
+        writer.on('message', answer);
+        writer.postMessage({ type: 'keep' });
+      });
+    }
     await Promise.all([...this.parsers, this.writer].map((w) => w.terminate()));
   }
 }
@@ -112,8 +131,9 @@ export function ingestThreads(): Ingester | undefined {
   return started.ingest;
 }
 
-/** Stops the threads (tests, shutdown). */
-export async function stopIngestThreads() {
-  await g[KEY]?.stop();
+/** Stops the threads (tests, shutdown); with `keep`, the writing thread keeps its dedupe filter first. */
+export async function stopIngestThreads(keep = false) {
+  const pipeline = g[KEY];
   g[KEY] = null;
+  await pipeline?.stop(keep);
 }

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { openDatabase } from '../db/client';
 import { INGEST_WRITE_CACHE_MB } from '../db/local-client';
+import { keepDedupeFilter } from '../ingest/dedupe';
 import { warmGroupWrites } from '../ingest/group-commit';
 import { failure } from '../ingest/http';
 import { storePrepared, type IngestContext } from '../ingest/ingest';
@@ -47,3 +48,15 @@ for (const port of parsers) {
     parentPort!.postMessage({ id: m.id, result });
   });
 }
+
+// a clean stop of the server (lib/server/ingest-workers.ts stop): the dedupe filter kept for the next process
+parentPort!.on('message', async (m: { type?: string }) => {
+  if (m.type !== 'keep') return;
+  let kept = false;
+  try {
+    if (database) kept = await keepDedupeFilter((await database).db);
+  } catch (e) {
+    console.error('spillway: the dedupe filter was not kept:', (e as Error).message);
+  }
+  parentPort!.postMessage({ kept });
+});
