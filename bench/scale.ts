@@ -51,7 +51,7 @@ async function made(db: string, n: number, h: number) {
   writeFileSync(`${db}.json`, JSON.stringify({ ...JSON.parse(readFileSync(`${db}.json`, 'utf8')), madeBy }));
   const o = lastJson(r.stdout);
   console.log(
-    `made ${db}: ${n} events over ${h} hours, ingested in ${fmt(o.ingestMs / 1000)} s, ${o.jobs} jobs sealed and exported, ${fmt(o.ms / 1000)} s in all`,
+    `made ${db}: ${n} events over ${h} hours, ingested in ${fmt(o.ingestMs / 1000)} s, ${o.jobs} jobs sealed and exported, ${fmt(o.ms / 1000)} s in all, dedupe filter ${o.kept ? 'kept' : 'not kept'}`,
   );
 }
 
