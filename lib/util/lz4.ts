@@ -100,11 +100,11 @@ export function lz4Compress(src: Uint8Array, maxRatio = 0.8): Uint8Array | null 
   return op <= n * maxRatio ? out.slice(0, op) : null;
 }
 
-// where the block starts, after the header `header` read last (a tuple returned per call was an
-// allocation per row of an export)
-let blockStart = 0;
+// where the last `header` or `extendLength` read ended (a tuple returned per call was an allocation
+// per row of an export)
+let readEnd = 0;
 
-/** The decoded length stored in front of a compressed value; sets `blockStart`. */
+/** The decoded length stored in front of a compressed value; sets `readEnd` where the block starts. */
 function header(src: Uint8Array): number {
   let n = 0;
   let shift = 0;
@@ -114,7 +114,7 @@ function header(src: Uint8Array): number {
     const b = src[i++];
     n += (b & 0x7f) * 2 ** shift;
     if (b < 0x80) {
-      blockStart = i;
+      readEnd = i;
       return n;
     }
     shift += 7;
@@ -130,13 +130,25 @@ function copyBytes(src: Uint8Array, from: number, out: Uint8Array, to: number, n
   else for (let k = 0; k < n; k++) out[to + k] = src[from + k];
 }
 
+/** A length of 15 or more goes on in bytes from `ip`, each added, until one below 255: the total; sets `readEnd`. */
+function extendLength(src: Uint8Array, ip: number, n: number): number {
+  let b: number;
+  do {
+    if (ip >= src.length) throw new Error('lz4: truncated');
+    b = src[ip++];
+    n += b;
+  } while (b === 255);
+  readEnd = ip;
+  return n;
+}
+
 /**
  * Decodes a value made by lz4Compress into `out` at `at` (which must have room for lz4Length bytes).
  * Returns the position after the decoded bytes. Throws on corrupt input, never reads or writes out of bounds.
  */
 export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number {
   const n = header(src);
-  let ip = blockStart;
+  let ip = readEnd;
   const end = at + n;
   if (end > out.length) throw new Error('lz4: output too small');
   let op = at;
@@ -144,15 +156,9 @@ export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number 
     if (ip >= src.length) throw new Error('lz4: truncated');
     const token = src[ip++];
     let lit = token >>> 4;
-    // a length of 15 or more goes on in bytes, each added, until one below 255 (inline: a helper
-    // returning the length and the position was an allocation per long run)
     if (lit === 15) {
-      let b: number;
-      do {
-        if (ip >= src.length) throw new Error('lz4: truncated');
-        b = src[ip++];
-        lit += b;
-      } while (b === 255);
+      lit = extendLength(src, ip, lit);
+      ip = readEnd;
     }
     if (ip + lit > src.length || op + lit > end) throw new Error('lz4: corrupt literals');
     copyBytes(src, ip, out, op, lit);
@@ -164,12 +170,8 @@ export function lz4DecodeInto(src: Uint8Array, out: Uint8Array, at = 0): number 
     ip += 2;
     let len = token & 15;
     if (len === 15) {
-      let b: number;
-      do {
-        if (ip >= src.length) throw new Error('lz4: truncated');
-        b = src[ip++];
-        len += b;
-      } while (b === 255);
+      len = extendLength(src, ip, len);
+      ip = readEnd;
     }
     len += MIN_MATCH;
     let from = op - offset;
