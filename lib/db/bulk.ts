@@ -16,6 +16,9 @@ export interface NativeRows {
   readRows(sql: string, args?: unknown[]): unknown[][];
 }
 
+/** A BLOB as the driver gives it (a Buffer natively, an ArrayBuffer through @libsql/client), as bytes. */
+export const bytesOf = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer));
+
 export const isNative = (c: unknown): c is NativeRows => typeof (c as NativeRows | undefined)?.runRows === 'function';
 
 /** A row value inside the JSON payload: bytes as {"h": hex}, unpacked by `pick`. */

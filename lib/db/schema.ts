@@ -15,6 +15,7 @@ import {
   type AnySQLiteColumn,
 } from 'drizzle-orm/sqlite-core';
 import { lz4Decompress } from '../util/lz4';
+import { bytesOf } from './bulk';
 import { JOB_STATES } from './job-states';
 import type { SealKind } from './seal-kinds';
 
@@ -23,13 +24,12 @@ const ownedBy = (name: string, owner: () => AnySQLiteColumn) => integer(name).no
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
-const asBytes = (v: ArrayBuffer | Uint8Array) => (v instanceof Uint8Array ? v : new Uint8Array(v));
 /** A BLOB as bytes on every runtime (drizzle's blob() maps through Node's Buffer). */
-const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array }>({ dataType: () => 'blob', fromDriver: asBytes });
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array }>({ dataType: () => 'blob', fromDriver: bytesOf });
 /** A value that is either text or bytes (SQLite keeps whichever it is given). */
 const textOrBytes = customType<{ data: string | Uint8Array; driverData: string | ArrayBuffer | Uint8Array }>({
   dataType: () => 'blob',
-  fromDriver: (v) => (typeof v === 'string' ? v : asBytes(v)),
+  fromDriver: (v) => (typeof v === 'string' ? v : bytesOf(v)),
 });
 
 export const organizations = sqliteTable('organizations', {
@@ -297,7 +297,7 @@ export const eventRows = sqliteTable(
 /** event_properties as text, whether stored plain or compressed. */
 const propertiesText = customType<{ data: string; driverData: string | ArrayBuffer | Uint8Array }>({
   dataType: () => 'blob',
-  fromDriver: (v) => (typeof v === 'string' ? v : new TextDecoder().decode(lz4Decompress(asBytes(v)))),
+  fromDriver: (v) => (typeof v === 'string' ? v : new TextDecoder().decode(lz4Decompress(bytesOf(v)))),
 });
 
 // Every event as the export schema names its fields: a view over event_rows (migration 0007 defines

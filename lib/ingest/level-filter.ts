@@ -12,7 +12,7 @@
 // A process that stops cleanly keeps its filter in the database (level_filters) with the token it is
 // exact for: the next process on the file takes it while the token is unchanged, instead of building it.
 // Runtime-neutral.
-import { readRows, runRows } from '../db/bulk';
+import { bytesOf, readRows, runRows } from '../db/bulk';
 import type { Tx } from '../db/types';
 import { KeyFilter } from './key-filter';
 import type { FilteredLevels, MoveWatcher } from './levels';
@@ -110,7 +110,7 @@ export class LevelFilter implements MoveWatcher {
       ...b.after,
       n,
     ]);
-    b.filter.addBytes(run instanceof Uint8Array ? run : new Uint8Array((run ?? new ArrayBuffer(0)) as ArrayBuffer));
+    b.filter.addBytes(bytesOf(run ?? new Uint8Array(0)));
     if (Number(count) === n) {
       // where the next chunk begins: this one's last key (the aggregate's order is SQLite's to choose)
       const [[project, last]] = await readRows(tx, client, `select project_id, ${keyText(key)} ${range} limit 1 offset ?`, [...b.after, n - 1]);
@@ -158,7 +158,7 @@ export class LevelFilter implements MoveWatcher {
     const [row] = await readRows(tx, client, 'select token, keys from level_filters where book = ?', [this.levels.book]);
     if (!row || Number(row[0]) !== token) return null;
     const [[bits]] = await readRows(tx, client, 'select bits from level_filters where book = ?', [this.levels.book]);
-    return KeyFilter.of(Number(row[1]), bits instanceof Uint8Array ? bits : new Uint8Array(bits as ArrayBuffer));
+    return KeyFilter.of(Number(row[1]), bytesOf(bits));
   }
 
   private rebuild() {

@@ -17,6 +17,7 @@ import {
   REC_SEP,
   USER_PROPERTIES_SQL,
 } from '../../db/event-layout';
+import { bytesOf } from '../../db/bulk';
 import { lz4DecodeInto, lz4Length } from '../../util/lz4';
 import { sha256 } from '../../util/sha256';
 import { CURRENT_EVENT_KEYS, CURRENT_ONLY, EVENT_KEYS, SCHEMA_VERSION, type LineFormat } from './format';
@@ -126,7 +127,7 @@ let scratch = new Uint8Array(1 << 16);
 /** event_properties as JSON text: the text itself, or its LZ4 form decoded. */
 export function propertiesJson(v: unknown): string {
   if (typeof v === 'string') return v;
-  const bytes = v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer);
+  const bytes = bytesOf(v);
   const size = lz4Length(bytes);
   if (size > scratch.length) scratch = new Uint8Array(size);
   lz4DecodeInto(bytes, scratch, 0);

@@ -2,7 +2,7 @@
 // slices, written in the transaction that records the part), or in an S3-compatible archive
 // (SPILLWAY_ARCHIVE_URL), one object per part. Runtime-neutral: the archive goes through S3Access.
 import { and, asc, eq } from 'drizzle-orm';
-import { queryRows } from '../../db/bulk';
+import { bytesOf, queryRows } from '../../db/bulk';
 import { ArchiveUnavailable } from '../../db/storage-fault';
 import * as s from '../../db/schema';
 import type { Db, DbOrTx } from '../../db/types';
@@ -164,7 +164,7 @@ export class SealStore {
     for (let seq = 0, at = 0; at < bytes; seq++) {
       const [row] = await queryRows(db, 'select data from sealed_chunks where part_id = ? and seq = ?', [partId, seq]);
       if (!row) throw new SealPartDamaged(`sealed part ${partId} lacks its slice ${seq}`);
-      const chunk = row[0] instanceof Uint8Array ? row[0] : new Uint8Array(row[0] as ArrayBuffer);
+      const chunk = bytesOf(row[0]);
       at += chunk.byteLength;
       yield chunk;
     }
