@@ -32,6 +32,24 @@ afterEach(() => {
   b.close();
 });
 
+/** A process that comes to the file next: a client of its own for `fn` (a remote libSQL client: statements as JSON, reads through drizzle). */
+async function nextProcess<T>(fn: (d: Database) => Promise<T>, remote = false): Promise<T> {
+  if (remote) {
+    const client = createClient({ url });
+    try {
+      return await fn({ db: drizzle(client, { schema }) as unknown as Db, client } as unknown as Database);
+    } finally {
+      client.close();
+    }
+  }
+  const d = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
+  try {
+    return await fn(d);
+  } finally {
+    d.close();
+  }
+}
+
 const key = (id: string) => dedupeHash('d:device', id);
 const events = (ids: string[]) => ids.map((id) => ({ dedupeKey: key(id) }) as PreparedEvent);
 const count = async (d: Database, table: string) => Number((await d.client.execute(`select count(*) from ${table}`)).rows[0][0]);
@@ -117,21 +135,17 @@ it('is built again after the prune forgot keys of the large levels, without them
 });
 
 it('works the same through a remote libSQL client (statements as JSON, reads through drizzle)', async () => {
-  const client = createClient({ url });
-  const remote = { db: drizzle(client, { schema }) as unknown as Db, client } as unknown as Database;
-  try {
+  await nextProcess(async (remote) => {
     expect(await send(remote, ids('r', 30))).toBe(30);
     await build(remote);
-    expect(dedupeFilter(client).size).toBe(30);
+    expect(dedupeFilter(remote.client).size).toBe(30);
     expect(await mayHold(remote, ids('absent', 20))).toEqual([]);
     expect(await send(remote, [...ids('r', 30), 'new'])).toBe(1);
     // a's moves change the token the remote client's filter was built for
     expect(await send(a, ids('a', 9))).toBe(9);
     expect(await send(remote, ids('a', 9))).toBe(0);
-    expect(dedupeFilter(client).size).toBeNull();
-  } finally {
-    client.close();
-  }
+    expect(dedupeFilter(remote.client).size).toBeNull();
+  }, true);
 });
 
 it('is kept at a clean stop and taken by the next process on the file while the token holds', async () => {
@@ -139,26 +153,19 @@ it('is kept at a clean stop and taken by the next process on the file while the 
   expect(await keepDedupeFilter(a.db)).toBe(false);
   await build(a);
   expect(await keepDedupeFilter(a.db)).toBe(true);
-  // the next process (a client of its own, here remote: the kept bytes come back through drizzle)
-  const client = createClient({ url });
-  const next = { db: drizzle(client, { schema }) as unknown as Db, client } as unknown as Database;
-  try {
+  // the next process, here remote: the kept bytes come back through drizzle
+  await nextProcess(async (next) => {
     await begin(next);
-    expect(dedupeFilter(client).size).toBe(40);
+    expect(dedupeFilter(next.client).size).toBe(40);
     expect(await mayHold(next, ids('absent', 20))).toEqual([]);
     expect(await send(next, [...ids('k', 40), 'new'])).toBe(1);
     // kept through the remote client too (the bytes as hex in its JSON), and taken by the next one
     expect(await keepDedupeFilter(next.db)).toBe(true);
-  } finally {
-    client.close();
-  }
-  const c = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
-  try {
+  }, true);
+  await nextProcess(async (c) => {
     await begin(c);
     expect(dedupeFilter(c.client).size).toBe(41);
-  } finally {
-    c.close();
-  }
+  });
 });
 
 it('is built again when the levels changed after it was kept', async () => {
@@ -167,24 +174,20 @@ it('is built again when the levels changed after it was kept', async () => {
   expect(await keepDedupeFilter(a.db)).toBe(true);
   // another process moves keys into the large levels: the kept filter misses them
   expect(await send(b, ids('b', 9))).toBe(9);
-  const c = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
-  try {
+  await nextProcess(async (c) => {
     await begin(c);
     expect(dedupeFilter(c.client).size).toBeNull();
     await build(c);
     expect(dedupeFilter(c.client).size).toBe(29);
     expect(await send(c, [...ids('b', 9), ...ids('k', 20)])).toBe(0);
-  } finally {
-    c.close();
-  }
+  });
 });
 
 it('is taken by a process whose first write moves keys into the large levels', async () => {
   await send(a, ids('k', 30));
   await build(a);
   expect(await keepDedupeFilter(a.db)).toBe(true);
-  const c = await openDatabase({ url, migrationsFolder: resolve('drizzle') });
-  try {
+  await nextProcess(async (c) => {
     // ingestion's write (lib/ingest/group-commit.ts): the kept filter is taken before the request's move
     await groupWrite(c.db, 5, { waitMs: 1_000 }, async (tx, at) => {
       await keepNew(tx, c.client, project, events(ids('n', 5)), at);
@@ -193,7 +196,5 @@ it('is taken by a process whose first write moves keys into the large levels', a
     expect(dedupeFilter(c.client).size).toBe(35);
     expect(await count(c, 'dedupe_l0')).toBe(0);
     expect(await send(c, [...ids('k', 30), ...ids('n', 5), 'new'])).toBe(1);
-  } finally {
-    c.close();
-  }
+  });
 });
