@@ -3,9 +3,8 @@
 // it is not (about 0.2% of absent keys at its fullest), never the reverse. It grows by segments of
 // 2^20 keys, 2 MB each, so it needs no size up front. Runtime-neutral.
 
-/** A key's length in bytes, and in hex digits. */
-export const KEY_BYTES = 16;
-export const KEY_DIGITS = 32;
+/** A key's length in bytes. */
+const KEY_BYTES = 16;
 const SEGMENT_KEYS = 1 << 20;
 // 16 bits per key, 4 probes: at a segment's fullest (1 - e^(-4/16))^4 ≈ 0.24% false positives
 const SEGMENT_BITS = SEGMENT_KEYS * 16;
